@@ -1,0 +1,153 @@
+//! Command-line arguments: parsing only, no behaviour.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Deterministic release confidence for any repository: are we ready to ship, what failed
+/// first, and what to fix next.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sdetkit",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Repository root [default: git top-level of the current directory, else the current directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Config file [default: <root>/sdetkit.toml; auto-detection when absent]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where artifacts go [default: <root>/build]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Colour in text output
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// No progress display
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail in text reports (failure excerpts)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a gate: `fast` (format, lint, tests) or `release` (release preflight)
+    #[command(subcommand)]
+    Gate(GateCommand),
+    /// Repository and environment health (exit 1 on an error-severity finding)
+    Doctor(DoctorArgs),
+    /// Operator lanes
+    #[command(subcommand)]
+    Ops(OpsCommand),
+}
+
+/// `gate …`.
+#[derive(Debug, Subcommand)]
+pub enum GateCommand {
+    /// Run the fast gate: the steps of [[gate.fast.steps]] or the auto-detected ones, in parallel
+    Fast {
+        #[command(flatten)]
+        select: Select,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Run the release preflight: clean tree, version, changelog, tag, branch, upstream, fast-gate verdict
+    Release {
+        /// Rehearsal: release-moment checks (clean-tree, branch, upstream, tag) only warn
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        select: Select,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+}
+
+/// `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Add the release-moment checks (clean-tree, branch, upstream, tag)
+    #[arg(long)]
+    pub release: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `ops …`.
+#[derive(Debug, Subcommand)]
+pub enum OpsCommand {
+    /// Run the three gates, decide SHIP / NO-SHIP, write build/first-proof/first-proof-summary.json
+    Proof(ProofArgs),
+}
+
+/// `ops proof`.
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    /// Exit 1 on NO-SHIP
+    #[arg(long)]
+    pub strict: bool,
+    /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = false)]
+    pub release_dry_run: Option<bool>,
+    /// Leave the doctor out of the decision
+    #[arg(long)]
+    pub skip_doctor: bool,
+    /// Maximum steps running at once [default: number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Step selection for gates.
+#[derive(Debug, Args)]
+pub struct Select {
+    /// Run only these step ids (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+    /// Leave out these step ids (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub skip: Vec<String>,
+    /// Maximum steps running at once [default: number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// Report output options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report format on stdout (or in --out)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Drop durations, timestamps, run ids and absolute paths so identical runs give identical bytes
+    #[arg(long)]
+    pub stable_json: bool,
+}

@@ -1,0 +1,184 @@
+//! The command-line front end: parse, resolve the workspace, call the library, map the
+//! outcome to an exit code (0 ok, 1 the verdict says stop, 2 bad input).
+
+mod args;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::{Color, Command, DoctorArgs, GateCommand, OpsCommand, ProofArgs, ReportArgs, Select};
+
+use crate::error::{Error, Result};
+use crate::gate::release::FastVerdict;
+use crate::gate::{GateReport, doctor, fast, release};
+use crate::lanes::proof::{self, ProofOptions};
+use crate::repo::git;
+use crate::report;
+use crate::workspace::{self, Workspace};
+
+/// Parses the command line, runs it, and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    crate::runner::interrupt::install();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sdetkit: error: {e}");
+            2
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let g = &cli.global;
+    let mut ws = Workspace::resolve(g.root.as_deref(), g.out_dir.as_deref(), g.config.as_deref())?;
+    ws.quiet = g.quiet;
+    ws.tty = std::io::stderr().is_terminal();
+    ws.color = match g.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let verbose = g.verbose;
+    match cli.command {
+        Command::Gate(GateCommand::Fast { select, report }) => {
+            gate_fast(ws, &select, &report, verbose)
+        }
+        Command::Gate(GateCommand::Release {
+            dry_run,
+            select,
+            report,
+        }) => gate_release(ws, dry_run, &select, &report, verbose),
+        Command::Doctor(args) => doctor_cmd(ws, &args, verbose),
+        Command::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
+    }
+}
+
+fn with_jobs(mut ws: Workspace, jobs: Option<u16>) -> Workspace {
+    ws.jobs = jobs.map(usize::from);
+    ws
+}
+
+/// Writes the gate's artifact, renders the report, and maps the verdict to an exit code.
+fn finish_gate(ws: &Workspace, gate: &GateReport, args: &ReportArgs, verbose: bool) -> Result<i32> {
+    gate.write(ws, args.stable_json)?;
+    report::emit(
+        args.format,
+        args.out.as_deref(),
+        &gate.to_json(args.stable_json),
+        || report::gate::text(gate, ws.color, verbose),
+        || report::gate::md(gate),
+    )?;
+    Ok(if gate.ok { 0 } else { 1 })
+}
+
+fn gate_fast(ws: Workspace, select: &Select, args: &ReportArgs, verbose: bool) -> Result<i32> {
+    let ws = with_jobs(ws, select.jobs);
+    let config = ws.config()?;
+    let redactor = workspace::redactor(&config);
+    let progress = ws.progress();
+    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let gate = fast::run(
+        &ws,
+        &config,
+        &redactor,
+        &progress,
+        &git,
+        &select.only,
+        &select.skip,
+    );
+    done(&progress);
+    finish_gate(&ws, &gate?, args, verbose)
+}
+
+fn gate_release(
+    ws: Workspace,
+    dry_run: bool,
+    select: &Select,
+    args: &ReportArgs,
+    verbose: bool,
+) -> Result<i32> {
+    let ws = with_jobs(ws, select.jobs);
+    let config = ws.config()?;
+    let redactor = workspace::redactor(&config);
+    let progress = ws.progress();
+    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let verdict = FastVerdict::recorded(&ws)?;
+    let gate = release::run(
+        &ws,
+        &config,
+        &redactor,
+        &progress,
+        &git,
+        dry_run,
+        &verdict,
+        &select.only,
+        &select.skip,
+    );
+    done(&progress);
+    finish_gate(&ws, &gate?, args, verbose)
+}
+
+fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
+    let config = ws.config();
+    let redactor = match &config {
+        Ok(c) => workspace::redactor(c),
+        Err(_) => Arc::new(crate::runner::Redactor::from_env([])),
+    };
+    let progress = ws.progress();
+    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let gate = doctor::run(&ws, &config, &redactor, &progress, &git, args.release);
+    done(&progress);
+    finish_gate(&ws, &gate?, &args.report, verbose)
+}
+
+fn done(progress: &Option<Arc<crate::runner::Progress>>) {
+    if let Some(p) = progress {
+        p.finish();
+    }
+}
+
+/// `FIRST_PROOF_RELEASE_DRY_RUN` (default true), unless the flag says otherwise.
+fn release_dry_run(flag: Option<bool>) -> Result<bool> {
+    if let Some(v) = flag {
+        return Ok(v);
+    }
+    match std::env::var("FIRST_PROOF_RELEASE_DRY_RUN") {
+        Err(_) => Ok(true),
+        Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "" | "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            other => Err(Error::Usage(format!(
+                "FIRST_PROOF_RELEASE_DRY_RUN={other}: expected true or false"
+            ))),
+        },
+    }
+}
+
+fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
+    let ws = with_jobs(ws, args.jobs);
+    let config = ws.config()?;
+    let opts = ProofOptions {
+        strict: args.strict,
+        release_dry_run: release_dry_run(args.release_dry_run)?,
+        skip_doctor: args.skip_doctor,
+        stable: args.report.stable_json,
+    };
+    let proof = proof::run(&ws, &config, opts)?;
+    let mut value = crate::json::to_value(&proof.summary);
+    if args.report.stable_json {
+        crate::json::stabilize(&mut value);
+    }
+    report::emit(
+        args.report.format,
+        args.report.out.as_deref(),
+        &value,
+        || report::proof::text(&proof.summary, ws.color),
+        || report::proof::md(&proof.summary),
+    )?;
+    let ship = proof.summary.decision == crate::decision::Decision::Ship;
+    Ok(if args.strict && !ship { 1 } else { 0 })
+}

@@ -1,0 +1,188 @@
+//! Configuration: `sdetkit.toml` when present (the single source of truth), otherwise what
+//! [`detect`] finds in the repository.
+
+pub mod detect;
+pub mod duration;
+mod file;
+
+pub use file::{DOCTOR_CHECKS, RELEASE_CHECKS};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::Result;
+
+pub use file::load;
+
+/// Default per-step timeout (PRODUCT §3).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// A program a step needs, with the hint shown when it is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tool {
+    /// The executable looked up on PATH.
+    pub program: String,
+    /// How to install it.
+    pub hint: String,
+}
+
+/// One command step, as the runner executes it.
+#[derive(Debug, Clone)]
+pub struct StepSpec {
+    /// Unique id within its gate.
+    pub id: String,
+    /// Shell command, run through `sh -c`.
+    pub run: String,
+    /// Working directory relative to the root.
+    pub cwd: Option<PathBuf>,
+    /// Extra environment variables.
+    pub env: BTreeMap<String, String>,
+    /// Wall-clock limit; the whole process group is killed when it runs out.
+    pub timeout: Duration,
+    /// Steps that must pass before this one starts.
+    pub needs: Vec<String>,
+    /// JUnit XML the step writes, relative to the root, for triage.
+    pub junit: Option<PathBuf>,
+    /// Programs that must be on PATH (auto-detected steps only); a missing one makes the step
+    /// `error` without starting it.
+    pub requires: Vec<Tool>,
+}
+
+impl StepSpec {
+    /// A step with defaults for everything but its id and command.
+    pub fn new(id: &str, run: &str) -> Self {
+        StepSpec {
+            id: id.to_string(),
+            run: run.to_string(),
+            cwd: None,
+            env: BTreeMap::new(),
+            timeout: DEFAULT_TIMEOUT,
+            needs: Vec::new(),
+            junit: None,
+            requires: Vec::new(),
+        }
+    }
+
+    /// Adds a required program.
+    pub fn requires(mut self, program: &str, hint: &str) -> Self {
+        self.requires.push(Tool {
+            program: program.to_string(),
+            hint: hint.to_string(),
+        });
+        self
+    }
+}
+
+/// Options of the release gate's built-in checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseOptions {
+    /// Changelog file; `None` means look for the usual names.
+    pub changelog: Option<PathBuf>,
+    /// Prefix of release tags (`v` gives `v1.2.3`).
+    pub tag_prefix: String,
+    /// Branch names or globs (`release/*`) a release may be cut from.
+    pub release_branches: Vec<String>,
+    /// A file holding the version, when it is not in a known manifest.
+    pub version_file: Option<PathBuf>,
+    /// Built-in checks turned off.
+    pub skip: Vec<String>,
+}
+
+impl Default for ReleaseOptions {
+    fn default() -> Self {
+        ReleaseOptions {
+            changelog: None,
+            tag_prefix: "v".into(),
+            release_branches: vec!["main".into(), "master".into(), "release/*".into()],
+            version_file: None,
+            skip: Vec::new(),
+        }
+    }
+}
+
+/// Options of the doctor's built-in checks.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorOptions {
+    /// Built-in checks turned off.
+    pub skip: Vec<String>,
+    /// Paths (globs) the secret scan does not look at, e.g. test fixtures with fake tokens.
+    pub allow_secrets_in: Vec<String>,
+}
+
+/// A weekly threshold profile; missing values fall back to `default`, then to the built-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Minimum ship rate over the last 7 runs.
+    pub min_ship_rate: f64,
+    /// Runs needed before the rate is judged.
+    pub min_total_runs: u64,
+    /// Trailing NO-SHIP runs needed for a breach.
+    pub min_consecutive_breaches: u64,
+    /// Whether a breach fails the lane (exit 1).
+    pub fail_on_breach: bool,
+}
+
+/// The configuration every command works from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from: the file, or `None` when auto-detected.
+    pub source: Option<PathBuf>,
+    /// The "reinstall lane" command, skipped by `--fast`.
+    pub setup: Option<StepSpec>,
+    /// Fast-gate steps, in declared order.
+    pub fast: Vec<StepSpec>,
+    /// Release gate options.
+    pub release: ReleaseOptions,
+    /// Custom release steps.
+    pub release_steps: Vec<StepSpec>,
+    /// Doctor options.
+    pub doctor: DoctorOptions,
+    /// Custom doctor steps.
+    pub doctor_steps: Vec<StepSpec>,
+    /// Threshold profiles by branch name (always has `default`).
+    pub thresholds: BTreeMap<String, Thresholds>,
+    /// Parallel step limit from the file, if any.
+    pub jobs: Option<usize>,
+    /// Time between SIGTERM and SIGKILL when a step is stopped.
+    pub kill_grace: Duration,
+    /// Why each auto-detected step is there (empty when configured).
+    pub detected: Vec<detect::Finding>,
+}
+
+impl Config {
+    /// The threshold profile for `branch`, else `default`.
+    pub fn thresholds_for(&self, branch: &str) -> Thresholds {
+        self.thresholds
+            .get(branch)
+            .or_else(|| self.thresholds.get("default"))
+            .copied()
+            .unwrap_or(builtin_thresholds()["default"])
+    }
+}
+
+/// The reference's threshold profiles (`first-proof-threshold-profiles.reference.json`).
+pub fn builtin_thresholds() -> BTreeMap<String, Thresholds> {
+    let profile = |rate, runs, fail| Thresholds {
+        min_ship_rate: rate,
+        min_total_runs: runs,
+        min_consecutive_breaches: 2,
+        fail_on_breach: fail,
+    };
+    BTreeMap::from([
+        ("default".to_string(), profile(0.5, 3, false)),
+        ("main".to_string(), profile(0.6, 5, true)),
+        ("release".to_string(), profile(0.65, 5, true)),
+    ])
+}
+
+/// Loads `path` when it exists; otherwise auto-detects from `root`.
+pub fn resolve(root: &Path, path: &Path, explicit: bool) -> Result<Config> {
+    if path.exists() || explicit {
+        load(path)
+    } else {
+        Ok(detect::config(root))
+    }
+}

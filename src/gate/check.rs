@@ -1,0 +1,143 @@
+//! Built-in checks: a uniform result that becomes a [`StepRecord`].
+
+use std::time::Instant;
+
+use super::{Severity, StepKind, StepRecord};
+use crate::runner::Status;
+use crate::triage::{Classification, FirstFailure};
+
+/// The outcome of one built-in check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: &'static str,
+    /// What was looked at (`git status --porcelain`, `Cargo.toml`…).
+    pub looked_at: String,
+    pub status: Status,
+    pub message: String,
+    pub hint: Option<String>,
+    pub details: Vec<String>,
+    pub severity: Severity,
+    /// The command that shows or fixes the problem, for the first failure.
+    pub next_command: Option<String>,
+    pub classification: Classification,
+}
+
+impl Check {
+    /// A check that passed.
+    pub fn pass(
+        id: &'static str,
+        looked_at: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Check {
+            id,
+            looked_at: looked_at.into(),
+            status: Status::Passed,
+            message: message.into(),
+            hint: None,
+            details: Vec::new(),
+            severity: Severity::Error,
+            next_command: None,
+            classification: Classification::Release,
+        }
+    }
+
+    /// A check that failed, with how to fix it.
+    pub fn fail(
+        id: &'static str,
+        looked_at: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Check {
+            status: Status::Failed,
+            hint: Some(hint.into()),
+            ..Check::pass(id, looked_at, message)
+        }
+    }
+
+    /// A check that did not apply.
+    pub fn skip(id: &'static str, looked_at: impl Into<String>, reason: impl Into<String>) -> Self {
+        Check {
+            status: Status::Skipped,
+            ..Check::pass(id, looked_at, reason)
+        }
+    }
+
+    /// Sets the severity; a failed check below `error` becomes `warn` or `info`.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        if self.status == Status::Failed {
+            self.status = match severity {
+                Severity::Error => Status::Failed,
+                Severity::Warn => Status::Warn,
+                Severity::Info => Status::Info,
+            };
+        }
+        self
+    }
+
+    /// Sets the command that reproduces or fixes the problem.
+    pub fn next(mut self, command: impl Into<String>) -> Self {
+        self.next_command = Some(command.into());
+        self
+    }
+
+    /// Adds specific findings.
+    pub fn details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Sets the first-failure classification.
+    pub fn classified(mut self, classification: Classification) -> Self {
+        self.classification = classification;
+        self
+    }
+
+    /// Demotes a failure to a warning, for release-moment checks in a dry run. The message
+    /// says so: a demoted check is never reported as passed.
+    pub fn demote(mut self) -> Self {
+        if self.status == Status::Failed {
+            self.status = Status::Warn;
+            self.severity = Severity::Warn;
+            self.message = format!("dry run: {} (would block a real release)", self.message);
+        }
+        self
+    }
+
+    /// The artifact record; `started_ms` on the run's timeline.
+    pub fn record(self, started_ms: u64, began: Instant) -> StepRecord {
+        let first_failure = self.status.blocks().then(|| {
+            FirstFailure::from_check(
+                self.id,
+                self.classification,
+                &self.message,
+                self.next_command.clone(),
+            )
+        });
+        StepRecord {
+            id: self.id.to_string(),
+            kind: StepKind::Builtin,
+            cmd: Some(self.looked_at),
+            status: self.status,
+            rc: None,
+            started_ms,
+            duration_ms: began.elapsed().as_millis() as u64,
+            log: None,
+            log_truncated: false,
+            message: Some(self.message),
+            hint: self.hint,
+            severity: Some(self.severity),
+            details: self.details,
+            first_failure,
+        }
+    }
+}
+
+/// Runs `f` and turns its check into a record timed on `epoch`'s timeline.
+pub fn timed(epoch: Instant, f: impl FnOnce() -> Check) -> StepRecord {
+    let began = Instant::now();
+    let check = f();
+    check.record(began.duration_since(epoch).as_millis() as u64, began)
+}

@@ -1,0 +1,450 @@
+//! `gate release`: the release preflight. Built-in checks of release facts (tree, version,
+//! changelog, tag, branch, upstream, fast-gate verdict) plus custom commands. A dry run
+//! demotes only the release-moment checks to warnings; content checks still fail.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::check::{Check, timed};
+use super::{
+    GateKind, GateReport, Severity, Started, StepRecord, fast::clear_logs, records, select,
+};
+use crate::config::{Config, ReleaseOptions};
+use crate::error::{Error, Result};
+use crate::repo::git::{self, GitFacts};
+use crate::repo::manifest::{self, Version, VersionError};
+use crate::runner::{self, Progress, Redactor};
+use crate::triage::Classification;
+use crate::workspace::Workspace;
+
+/// Checks that depend on the moment of release, not on the content: demoted by `--dry-run`.
+pub const MOMENT_CHECKS: &[&str] = &["clean-tree", "branch", "upstream", "tag"];
+
+/// Where the fast-gate verdict comes from. The release gate never re-runs the fast gate.
+#[derive(Debug, Clone)]
+pub enum FastVerdict {
+    /// This run's fast gate.
+    ThisRun(bool),
+    /// A `gate-fast.json` on disk, with the commit it was recorded for.
+    Recorded { ok: bool, commit: Option<String> },
+    /// No verdict available.
+    Missing,
+}
+
+impl FastVerdict {
+    /// Reads `build/first-proof/gate-fast.json`, if any.
+    pub fn recorded(ws: &Workspace) -> Result<Self> {
+        let path = ws.proof_dir().join(GateKind::Fast.artifact());
+        Ok(match crate::json::read_optional(&path)? {
+            Some(v) => FastVerdict::Recorded {
+                ok: v.get("ok").and_then(|o| o.as_bool()).unwrap_or(false),
+                commit: v
+                    .pointer("/git/commit")
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string),
+            },
+            None => FastVerdict::Missing,
+        })
+    }
+}
+
+/// Runs the release gate.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    ws: &Workspace,
+    config: &Config,
+    redactor: &Arc<Redactor>,
+    progress: &Option<Arc<Progress>>,
+    git: &GitFacts,
+    dry_run: bool,
+    fast: &FastVerdict,
+    only: &[String],
+    skip: &[String],
+) -> Result<GateReport> {
+    let started = Started::now();
+    let custom_ids: Vec<&str> = config.release_steps.iter().map(|s| s.id.as_str()).collect();
+    let builtin_only: Vec<String> = only
+        .iter()
+        .filter(|i| !custom_ids.contains(&i.as_str()))
+        .cloned()
+        .collect();
+    if let Some(bad) = builtin_only.iter().chain(skip).find(|i| {
+        !crate::config::RELEASE_CHECKS.contains(&i.as_str()) && !custom_ids.contains(&i.as_str())
+    }) {
+        return Err(Error::Usage(format!(
+            "unknown release step id `{bad}` (built-in: {}; custom: {})",
+            crate::config::RELEASE_CHECKS.join(", "),
+            if custom_ids.is_empty() {
+                "none".to_string()
+            } else {
+                custom_ids.join(", ")
+            }
+        )));
+    }
+    let wanted = |id: &str| {
+        (only.is_empty() || only.iter().any(|o| o == id))
+            && !skip.iter().any(|s| s == id)
+            && !config.release.skip.iter().any(|s| s == id)
+    };
+    let mut steps = builtins(ws, &config.release, git, dry_run, fast, &wanted);
+    let custom_only: Vec<String> = only
+        .iter()
+        .filter(|i| custom_ids.contains(&i.as_str()))
+        .cloned()
+        .collect();
+    let run_custom = only.is_empty() || !custom_only.is_empty();
+    if run_custom && !config.release_steps.is_empty() {
+        let custom_skip: Vec<String> = skip
+            .iter()
+            .filter(|i| custom_ids.contains(&i.as_str()))
+            .cloned()
+            .collect();
+        let specs = select(&config.release_steps, &custom_only, &custom_skip)?;
+        let ctx = ws.runner(GateKind::Release.short(), config, redactor, progress);
+        clear_logs(&ctx.logs_dir);
+        steps.extend(records(ws, runner::run(&specs, &ctx), &specs));
+    }
+    Ok(GateReport::new(
+        GateKind::Release,
+        ws,
+        steps,
+        dry_run,
+        git.clone(),
+        started,
+    ))
+}
+
+fn builtins(
+    ws: &Workspace,
+    opts: &ReleaseOptions,
+    git: &GitFacts,
+    dry_run: bool,
+    fast: &FastVerdict,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<StepRecord> {
+    let epoch = ws.epoch;
+    let root = &ws.root;
+    let mut out = Vec::new();
+    let mut add = |id: &'static str, f: &dyn Fn() -> Check| {
+        if wanted(id) {
+            out.push(timed(epoch, || {
+                let check = f();
+                if dry_run && MOMENT_CHECKS.contains(&id) {
+                    check.demote()
+                } else {
+                    check
+                }
+            }));
+        }
+    };
+    let version = manifest::version(root, opts.version_file.as_deref());
+    add("clean-tree", &|| clean_tree(ws));
+    add("version", &|| version_check(&version));
+    add("changelog", &|| changelog(root, opts, &version));
+    add("tag", &|| tag(root, opts, &version, git));
+    add("branch", &|| branch(root, opts, git));
+    add("upstream", &|| upstream(root));
+    add("fast-gate", &|| fast_gate(fast, git));
+    out
+}
+
+/// The release-moment checks, for `doctor --release`.
+pub fn moment_checks(ws: &Workspace, opts: &ReleaseOptions, git: &GitFacts) -> Vec<StepRecord> {
+    let version = manifest::version(&ws.root, opts.version_file.as_deref());
+    let epoch = ws.epoch;
+    vec![
+        timed(epoch, || clean_tree(ws)),
+        timed(epoch, || branch(&ws.root, opts, git)),
+        timed(epoch, || upstream(&ws.root)),
+        timed(epoch, || tag(&ws.root, opts, &version, git)),
+    ]
+}
+
+fn not_a_repo(id: &'static str, looked_at: &str) -> Check {
+    Check::fail(
+        id,
+        looked_at,
+        "not a git repository",
+        "run `git init` and commit, or point --root at the repository",
+    )
+}
+
+fn clean_tree(ws: &Workspace) -> Check {
+    const LOOKED: &str = "git status --porcelain";
+    let ignore = ws.out_dir_in_root();
+    let Some(changed) = git::changed_paths(&ws.root, ignore.as_deref()) else {
+        return not_a_repo("clean-tree", LOOKED);
+    };
+    if changed.is_empty() {
+        return Check::pass("clean-tree", LOOKED, "work tree is clean");
+    }
+    let shown: Vec<String> = changed.iter().take(20).cloned().collect();
+    Check::fail(
+        "clean-tree",
+        LOOKED,
+        format!(
+            "{} uncommitted path(s): {}",
+            changed.len(),
+            shown.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ),
+        "commit or stash your changes (`git stash -u`), then rerun",
+    )
+    .details(shown)
+    .next("git status --short")
+}
+
+fn version_check(version: &Result<Version, VersionError>) -> Check {
+    match version {
+        Ok(v) if manifest::is_valid(&v.value, &v.source) => Check::pass(
+            "version",
+            v.source.display().to_string(),
+            format!("version {} (from {})", v.value, v.source.display()),
+        ),
+        Ok(v) => Check::fail(
+            "version",
+            v.source.display().to_string(),
+            format!(
+                "`{}` in {} is not a valid release version",
+                v.value,
+                v.source.display()
+            ),
+            if v.source.ends_with("pyproject.toml") {
+                "use a PEP 440 version such as 1.2.0"
+            } else {
+                "use a SemVer version such as 1.2.0"
+            },
+        ),
+        Err(VersionError::NotFound) => Check::fail(
+            "version",
+            "Cargo.toml, pyproject.toml, package.json",
+            "no version found in Cargo.toml, pyproject.toml or package.json",
+            "declare a version in the manifest, or set [gate.release] version_file in sdetkit.toml",
+        ),
+        Err(VersionError::Unreadable(path, message)) => Check::fail(
+            "version",
+            path.display().to_string(),
+            format!("cannot read the version from {}: {message}", path.display()),
+            "fix the manifest, or set [gate.release] version_file in sdetkit.toml",
+        )
+        .classified(Classification::Config),
+    }
+}
+
+/// The changelog file: the configured one, else the first usual name that exists.
+pub fn changelog_path(root: &Path, opts: &ReleaseOptions) -> Option<PathBuf> {
+    if let Some(p) = &opts.changelog {
+        return Some(p.clone());
+    }
+    [
+        "CHANGELOG.md",
+        "CHANGELOG",
+        "CHANGELOG.rst",
+        "CHANGES.md",
+        "HISTORY.md",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| root.join(p).is_file())
+}
+
+fn changelog(root: &Path, opts: &ReleaseOptions, version: &Result<Version, VersionError>) -> Check {
+    let Ok(version) = version else {
+        return Check::skip(
+            "changelog",
+            "CHANGELOG.md",
+            "no version to look for (see the version check)",
+        );
+    };
+    let Some(path) = changelog_path(root, opts) else {
+        return Check::fail(
+            "changelog",
+            "CHANGELOG.md",
+            "no changelog file (CHANGELOG.md, CHANGES.md, HISTORY.md)",
+            format!(
+                "add CHANGELOG.md with a `## [{}]` section, or set [gate.release] changelog",
+                version.value
+            ),
+        );
+    };
+    let looked = path.display().to_string();
+    let text = match std::fs::read(root.join(&path)) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => {
+            return Check::fail(
+                "changelog",
+                looked.clone(),
+                format!("cannot read {looked}: {e}"),
+                "check the file",
+            );
+        }
+    };
+    match entry_line(&text, &version.value) {
+        Some(line) => Check::pass(
+            "changelog",
+            looked.clone(),
+            format!("{looked}:{line} has an entry for {}", version.value),
+        ),
+        None => Check::fail(
+            "changelog",
+            looked.clone(),
+            format!("{looked} has no entry for version {}", version.value),
+            format!(
+                "add a `## [{}]` section describing this release to {looked}",
+                version.value
+            ),
+        ),
+    }
+}
+
+/// The 1-based line of a heading naming `version` (`## [1.2.0] - date`, `# v1.2.0`, or an
+/// underlined reStructuredText title).
+pub fn entry_line(text: &str, version: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let names_version = |line: &str| {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || ".+-".contains(c)))
+            .any(|token| token.strip_prefix('v').unwrap_or(token) == version)
+    };
+    lines.iter().enumerate().find_map(|(i, line)| {
+        let underlined = lines
+            .get(i + 1)
+            .is_some_and(|next| next.len() >= 3 && next.chars().all(|c| "=-~^".contains(c)));
+        ((line.starts_with('#') || underlined) && names_version(line)).then_some(i + 1)
+    })
+}
+
+fn tag(
+    root: &Path,
+    opts: &ReleaseOptions,
+    version: &Result<Version, VersionError>,
+    git: &GitFacts,
+) -> Check {
+    let Ok(version) = version else {
+        return Check::skip(
+            "tag",
+            "git tags",
+            "no version to tag (see the version check)",
+        );
+    };
+    let name = format!("{}{}", opts.tag_prefix, version.value);
+    let looked = format!("git tag {name}");
+    if !git::is_repo(root) {
+        return not_a_repo("tag", &looked);
+    }
+    match git::tag_commit(root, &name) {
+        None => Check::pass("tag", looked, format!("tag {name} does not exist yet")),
+        Some(commit) if Some(&commit) == git.commit.as_ref() => {
+            Check::pass("tag", looked, format!("tag {name} points at HEAD"))
+        }
+        Some(commit) => Check::fail(
+            "tag",
+            looked,
+            format!(
+                "tag {name} already exists on {} (not HEAD)",
+                &commit[..commit.len().min(12)]
+            ),
+            "bump the version: this one was already released",
+        )
+        .next(format!("git show --stat {name}")),
+    }
+}
+
+fn branch(root: &Path, opts: &ReleaseOptions, git: &GitFacts) -> Check {
+    const LOOKED: &str = "git symbolic-ref HEAD";
+    if !git::is_repo(root) {
+        return not_a_repo("branch", LOOKED);
+    }
+    let allowed = opts.release_branches.join(", ");
+    match &git.branch {
+        None => Check::fail(
+            "branch",
+            LOOKED,
+            "HEAD is detached",
+            format!("check out a release branch ({allowed})"),
+        ),
+        Some(b)
+            if opts
+                .release_branches
+                .iter()
+                .any(|g| crate::repo::scan::glob_match(g, b)) =>
+        {
+            Check::pass("branch", LOOKED, format!("`{b}` is a release branch"))
+        }
+        Some(b) => Check::fail(
+            "branch",
+            LOOKED,
+            format!("`{b}` is not a release branch ({allowed})"),
+            "merge into a release branch, or add it to [gate.release] release_branches",
+        ),
+    }
+}
+
+fn upstream(root: &Path) -> Check {
+    const LOOKED: &str = "git rev-list --left-right --count HEAD...@{upstream}";
+    if !git::is_repo(root) {
+        return not_a_repo("upstream", LOOKED);
+    }
+    let Some((ahead, behind)) = git::upstream_counts(root) else {
+        return Check::skip("upstream", LOOKED, "no upstream branch configured");
+    };
+    let name = git::upstream_name(root).unwrap_or_else(|| "upstream".into());
+    match (ahead, behind) {
+        (0, 0) => Check::pass("upstream", LOOKED, format!("in sync with {name}")),
+        (a, 0) => Check::fail(
+            "upstream",
+            LOOKED,
+            format!("{a} commit(s) not pushed to {name}"),
+            "push first: `git push`",
+        ),
+        (_, b) => Check::fail(
+            "upstream",
+            LOOKED,
+            format!("{b} commit(s) behind {name}"),
+            "integrate upstream first: `git pull --rebase`",
+        ),
+    }
+}
+
+fn fast_gate(verdict: &FastVerdict, git: &GitFacts) -> Check {
+    const LOOKED: &str = "gate-fast verdict";
+    match verdict {
+        FastVerdict::ThisRun(true) => Check::pass("fast-gate", LOOKED, "fast gate passed in this run"),
+        FastVerdict::ThisRun(false) => Check::fail("fast-gate", LOOKED, "fast gate failed in this run", "fix the fast gate first (see gate-fast.json)")
+            .next("sdetkit gate fast"),
+        FastVerdict::Recorded { ok, commit } if commit.is_some() && commit == &git.commit => {
+            let short = commit.as_deref().map_or("", |c| &c[..c.len().min(12)]);
+            if *ok {
+                Check::pass("fast-gate", LOOKED, format!("recorded fast gate passed on {short}"))
+            } else {
+                Check::fail("fast-gate", LOOKED, format!("recorded fast gate failed on {short}"), "fix the fast gate first (see gate-fast.json)")
+                    .next("sdetkit gate fast")
+            }
+        }
+        FastVerdict::Recorded { .. } => Check::skip(
+            "fast-gate",
+            LOOKED,
+            "the recorded gate-fast.json is for another commit; run `sdetkit gate fast` (or `sdetkit ops proof`) to include it",
+        ),
+        FastVerdict::Missing => Check::skip(
+            "fast-gate",
+            LOOKED,
+            "no fast-gate verdict yet; run `sdetkit gate fast` (or `sdetkit ops proof`) to include it",
+        ),
+    }
+    .severity(Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_line;
+
+    #[test]
+    fn changelog_entries() {
+        let text = "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-01-01\n- x\n";
+        assert_eq!(entry_line(text, "1.2.0"), Some(5));
+        assert_eq!(entry_line(text, "1.2"), None);
+        assert_eq!(entry_line("## v2.0.0\n", "2.0.0"), Some(1));
+        assert_eq!(entry_line("## 1.2.0-rc1\n", "1.2.0"), None);
+        assert_eq!(entry_line("1.0.0\n=====\n", "1.0.0"), Some(1));
+        assert_eq!(entry_line("- fixed 1.2.0 bug\n", "1.2.0"), None);
+    }
+}

@@ -1,0 +1,4 @@
+//! Lanes: what operators run. They compose gates, the decision, history and follow-up; they
+//! compute nothing themselves.
+
+pub mod proof;

@@ -1,0 +1,159 @@
+//! Git facts, by shelling out to `git` (no git library: the user's git, config and hooks
+//! are the truth).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+/// Commit, branch and dirtiness, as recorded in every artifact.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct GitFacts {
+    /// HEAD commit, when there is one.
+    pub commit: Option<String>,
+    /// Current branch; `None` when detached or not a repository.
+    pub branch: Option<String>,
+    /// Whether the work tree has changes outside the out-dir.
+    pub dirty: bool,
+}
+
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+}
+
+/// The top-level directory of the work tree containing `dir`.
+pub fn toplevel(dir: &Path) -> Option<PathBuf> {
+    git(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+}
+
+/// Whether `root` is inside a git work tree.
+pub fn is_repo(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true")
+}
+
+/// The HEAD commit.
+pub fn head(root: &Path) -> Option<String> {
+    git(root, &["rev-parse", "--verify", "-q", "HEAD"])
+}
+
+/// The current branch, `None` when HEAD is detached.
+pub fn branch(root: &Path) -> Option<String> {
+    git(root, &["symbolic-ref", "--short", "-q", "HEAD"])
+}
+
+/// Paths with uncommitted changes (untracked included), except those under `ignore_prefix`.
+pub fn changed_paths(root: &Path, ignore_prefix: Option<&Path>) -> Option<Vec<String>> {
+    let out = git(
+        root,
+        &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+    )?;
+    let ignore = ignore_prefix.map(|p| p.to_string_lossy().trim_end_matches('/').to_string());
+    let mut paths = Vec::new();
+    let mut entries = out.split('\0');
+    while let Some(entry) = entries.next() {
+        if entry.len() < 4 {
+            continue;
+        }
+        let (code, path) = entry.split_at(3);
+        if code.starts_with('R') || code.starts_with('C') {
+            entries.next(); // the original name of a rename or copy
+        }
+        let path = path.to_string();
+        let under_ignored = ignore
+            .as_ref()
+            .is_some_and(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")));
+        if !under_ignored {
+            paths.push(path);
+        }
+    }
+    Some(paths)
+}
+
+/// The commit a tag points at, if the tag exists.
+pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
+    git(
+        root,
+        &[
+            "rev-parse",
+            "-q",
+            "--verify",
+            &format!("refs/tags/{tag}^{{commit}}"),
+        ],
+    )
+}
+
+/// `(ahead, behind)` of HEAD against its upstream; `None` when there is no upstream.
+pub fn upstream_counts(root: &Path) -> Option<(u64, u64)> {
+    git(
+        root,
+        &[
+            "rev-parse",
+            "--abbrev-ref",
+            "--symbolic-full-name",
+            "@{upstream}",
+        ],
+    )?;
+    let counts = git(
+        root,
+        &["rev-list", "--left-right", "--count", "HEAD...@{upstream}"],
+    )?;
+    let mut parts = counts.split_whitespace().map(|n| n.parse().unwrap_or(0));
+    Some((parts.next()?, parts.next()?))
+}
+
+/// The upstream's name (`origin/main`), when set.
+pub fn upstream_name(root: &Path) -> Option<String> {
+    git(
+        root,
+        &[
+            "rev-parse",
+            "--abbrev-ref",
+            "--symbolic-full-name",
+            "@{upstream}",
+        ],
+    )
+}
+
+/// Tracked files, relative to `root`.
+pub fn tracked_files(root: &Path) -> Vec<PathBuf> {
+    git(root, &["ls-files", "-z"])
+        .map(|out| {
+            out.split('\0')
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether git ignores `path` (relative to `root`).
+pub fn is_ignored(root: &Path, path: &Path) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["check-ignore", "-q", "--no-index"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Commit, branch and dirtiness of `root`, ignoring changes under `out_dir`.
+pub fn facts(root: &Path, out_dir: Option<&Path>) -> GitFacts {
+    GitFacts {
+        commit: head(root),
+        branch: branch(root),
+        dirty: changed_paths(root, out_dir).is_some_and(|p| !p.is_empty()),
+    }
+}

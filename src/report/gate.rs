@@ -1,0 +1,143 @@
+//! Text and Markdown renderings of a gate artifact.
+
+use std::fmt::Write;
+
+use super::ms;
+use crate::gate::{GateReport, StepKind, StepRecord};
+use crate::runner::{Status, progress::paint};
+
+fn verdict(report: &GateReport) -> &'static str {
+    match (report.ok, report.dry_run) {
+        (true, true) => "OK (dry run)",
+        (true, false) => "OK",
+        (false, _) => "FAIL",
+    }
+}
+
+fn counts(report: &GateReport) -> String {
+    let n = |st: Status| report.steps.iter().filter(|s| s.status == st).count();
+    let mut parts = vec![format!("{} passed", n(Status::Passed))];
+    for (status, word) in [
+        (Status::Failed, "failed"),
+        (Status::TimedOut, "timed out"),
+        (Status::Error, "could not run"),
+        (Status::Interrupted, "interrupted"),
+        (Status::Warn, "warned"),
+        (Status::Skipped, "skipped"),
+    ] {
+        if n(status) > 0 {
+            parts.push(format!("{} {word}", n(status)));
+        }
+    }
+    parts.join(", ")
+}
+
+/// The people-facing report; `detail` adds excerpts of first failures.
+pub fn text(report: &GateReport, color: bool, detail: bool) -> String {
+    let name = report.kind.map_or(report.gate, |k| k.name());
+    let mut out = format!(
+        "{name}: {} ({}; {})\n",
+        verdict(report),
+        counts(report),
+        ms(report.duration_ms)
+    );
+    let width = report.steps.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    for step in &report.steps {
+        line(&mut out, step, width, color, detail);
+    }
+    if let Some(score) = report.score {
+        let _ = writeln!(out, "score: {score}/100 (informational)");
+    }
+    if !report.recommendations.is_empty() {
+        out.push_str("next:\n");
+        for r in &report.recommendations {
+            let _ = writeln!(out, "  - {r}");
+        }
+    }
+    out
+}
+
+fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: bool) {
+    let time = if step.status == Status::Skipped {
+        String::new()
+    } else {
+        ms(step.duration_ms)
+    };
+    let rc = step
+        .rc
+        .filter(|&rc| rc != 0)
+        .map(|rc| format!(" rc={rc}"))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "  {} {:<width$} {:>7}{rc}",
+        paint(step.status, color),
+        step.id,
+        time
+    );
+    let note = match (step.kind, step.status) {
+        (StepKind::Builtin, _) => step.message.clone(),
+        (_, Status::Passed) => None,
+        _ => step.message.clone(),
+    };
+    if let Some(note) = note {
+        let _ = write!(out, "  {note}");
+    }
+    out.push('\n');
+    let pad = " ".repeat(width + 12);
+    if let Some(f) = &step.first_failure {
+        if step.kind == StepKind::Command {
+            let location = match (&f.file, f.line) {
+                (Some(file), Some(l)) => format!("{file}:{l}: "),
+                (Some(file), None) => format!("{file}: "),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "{pad}{location}{}",
+                f.message.lines().next().unwrap_or("")
+            );
+        }
+        if let Some(next) = &f.next_command {
+            let _ = writeln!(out, "{pad}rerun: {next}");
+        }
+        if detail && !f.excerpt.is_empty() {
+            for l in f.excerpt.lines() {
+                let _ = writeln!(out, "{pad}| {l}");
+            }
+        }
+    }
+    if let Some(log) = step.log.as_ref().filter(|_| step.status.blocks()) {
+        let _ = writeln!(out, "{pad}log: {log}");
+    }
+}
+
+/// Markdown for PR comments and wikis.
+pub fn md(report: &GateReport) -> String {
+    let name = report.kind.map_or(report.gate, |k| k.name());
+    let mut out = format!("### sdetkit {name}: {}\n\n", verdict(report));
+    out.push_str("| step | status | time | details |\n|---|---|---|---|\n");
+    for s in &report.steps {
+        let details = s
+            .first_failure
+            .as_ref()
+            .map(|f| f.message.lines().next().unwrap_or("").to_string())
+            .or_else(|| s.message.clone())
+            .unwrap_or_default()
+            .replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {details} |",
+            s.id,
+            s.status.label(),
+            ms(s.duration_ms)
+        );
+    }
+    if !report.recommendations.is_empty() {
+        out.push_str("\n#### Next\n\n");
+        for r in &report.recommendations {
+            let _ = writeln!(out, "- {r}");
+        }
+    }
+    out
+}

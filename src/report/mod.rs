@@ -1,0 +1,50 @@
+//! Rendering reports for people (text, Markdown) and machines (JSON), and sending them to
+//! stdout or `--out`.
+
+pub mod gate;
+pub mod proof;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// Output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Md,
+}
+
+/// Renders in `format` and writes to `out` (atomically) or stdout.
+pub fn emit(
+    format: Format,
+    out: Option<&Path>,
+    json: &Value,
+    text: impl FnOnce() -> String,
+    md: impl FnOnce() -> String,
+) -> Result<()> {
+    let rendered = match format {
+        Format::Json => crate::json::pretty(json),
+        Format::Text => text(),
+        Format::Md => md(),
+    };
+    match out {
+        Some(path) => crate::json::write_atomic(path, rendered.as_bytes()),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout.write_all(rendered.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
+/// Milliseconds as `850ms`, `3.2s`, `4m05s`.
+pub fn ms(millis: u64) -> String {
+    crate::config::duration::human(std::time::Duration::from_millis(millis))
+}

@@ -1,0 +1,66 @@
+//! Streams a child's combined output into its log file: line by line, redacted, capped.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use super::redact::Redactor;
+
+/// Bytes of log kept per step; the rest is counted and replaced by a marker.
+pub const LOG_CAP: u64 = 16 * 1024 * 1024;
+
+/// A line longer than this is split, so one endless line cannot exhaust memory.
+const MAX_LINE: usize = 1024 * 1024;
+
+/// What was captured.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Captured {
+    /// Bytes the step produced.
+    pub total_bytes: u64,
+    /// Whether the log was cut at [`LOG_CAP`].
+    pub truncated: bool,
+}
+
+/// Copies `source` into `log` until end of file. Never fails on the child's output: write
+/// errors end the copy but the child keeps being drained so it cannot block on a full pipe.
+pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
+    let file = std::fs::File::create(log).ok();
+    let mut out = file.map(std::io::BufWriter::new);
+    let mut reader = BufReader::with_capacity(64 * 1024, source);
+    let mut line = Vec::with_capacity(4096);
+    let mut captured = Captured::default();
+    let mut written = 0u64;
+    loop {
+        line.clear();
+        let n = match (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        captured.total_bytes += n as u64;
+        if written >= LOG_CAP {
+            captured.truncated = true;
+            continue;
+        }
+        let clean = redactor.redact(&line);
+        written += clean.len() as u64;
+        if let Some(w) = out.as_mut()
+            && w.write_all(&clean).is_err()
+        {
+            out = None;
+        }
+    }
+    if let Some(mut w) = out {
+        if captured.truncated {
+            let dropped = captured.total_bytes.saturating_sub(written);
+            let _ = write!(
+                w,
+                "\n[sdetkit: log truncated at {} MiB; {dropped} more bytes were produced and not kept]\n",
+                LOG_CAP / (1024 * 1024)
+            );
+        }
+        let _ = w.flush();
+    }
+    captured
+}

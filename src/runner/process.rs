@@ -1,0 +1,217 @@
+//! One step as one child process group: spawn, stream its output, enforce its timeout, and
+//! make sure nothing it started outlives it.
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::capture::{self, Captured};
+use super::{Context, Status, StepOutcome, interrupt};
+use crate::config::StepSpec;
+
+/// How often a waiting step looks at the interrupt flag.
+const POLL: Duration = Duration::from_millis(50);
+
+/// How long we wait for the log reader after the process group is gone. A process that
+/// escaped the group (e.g. `setsid`) may hold the pipe open forever; we do not wait for it.
+const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// How a step's process ended.
+enum End {
+    Exited(ExitStatus),
+    TimedOut,
+    Interrupted,
+}
+
+/// Runs one step to completion and describes what happened.
+pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
+    let started = Instant::now();
+    let mut outcome = StepOutcome::new(spec, ctx.started_ms(started));
+    if let Some(tool) = spec
+        .requires
+        .iter()
+        .find(|t| crate::tools::find(&t.program).is_none())
+    {
+        outcome.status = Status::Error;
+        outcome.reason = Some(format!(
+            "`{}` is not installed; {}",
+            tool.program, tool.hint
+        ));
+        return outcome;
+    }
+    let cwd = match &spec.cwd {
+        Some(dir) => ctx.root.join(dir),
+        None => ctx.root.clone(),
+    };
+    if !cwd.is_dir() {
+        outcome.status = Status::Error;
+        outcome.reason = Some(format!(
+            "working directory {} does not exist",
+            cwd.display()
+        ));
+        return outcome;
+    }
+    let (reader, writer) = match std::io::pipe() {
+        Ok(pair) => pair,
+        Err(e) => return outcome.error(format!("cannot create a pipe: {e}")),
+    };
+    let writer2 = match writer.try_clone() {
+        Ok(w) => w,
+        Err(e) => return outcome.error(format!("cannot create a pipe: {e}")),
+    };
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(&spec.run)
+        .current_dir(&cwd)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(writer2)
+        .process_group(0);
+    let child = command.spawn();
+    // Drop our copies of the pipe's write end, or the reader would never see end of file.
+    drop(command);
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => return outcome.error(format!("cannot start `sh -c`: {e}")),
+    };
+    outcome.log = Some(log.to_path_buf());
+    let pgid = child.id() as i32;
+    let (log_tx, log_rx) = mpsc::channel();
+    let redactor = ctx.redactor.clone();
+    let log_path = log.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = log_tx.send(capture::copy(reader, &log_path, &redactor));
+    });
+    let (exit_tx, exit_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = exit_tx.send(child.wait());
+    });
+    let end = wait(&exit_rx, started + spec.timeout, pgid, ctx.kill_grace);
+    // Whatever the step left behind in its group goes with it.
+    kill_group(pgid, libc::SIGKILL);
+    let captured = log_rx
+        .recv_timeout(READER_GRACE)
+        .unwrap_or(Captured::default());
+    outcome.duration_ms = started.elapsed().as_millis() as u64;
+    outcome.log_bytes = captured.total_bytes;
+    outcome.truncated = captured.truncated;
+    classify(&mut outcome, end, spec, log);
+    outcome
+}
+
+/// Waits for the child, enforcing the deadline and honouring interrupts.
+fn wait(
+    exit_rx: &mpsc::Receiver<std::io::Result<ExitStatus>>,
+    deadline: Instant,
+    pgid: i32,
+    grace: Duration,
+) -> End {
+    loop {
+        let now = Instant::now();
+        if interrupt::requested() {
+            stop(exit_rx, pgid, grace);
+            return End::Interrupted;
+        }
+        if now >= deadline {
+            stop(exit_rx, pgid, grace);
+            return End::TimedOut;
+        }
+        match exit_rx.recv_timeout(POLL.min(deadline - now)) {
+            Ok(Ok(status)) => return End::Exited(status),
+            Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return End::Exited(ExitStatus::from_raw(1 << 8));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+    }
+}
+
+/// SIGTERM to the whole group, then SIGKILL after `grace` if the leader is still there.
+fn stop(exit_rx: &mpsc::Receiver<std::io::Result<ExitStatus>>, pgid: i32, grace: Duration) {
+    kill_group(pgid, libc::SIGTERM);
+    if exit_rx.recv_timeout(grace).is_err() {
+        kill_group(pgid, libc::SIGKILL);
+        let _ = exit_rx.recv_timeout(grace);
+    }
+}
+
+/// Sends `signal` to every process in group `pgid`; a group that is already gone is fine.
+pub fn kill_group(pgid: i32, signal: libc::c_int) {
+    // SAFETY: kill(2) with a negative pid addresses a process group; no memory is involved.
+    unsafe {
+        libc::kill(-pgid, signal);
+    }
+}
+
+fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
+    match end {
+        End::TimedOut => {
+            outcome.status = Status::TimedOut;
+            outcome.reason = Some(format!(
+                "timed out after {}; the process group was killed",
+                crate::config::duration::human(spec.timeout)
+            ));
+        }
+        End::Interrupted => {
+            outcome.status = Status::Interrupted;
+            outcome.reason = Some("interrupted (Ctrl-C); the process group was killed".into());
+        }
+        End::Exited(status) => {
+            if let Some(signal) = status.signal() {
+                outcome.rc = Some(128 + signal);
+                outcome.status = Status::Failed;
+                outcome.reason = Some(format!("killed by signal {}", signal_name(signal)));
+            } else {
+                let rc = status.code().unwrap_or(1);
+                outcome.rc = Some(rc);
+                outcome.status = if rc == 0 {
+                    Status::Passed
+                } else {
+                    Status::Failed
+                };
+                if rc == 127 || rc == 126 {
+                    missing_program(outcome, spec, log, rc);
+                }
+            }
+        }
+    }
+}
+
+/// `sh` exits 127 for "command not found" and 126 for "not executable": the step could not
+/// start the program it names, which is an `error`, not a test failure.
+fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i32) {
+    let text = std::fs::read(log).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let line = text.lines().find(|l| {
+        l.contains("not found") || l.contains("Permission denied") || l.contains("cannot execute")
+    });
+    if let Some(line) = line {
+        outcome.status = Status::Error;
+        let program = crate::tools::program_of(&spec.run).unwrap_or_else(|| spec.run.clone());
+        let what = if rc == 127 {
+            "not found"
+        } else {
+            "not executable"
+        };
+        outcome.reason = Some(format!("command {what}: {} ({})", program, line.trim()));
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGILL => "SIGILL",
+        libc::SIGINT => "SIGINT",
+        _ => return format!("{signal}"),
+    };
+    name.to_string()
+}

@@ -1,0 +1,146 @@
+//! Where a command works: the repository root, the out-dir, the config file, and the shared
+//! per-invocation settings (parallelism, output style, the run's time origin).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::runner::{Progress, Redactor};
+
+/// The resolved locations and settings of one invocation.
+pub struct Workspace {
+    /// Repository root (absolute).
+    pub root: PathBuf,
+    /// Output directory (absolute), `<root>/build` by default.
+    pub out_dir: PathBuf,
+    /// Config file path (absolute), whether or not it exists.
+    pub config_path: PathBuf,
+    /// Whether `--config` was given (a missing file is then an error).
+    pub config_explicit: bool,
+    /// Parallel step limit from `--jobs`.
+    pub jobs: Option<usize>,
+    /// Colour in text output.
+    pub color: bool,
+    /// No progress display.
+    pub quiet: bool,
+    /// Stderr is a terminal.
+    pub tty: bool,
+    /// The run's time origin.
+    pub epoch: Instant,
+}
+
+impl Workspace {
+    /// Resolves `--root` (default: the git top-level of the current directory, else the
+    /// current directory), `--out-dir` and `--config`.
+    pub fn resolve(
+        root: Option<&Path>,
+        out_dir: Option<&Path>,
+        config: Option<&Path>,
+    ) -> Result<Workspace> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::io(".", "cannot read the current directory", e))?;
+        let root = match root {
+            Some(r) => {
+                let r = cwd.join(r);
+                if !r.is_dir() {
+                    return Err(Error::Usage(format!(
+                        "--root {}: no such directory",
+                        r.display()
+                    )));
+                }
+                r.canonicalize()
+                    .map_err(|e| Error::io(&r, "cannot resolve", e))?
+            }
+            None => crate::repo::git::toplevel(&cwd).unwrap_or(cwd.clone()),
+        };
+        let out_dir = out_dir.map_or_else(|| root.join("build"), |d| cwd.join(d));
+        let config_path = config.map_or_else(|| root.join("sdetkit.toml"), |c| cwd.join(c));
+        Ok(Workspace {
+            root,
+            out_dir,
+            config_path,
+            config_explicit: config.is_some(),
+            jobs: None,
+            color: false,
+            quiet: false,
+            tty: false,
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The configuration: the file when present, else auto-detection.
+    pub fn config(&self) -> Result<Config> {
+        config::resolve(&self.root, &self.config_path, self.config_explicit)
+    }
+
+    /// `build/first-proof`.
+    pub fn proof_dir(&self) -> PathBuf {
+        self.out_dir.join("first-proof")
+    }
+
+    /// `build/ops`.
+    pub fn ops_dir(&self) -> PathBuf {
+        self.out_dir.join("ops")
+    }
+
+    /// The out-dir relative to the root, when it is inside it (for clean-tree filtering).
+    pub fn out_dir_in_root(&self) -> Option<PathBuf> {
+        self.out_dir
+            .strip_prefix(&self.root)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+
+    /// `path` relative to the root when inside it, for artifacts that must not embed
+    /// machine-specific absolute paths.
+    pub fn rel(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// A progress display, unless quiet.
+    pub fn progress(&self) -> Option<Arc<Progress>> {
+        (!self.quiet).then(|| Progress::new(self.tty, self.color))
+    }
+
+    /// The runner context for one gate.
+    pub fn runner(
+        &self,
+        gate: &str,
+        config: &Config,
+        redactor: &Arc<Redactor>,
+        progress: &Option<Arc<Progress>>,
+    ) -> crate::runner::Context {
+        crate::runner::Context {
+            root: self.root.clone(),
+            logs_dir: self.proof_dir().join("logs").join(gate),
+            jobs: self
+                .jobs
+                .or(config.jobs)
+                .unwrap_or_else(crate::runner::default_jobs),
+            kill_grace: config.kill_grace,
+            redactor: redactor.clone(),
+            epoch: self.epoch,
+            progress: progress.clone(),
+            gate: gate.to_string(),
+        }
+    }
+}
+
+/// The redactor for a run: the environment plus every configured step's env.
+pub fn redactor(config: &Config) -> Arc<Redactor> {
+    let steps = config
+        .fast
+        .iter()
+        .chain(&config.release_steps)
+        .chain(&config.doctor_steps)
+        .chain(config.setup.iter());
+    let pairs: Vec<(&str, &str)> = steps
+        .flat_map(|s| s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .collect();
+    Arc::new(Redactor::from_env(pairs))
+}
