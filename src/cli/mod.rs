@@ -24,6 +24,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     crate::runner::interrupt::install();
     match run(cli) {
+        // The conventional exit status of a run stopped by SIGINT, after its summary is written.
+        Ok(_) if crate::runner::interrupt::requested() => 130,
         Ok(code) => code,
         Err(e) => {
             eprintln!("sdetkit: error: {e}");

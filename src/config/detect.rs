@@ -20,6 +20,9 @@ pub struct Finding {
     pub notes: Vec<String>,
 }
 
+/// A detector: the finding and steps of one ecosystem, if present.
+type Detector = fn(&Path) -> Option<(Finding, Vec<StepSpec>)>;
+
 /// The configuration auto-detection gives for `root`.
 pub fn config(root: &Path) -> Config {
     let (fast, detected) = steps(root);
@@ -42,7 +45,7 @@ pub fn config(root: &Path) -> Config {
 pub fn steps(root: &Path) -> (Vec<StepSpec>, Vec<Finding>) {
     let mut findings = Vec::new();
     let mut all = Vec::new();
-    let detectors: [fn(&Path) -> Option<(Finding, Vec<StepSpec>)>; 4] = [rust, python, node, go];
+    let detectors: [Detector; 4] = [rust, python, node, go];
     for detect in detectors {
         if let Some((finding, steps)) = detect(root) {
             findings.push(finding);

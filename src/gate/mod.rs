@@ -322,8 +322,15 @@ fn first_failure(
             });
             if status == Status::TimedOut {
                 found.classification = Classification::Timeout;
-                found.message = format!("{message}; last recognised error: {}", found.message);
+                found.message = match found.layer {
+                    triage::Layer::None => message,
+                    _ => format!("{message}; last recognised error: {}", found.message),
+                };
             }
+            // Artifacts name logs relative to the root, never by this machine's absolute path.
+            found.message = found
+                .message
+                .replace(&log.display().to_string(), &ws.rel(log));
             if found.next_command.is_none() {
                 found.next_command = Some(rerun(spec, &o.cmd));
             }

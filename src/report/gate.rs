@@ -86,7 +86,11 @@ fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: 
     out.push('\n');
     let pad = " ".repeat(width + 12);
     if let Some(f) = &step.first_failure {
-        if step.kind == StepKind::Command {
+        let repeats_reason = step
+            .message
+            .as_deref()
+            .is_some_and(|m| f.message.starts_with(m));
+        if step.kind == StepKind::Command && !repeats_reason {
             let location = match (&f.file, f.line) {
                 (Some(file), Some(l)) => format!("{file}:{l}: "),
                 (Some(file), None) => format!("{file}: "),
