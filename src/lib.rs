@@ -9,6 +9,7 @@ pub mod config;
 pub mod decision;
 pub mod error;
 pub mod gate;
+pub mod init;
 pub mod json;
 pub mod lanes;
 pub mod repo;

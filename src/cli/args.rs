@@ -56,6 +56,12 @@ pub enum Color {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Detect the ecosystem(s), write sdetkit.toml and sdetkit.mk (the seed's make aliases)
+    Init {
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+    },
     /// Run a gate: `fast` (format, lint, tests) or `release` (release preflight)
     #[command(subcommand)]
     Gate(GateCommand),

@@ -46,6 +46,10 @@ fn run(cli: Cli) -> Result<i32> {
     };
     let verbose = g.verbose;
     match cli.command {
+        Command::Init { force } => {
+            print!("{}", crate::init::run(&ws, force)?);
+            Ok(0)
+        }
         Command::Gate(GateCommand::Fast { select, report }) => {
             gate_fast(ws, &select, &report, verbose)
         }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 
-pub use file::load;
+pub use file::{load, parse as load_str};
 
 /// Default per-step timeout (PRODUCT §3).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);

@@ -1,0 +1,52 @@
+//! The commented `sdetkit.toml` that `init` writes.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::config::StepSpec;
+use crate::config::detect::Finding;
+
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// Renders the config for the detected steps, with the other sections as commented examples.
+pub fn render(root: &Path, steps: &[StepSpec], findings: &[Finding]) -> String {
+    let mut out = String::from(
+        "# sdetkit configuration: the single source of truth for the gates (written by `sdetkit init`).\n\
+         # Reference: README.md of sdetkit. Unknown keys are errors, reported with their line.\n\n\
+         # The \"reinstall lane\" run before the proof by `sdetkit ops daily` (skipped by --fast).\n\
+         # [setup]\n# run = \"npm ci\"\n# timeout = \"10m\"\n\n",
+    );
+    for f in findings {
+        let _ = writeln!(out, "# Detected {} from {}.", f.ecosystem, f.evidence);
+        for note in &f.notes {
+            let _ = writeln!(out, "#   {note}");
+        }
+    }
+    if steps.is_empty() {
+        out.push_str("# Nothing detected: add your checks. A gate with no steps fails (nothing was checked).\n");
+        out.push_str("# [[gate.fast.steps]]\n# id = \"test\"\n# run = \"make test\"\n");
+    }
+    for step in steps {
+        let _ = write!(out, "\n[[gate.fast.steps]]\nid = {}\nrun = {}\n", quoted(&step.id), quoted(&step.run));
+        out.push_str("# timeout = \"30m\"      # default; the whole process group is killed when it runs out\n");
+    }
+    out.push_str("\n# Optional per step: needs = [\"other-id\"], cwd = \"sub/dir\", env = { KEY = \"value\" },\n# junit = \"target/junit.xml\" (structured results for first-failure triage).\n");
+    let changelog = crate::gate::release::changelog_path(root, &crate::config::ReleaseOptions::default());
+    let _ = write!(
+        out,
+        "\n[gate.release]\n{}tag_prefix = \"v\"\nrelease_branches = [\"main\", \"master\", \"release/*\"]\n# version_file = \"VERSION\"  # when the version is not in Cargo.toml / pyproject.toml / package.json\n# skip = [\"upstream\"]       # built-in checks to leave out\n",
+        match changelog {
+            Some(p) => format!("changelog = {}\n", quoted(&p.to_string_lossy())),
+            None => "# changelog = \"CHANGELOG.md\"\n".to_string(),
+        }
+    );
+    out.push_str(
+        "\n[doctor]\n# skip = [\"ci-config\"]\n# allow_secrets_in = [\"tests/fixtures/**\"]  # fake tokens in test data\n\n\
+         # Weekly threshold profiles, by branch; `default` is the fallback.\n\
+         [thresholds.default]\nmin_ship_rate = 0.5\nmin_total_runs = 3\nmin_consecutive_breaches = 2\nfail_on_breach = false\n\n\
+         [thresholds.main]\nmin_ship_rate = 0.6\nmin_total_runs = 5\nmin_consecutive_breaches = 2\nfail_on_breach = true\n",
+    );
+    out
+}
