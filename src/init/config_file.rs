@@ -29,11 +29,17 @@ pub fn render(root: &Path, steps: &[StepSpec], findings: &[Finding]) -> String {
         out.push_str("# [[gate.fast.steps]]\n# id = \"test\"\n# run = \"make test\"\n");
     }
     for step in steps {
-        let _ = write!(out, "\n[[gate.fast.steps]]\nid = {}\nrun = {}\n", quoted(&step.id), quoted(&step.run));
+        let _ = write!(
+            out,
+            "\n[[gate.fast.steps]]\nid = {}\nrun = {}\n",
+            quoted(&step.id),
+            quoted(&step.run)
+        );
         out.push_str("# timeout = \"30m\"      # default; the whole process group is killed when it runs out\n");
     }
     out.push_str("\n# Optional per step: needs = [\"other-id\"], cwd = \"sub/dir\", env = { KEY = \"value\" },\n# junit = \"target/junit.xml\" (structured results for first-failure triage).\n");
-    let changelog = crate::gate::release::changelog_path(root, &crate::config::ReleaseOptions::default());
+    let changelog =
+        crate::gate::release::changelog_path(root, &crate::config::ReleaseOptions::default());
     let _ = write!(
         out,
         "\n[gate.release]\n{}tag_prefix = \"v\"\nrelease_branches = [\"main\", \"master\", \"release/*\"]\n# version_file = \"VERSION\"  # when the version is not in Cargo.toml / pyproject.toml / package.json\n# skip = [\"upstream\"]       # built-in checks to leave out\n",

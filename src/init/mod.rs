@@ -38,14 +38,30 @@ fn report(ws: &Workspace, findings: &[detect::Finding], steps: usize) -> String 
         out.push_str("detected: nothing (no Cargo.toml, pyproject.toml/setup.py, package.json, go.mod or Makefile with test/lint/check)\n");
     }
     for f in findings {
-        let listed = if f.steps.is_empty() { "no steps".to_string() } else { f.steps.join(", ") };
-        let _ = writeln!(out, "detected: {} (from {}): {listed}", f.ecosystem, f.evidence);
+        let listed = if f.steps.is_empty() {
+            "no steps".to_string()
+        } else {
+            f.steps.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "detected: {} (from {}): {listed}",
+            f.ecosystem, f.evidence
+        );
         for note in &f.notes {
             let _ = writeln!(out, "  note: {note}");
         }
     }
-    let _ = writeln!(out, "wrote {} ({steps} fast-gate step(s))", ws.rel(&ws.config_path));
-    let _ = writeln!(out, "wrote sdetkit.mk ({} make aliases; add `include sdetkit.mk` to your Makefile)", TARGETS.len());
+    let _ = writeln!(
+        out,
+        "wrote {} ({steps} fast-gate step(s))",
+        ws.rel(&ws.config_path)
+    );
+    let _ = writeln!(
+        out,
+        "wrote sdetkit.mk ({} make aliases; add `include sdetkit.mk` to your Makefile)",
+        TARGETS.len()
+    );
     out.push_str("next: sdetkit ops daily\n");
     out
 }
