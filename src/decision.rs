@@ -1,7 +1,7 @@
 //! The decision: SHIP iff every executed gate is ok, and the decision snapshot
 //! (`first-proof-summary.json`) that records it, compatible with the reference's v1 fields.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::gate::GateReport;
 use crate::repo::git::GitFacts;
@@ -11,7 +11,7 @@ use crate::triage::FirstFailure;
 pub const SUMMARY_SCHEMA: &str = "sdetkit.first-proof-summary.v1";
 
 /// SHIP or NO-SHIP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
     #[serde(rename = "SHIP")]
     Ship,

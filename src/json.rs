@@ -77,9 +77,9 @@ pub fn write_value(path: &Path, value: &Value) -> Result<()> {
     write_atomic(path, pretty(value).as_bytes())
 }
 
-/// Reads a JSON file; `Ok(None)` when it does not exist, an error naming the file (and line)
-/// when it is not valid JSON.
-pub fn read_optional(path: &Path) -> Result<Option<Value>> {
+/// Reads a JSON file into `T`; `Ok(None)` when it does not exist, an error naming the file
+/// and line when it is not valid JSON or not the expected shape.
+pub fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -92,4 +92,10 @@ pub fn read_optional(path: &Path) -> Result<Option<Value>> {
             line: e.line(),
             message: format!("invalid JSON: {e}"),
         })
+}
+
+/// Reads a JSON file; `Ok(None)` when it does not exist, an error naming the file (and line)
+/// when it is not valid JSON.
+pub fn read_optional(path: &Path) -> Result<Option<Value>> {
+    read_typed(path)
 }

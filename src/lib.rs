@@ -1,6 +1,6 @@
 //! sdetkit: one deterministic release-confidence loop for any repository.
 //!
-//! Data flows one way: [`runner`] → [`gate`] → [`decision`] → history → follow-up → [`report`].
+//! Data flows one way: [`runner`] → [`gate`] → [`decision`] → [`history`] → [`followup`] → [`report`].
 //! [`lanes`] compose those steps; they do not compute.
 
 pub mod cli;
@@ -8,13 +8,16 @@ pub mod clock;
 pub mod config;
 pub mod decision;
 pub mod error;
+pub mod followup;
 pub mod gate;
+pub mod history;
 pub mod init;
 pub mod json;
 pub mod lanes;
 pub mod repo;
 pub mod report;
 pub mod runner;
+pub mod schemas;
 pub mod secrets;
 pub mod tools;
 pub mod triage;

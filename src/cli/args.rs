@@ -109,6 +109,51 @@ pub struct DoctorArgs {
 pub enum OpsCommand {
     /// Run the three gates, decide SHIP / NO-SHIP, write build/first-proof/first-proof-summary.json
     Proof(ProofArgs),
+    /// Daily lane: [setup] → proof → learn → control tower → weekly trend → threshold → follow-up → contract
+    Daily(DailyArgs),
+    /// Follow-up recommendations from the latest artifacts (records no history row)
+    Followup,
+    /// Validate build/ops/followup.json and its history rollup against the shipped JSON Schemas
+    FollowupContract,
+    /// Full daily lane (or, with --lite, follow-up + contract only), then OPS_DECISION / OPS_NEXT_COMMAND
+    Now(NowArgs),
+    /// Print the top prioritized next actions (reads artifacts; writes nothing)
+    Next(NextArgs),
+}
+
+/// `ops daily`.
+#[derive(Debug, Args)]
+pub struct DailyArgs {
+    /// Skip the [setup] step (the "reinstall lane")
+    #[arg(long)]
+    pub fast: bool,
+    /// Exit 1 on NO-SHIP (after every artifact is written)
+    #[arg(long)]
+    pub strict: bool,
+    /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub release_dry_run: Option<bool>,
+    /// Maximum steps running at once [default: number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// `ops now`.
+#[derive(Debug, Args)]
+pub struct NowArgs {
+    /// Follow-up + contract only, from the latest artifacts (no gates, no history row)
+    #[arg(long)]
+    pub lite: bool,
+}
+
+/// `ops next`.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// How many actions to print
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    pub limit: u16,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `ops proof`.

@@ -2,6 +2,7 @@
 //! outcome to an exit code (0 ok, 1 the verdict says stop, 2 bad input).
 
 mod args;
+mod daily;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -60,6 +61,11 @@ fn run(cli: Cli) -> Result<i32> {
         }) => gate_release(ws, dry_run, &select, &report, verbose),
         Command::Doctor(args) => doctor_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
+        Command::Ops(OpsCommand::Daily(args)) => daily::daily_cmd(ws, &args, verbose),
+        Command::Ops(OpsCommand::Followup) => daily::followup_cmd(ws),
+        Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
+        Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
+        Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! stdout or `--out`.
 
 pub mod gate;
+pub mod history;
 pub mod proof;
 
 use std::path::Path;

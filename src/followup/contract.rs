@@ -1,0 +1,126 @@
+//! `followup-contract-check.json`: real JSON Schema validation of the follow-up and its
+//! history rollup (schemas shipped in the binary), plus the checks a schema cannot express:
+//! next command matches the decision, priorities are sorted, the rollup agrees with the
+//! history.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::ledger::Tally;
+use super::{Paths, next_command};
+use crate::decision::Decision;
+use crate::error::Result;
+use crate::schemas::{FOLLOWUP, FOLLOWUP_HISTORY_ROLLUP};
+use crate::workspace::Workspace;
+
+/// `followup-contract-check.json` (v1 fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractCheck {
+    pub ok: bool,
+    pub errors: Vec<String>,
+    pub followup: String,
+    pub history_rollup: String,
+}
+
+impl ContractCheck {
+    /// Checks the payloads (as written) against the schemas and `tally`, the history as read.
+    pub fn new(ws: &Workspace, followup: &Value, rollup: &Value, tally: &Tally) -> ContractCheck {
+        let mut errors = prefixed("followup.json", FOLLOWUP.violations(followup));
+        errors.extend(followup_rules(followup));
+        let rollup_errors = FOLLOWUP_HISTORY_ROLLUP.violations(rollup);
+        let rollup_valid = rollup_errors.is_empty();
+        errors.extend(prefixed("followup-history-rollup.json", rollup_errors));
+        if rollup_valid {
+            errors.extend(agreement(&rollup["summary"], tally));
+        }
+        let paths = Paths::of(ws);
+        ContractCheck {
+            ok: errors.is_empty(),
+            errors,
+            followup: ws.rel(&paths.json),
+            history_rollup: ws.rel(&paths.history_rollup),
+        }
+    }
+
+    /// Checks the files on disk; a missing one is a contract error, an unreadable one an
+    /// input error.
+    pub fn of_files(ws: &Workspace) -> Result<ContractCheck> {
+        let paths = Paths::of(ws);
+        let followup = crate::json::read_optional(&paths.json)?;
+        let rollup = crate::json::read_optional(&paths.history_rollup)?;
+        let tally = Tally::read(&paths.history)?;
+        let mut check = ContractCheck::new(
+            ws,
+            followup.as_ref().unwrap_or(&Value::Null),
+            rollup.as_ref().unwrap_or(&Value::Null),
+            &tally,
+        );
+        for (value, path) in [(&followup, &paths.json), (&rollup, &paths.history_rollup)] {
+            if value.is_none() {
+                check
+                    .errors
+                    .insert(0, format!("missing file: {}", ws.rel(path)));
+            }
+        }
+        check.ok = check.errors.is_empty();
+        Ok(check)
+    }
+
+    /// Writes `followup-contract-check.json` atomically.
+    pub fn write(&self, ws: &Workspace) -> Result<()> {
+        crate::json::write_value(&Paths::of(ws).contract, &crate::json::to_value(self))
+    }
+}
+
+fn prefixed(file: &str, errors: Vec<String>) -> Vec<String> {
+    errors.into_iter().map(|e| format!("{file}: {e}")).collect()
+}
+
+/// What the follow-up schema cannot say: the next command follows the decision, and the
+/// recommendations come in priority order.
+fn followup_rules(followup: &Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    let decision = match followup["decision"].as_str() {
+        Some("SHIP") => Some(Decision::Ship),
+        Some("NO-SHIP") => Some(Decision::NoShip),
+        _ => None,
+    };
+    if let Some(d) = decision {
+        let expected = next_command(d);
+        if followup["next_command"].as_str() != Some(expected) {
+            errors.push(format!(
+                "followup.json: next_command must be `{expected}` when decision is {}",
+                d.as_str()
+            ));
+        }
+    }
+    let priorities: Vec<&str> = followup["recommendations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["priority"].as_str())
+        .collect();
+    if priorities.windows(2).any(|w| w[0] > w[1]) {
+        errors.push("followup.json: recommendations must be sorted by priority".to_string());
+    }
+    errors
+}
+
+/// The rollup's counts must be the history's.
+fn agreement(summary: &Value, tally: &Tally) -> Vec<String> {
+    [
+        ("total_runs", tally.total_runs),
+        ("ship_runs", tally.ship_runs),
+        ("no_ship_runs", tally.no_ship_runs),
+        ("threshold_breach_runs", tally.threshold_breach_runs),
+    ]
+    .into_iter()
+    .filter(|(key, count)| summary[key].as_u64() != Some(*count))
+    .map(|(key, count)| {
+        format!(
+            "followup-history-rollup.json: summary.{key} is {} but the history has {count}",
+            summary[key]
+        )
+    })
+    .collect()
+}

@@ -1,0 +1,62 @@
+//! The follow-up for people: `followup.md` (the reference's template) and the `OPS_*` lines.
+
+use std::fmt::Write;
+
+use super::{Followup, Recommendation};
+
+/// `followup.md`; no timestamp, so identical inputs give identical bytes.
+pub fn md(f: &Followup) -> String {
+    let breach = if f.threshold_breach { "True" } else { "False" };
+    let mut out = format!(
+        "# Real workflow follow-up\n\n- Decision: **{}**\n- Threshold breach: **{breach}**\n\
+         - Suggested next command: `{}`\n\n## Recommendations\n",
+        f.decision.as_str(),
+        f.next_command
+    );
+    if f.recommendations.is_empty() {
+        out.push_str("- No follow-up actions generated.\n");
+    }
+    for (i, r) in f.recommendations.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. [{:?}] **{}** — {}",
+            i + 1,
+            r.priority,
+            r.title,
+            r.action
+        );
+    }
+    out
+}
+
+/// `OPS_DECISION=…` and `OPS_NEXT_COMMAND=…`.
+pub fn ops_lines(f: &Followup) -> String {
+    format!(
+        "OPS_DECISION={}\nOPS_NEXT_COMMAND={}\n",
+        f.decision.as_str(),
+        f.next_command
+    )
+}
+
+/// The `OPS_*` lines, then `OPS_TOP_ACTIONS=` and the first `limit` recommendations as
+/// `1. [P0] title :: action`.
+pub fn top_actions(f: &Followup, limit: usize) -> String {
+    let mut out = ops_lines(f);
+    out.push_str("OPS_TOP_ACTIONS=\n");
+    for (i, r) in top(f, limit).iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. [{:?}] {} :: {}",
+            i + 1,
+            r.priority,
+            r.title,
+            r.action
+        );
+    }
+    out
+}
+
+/// The first `limit` recommendations (they are stored in priority order).
+pub fn top(f: &Followup, limit: usize) -> &[Recommendation] {
+    &f.recommendations[..limit.min(f.recommendations.len())]
+}

@@ -1,0 +1,50 @@
+//! Counting names (failed steps, recommendation titles) with the reference's ordering: count
+//! descending, ties in first-seen order.
+
+/// Counts in first-seen order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counter {
+    counts: Vec<(String, u64)>,
+}
+
+impl Counter {
+    /// Counts one occurrence of `name`. A linear search: the names are a handful of gates or
+    /// recommendation titles, where it beats hashing.
+    pub fn add(&mut self, name: &str) {
+        match self.counts.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count += 1,
+            None => self.counts.push((name.to_string(), 1)),
+        }
+    }
+
+    /// How often `name` was counted.
+    pub fn get(&self, name: &str) -> u64 {
+        self.counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, count)| *count)
+    }
+
+    /// The `limit` most frequent names, count descending, ties in first-seen order.
+    pub fn top(&self, limit: usize) -> Vec<(String, u64)> {
+        let mut sorted = self.counts.clone();
+        sorted.sort_by(|a, b| b.1.cmp(&a.1));
+        sorted.truncate(limit);
+        sorted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_keep_first_seen_order() {
+        let mut c = Counter::default();
+        for name in ["gate-fast", "gate-release", "doctor", "doctor", "gate-fast"] {
+            c.add(name);
+        }
+        let top = c.top(2);
+        assert_eq!(top, vec![("gate-fast".into(), 2), ("doctor".into(), 2)]);
+    }
+}

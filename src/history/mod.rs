@@ -1,0 +1,96 @@
+//! History: the event log of lane runs and everything derived from it (learning rollup,
+//! control tower, weekly trend, threshold check). The log is read once per run.
+
+pub mod counter;
+pub mod eventlog;
+pub mod jsonl;
+pub mod rollup;
+pub mod threshold;
+pub mod trend;
+pub mod window;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::workspace::Workspace;
+use rollup::{BranchView, Digest};
+use threshold::ThresholdCheck;
+use trend::WeeklyTrend;
+
+/// Schema version of `control-tower.json`.
+pub const TOWER_SCHEMA: &str = "sdetkit.first-proof-control-tower.v1";
+
+/// The branch a run is recorded and judged under: `FIRST_PROOF_BRANCH` (what CI sets, as in
+/// the reference), else the checked-out branch, else `local` (detached HEAD, no git).
+pub fn branch(git_branch: Option<&str>) -> String {
+    std::env::var("FIRST_PROOF_BRANCH")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| git_branch.map(str::to_string))
+        .unwrap_or_else(|| "local".to_string())
+}
+
+/// What the event log says about a branch, read in one pass.
+pub struct Learning {
+    /// The pass over the whole log.
+    pub digest: Digest,
+    /// The branch the lane runs on.
+    pub branch: String,
+    /// Its runs.
+    pub view: BranchView,
+    /// The threshold verdict for it.
+    pub threshold: ThresholdCheck,
+}
+
+impl Learning {
+    /// Reads the event log of `ws` once and judges `branch`.
+    pub fn read(ws: &Workspace, config: &Config, branch: &str, now: Timestamp) -> Result<Learning> {
+        let digest = Digest::read(&ws.proof_dir().join(eventlog::FILE), now)?;
+        let view = digest.branch(branch);
+        let threshold = ThresholdCheck::new(&view, branch, config);
+        Ok(Learning {
+            digest,
+            branch: branch.to_string(),
+            view,
+            threshold,
+        })
+    }
+
+    /// Writes the derived artifacts atomically: learning rollup, control tower (+ .md),
+    /// weekly trend (+ .md) and threshold check.
+    pub fn write(&self, ws: &Workspace, generated_at: &str) -> Result<()> {
+        let dir = ws.proof_dir();
+        let rollup = self.digest.learning_rollup(generated_at);
+        crate::json::write_value(&dir.join("first-proof-learning-rollup.json"), &rollup)?;
+        let tower = control_tower(&rollup, generated_at);
+        crate::json::write_value(&dir.join("control-tower.json"), &tower)?;
+        let tower_md = crate::report::history::control_tower_md(&self.digest, generated_at);
+        crate::json::write_atomic(&dir.join("control-tower.md"), tower_md.as_bytes())?;
+        let trend = WeeklyTrend::new(&self.digest, &self.branch, generated_at);
+        crate::json::write_value(
+            &dir.join("weekly-trend.json"),
+            &crate::json::to_value(&trend),
+        )?;
+        let trend_md = crate::report::history::weekly_trend_md(&trend);
+        crate::json::write_atomic(&dir.join("weekly-trend.md"), trend_md.as_bytes())?;
+        crate::json::write_value(
+            &dir.join("weekly-threshold-check.json"),
+            &crate::json::to_value(&self.threshold),
+        )
+    }
+}
+
+/// `control-tower.json`: the rollup embedded whole (v1). sdetkit has no adaptive postcheck,
+/// so that half is always absent rather than read from a file nothing writes.
+fn control_tower(rollup: &Value, generated_at: &str) -> Value {
+    json!({
+        "schema_version": TOWER_SCHEMA,
+        "generated_at": generated_at,
+        "first_proof_rollup_present": true,
+        "adaptive_postcheck_present": false,
+        "first_proof_rollup": rollup,
+        "adaptive_postcheck": null,
+    })
+}

@@ -1,0 +1,399 @@
+//! The rollup of the event log, built in ONE streaming pass: all-time counts (the v1 learning
+//! rollup), the last runs (v1 weekly trend), and per-branch time windows and recent runs (the
+//! threshold and the follow-up). Memory is bounded by the number of branches, not of rows.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::counter::Counter;
+use super::eventlog::RowView;
+use super::window::{Tally, Window};
+use crate::error::Result;
+
+/// Schema version of `first-proof-learning-rollup.json`.
+pub const ROLLUP_SCHEMA: &str = "sdetkit.first-proof-learning-rollup.v1";
+
+/// Runs the follow-up looks back over for recurring failures (documented in
+/// `docs/daily-lane.md`): recent enough to decay, long enough to see a pattern.
+pub const RECENT_RUNS: usize = 20;
+
+/// The v1 "weekly" trend: the last 7 runs.
+pub const LAST_RUNS: usize = 7;
+
+/// How a run ended, as far as the counts care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ship,
+    NoShip,
+    /// Any other decision string (the reference did not validate it).
+    Other,
+}
+
+impl Outcome {
+    fn of(decision: &str) -> Outcome {
+        match decision {
+            "SHIP" => Outcome::Ship,
+            "NO-SHIP" => Outcome::NoShip,
+            _ => Outcome::Other,
+        }
+    }
+}
+
+/// One of the last runs of a branch.
+#[derive(Debug, Clone)]
+pub struct RecentRun {
+    /// Position in the log, to merge a branch's rows with branchless ones.
+    seq: u64,
+    pub outcome: Outcome,
+    pub failed_steps: Vec<String>,
+}
+
+/// Per-branch accumulator.
+#[derive(Debug, Clone, Default)]
+struct BranchRuns {
+    total: u64,
+    week: Tally,
+    month: Tally,
+    recent: VecDeque<RecentRun>,
+}
+
+impl BranchRuns {
+    fn add(&mut self, seq: u64, row: &RowView, in_week: bool, in_month: bool) {
+        self.total += 1;
+        let ship = row.ship();
+        if in_week {
+            self.week.add(ship);
+        }
+        if in_month {
+            self.month.add(ship);
+        }
+        // Reuse the oldest entry's buffers: a 100k-row scan should not allocate per row.
+        let mut run = match self.recent.len() >= RECENT_RUNS {
+            true => self.recent.pop_front().expect("the ring is full"),
+            false => RecentRun {
+                seq,
+                outcome: Outcome::Other,
+                failed_steps: Vec::new(),
+            },
+        };
+        run.seq = seq;
+        run.outcome = Outcome::of(&row.decision);
+        run.failed_steps.truncate(row.failed_steps.len());
+        for (i, step) in row.failed_steps.iter().enumerate() {
+            match run.failed_steps.get_mut(i) {
+                Some(slot) => step.as_ref().clone_into(slot),
+                None => run.failed_steps.push(step.to_string()),
+            }
+        }
+        self.recent.push_back(run);
+    }
+}
+
+/// Everything derived from one read of the event log.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// Valid rows.
+    pub total_runs: u64,
+    /// Rows with decision SHIP.
+    pub ship_runs: u64,
+    /// Rows with decision NO-SHIP (other decisions count toward the total only, as in v1).
+    pub no_ship_runs: u64,
+    /// Lines skipped because they were not valid rows.
+    pub corrupt_rows: u64,
+    failed: Counter,
+    /// The last raw lines, for the v1 trend's verbatim `recent_runs`.
+    last_lines: VecDeque<String>,
+    branches: BTreeMap<String, BranchRuns>,
+    /// Rows without a branch (written by the reference): they count toward every branch.
+    unbranched: BranchRuns,
+    week: Window,
+    month: Window,
+}
+
+impl Digest {
+    /// Reads the log at `path` once, with windows ending at `now`.
+    pub fn read(path: &Path, now: Timestamp) -> Result<Digest> {
+        let mut digest = Digest {
+            total_runs: 0,
+            ship_runs: 0,
+            no_ship_runs: 0,
+            corrupt_rows: 0,
+            failed: Counter::default(),
+            last_lines: VecDeque::with_capacity(LAST_RUNS),
+            branches: BTreeMap::new(),
+            unbranched: BranchRuns::default(),
+            week: Window::last_days(now, 7),
+            month: Window::last_days(now, 30),
+        };
+        digest.corrupt_rows = super::jsonl::scan(path, |line| digest.add(line))?;
+        Ok(digest)
+    }
+
+    fn add(&mut self, line: &str) -> Result<(), String> {
+        let row = RowView::parse(line)?;
+        let seq = self.total_runs;
+        self.total_runs += 1;
+        match Outcome::of(&row.decision) {
+            Outcome::Ship => self.ship_runs += 1,
+            Outcome::NoShip => self.no_ship_runs += 1,
+            Outcome::Other => {}
+        }
+        row.failed_steps.iter().for_each(|s| self.failed.add(s));
+        let at = row.captured_at.as_deref().unwrap_or("");
+        let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
+        let runs = match &row.branch {
+            None => &mut self.unbranched,
+            Some(name) => match self.branches.get_mut(name.as_ref()) {
+                Some(runs) => runs,
+                None => self.branches.entry(name.to_string()).or_default(),
+            },
+        };
+        runs.add(seq, &row, in_week, in_month);
+        let mut kept = match self.last_lines.len() >= LAST_RUNS {
+            true => self.last_lines.pop_front().expect("the ring is full"),
+            false => String::new(),
+        };
+        line.trim_end().clone_into(&mut kept);
+        self.last_lines.push_back(kept);
+        Ok(())
+    }
+
+    /// SHIP runs / all runs (0.0 without runs, as in v1).
+    pub fn ship_rate(&self) -> f64 {
+        rate_or_zero(self.ship_runs, self.total_runs)
+    }
+
+    /// The all-time most failed gates (v1 `top_failed_steps`, at most 5).
+    pub fn top_failed_steps(&self) -> Vec<(String, u64)> {
+        self.failed.top(5)
+    }
+
+    /// The last 7 rows of the whole log, verbatim (v1 `recent_runs`).
+    pub fn last_rows(&self) -> Vec<Value> {
+        self.last_lines
+            .iter()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Runs in the last 7 and 30 days, all branches together.
+    pub fn windows(&self) -> (Tally, Tally) {
+        self.branches
+            .values()
+            .chain([&self.unbranched])
+            .fold((Tally::default(), Tally::default()), |(w, m), b| {
+                (w.plus(b.week), m.plus(b.month))
+            })
+    }
+
+    /// Branches that have rows of their own, sorted.
+    pub fn branch_names(&self) -> impl Iterator<Item = &str> {
+        self.branches.keys().map(String::as_str)
+    }
+
+    /// The runs of `branch`: its own rows plus every row that names no branch.
+    pub fn branch(&self, branch: &str) -> BranchView {
+        let own = self.branches.get(branch).cloned().unwrap_or_default();
+        let mut recent: Vec<RecentRun> = own
+            .recent
+            .into_iter()
+            .chain(self.unbranched.recent.iter().cloned())
+            .collect();
+        recent.sort_by_key(|r| r.seq);
+        let skip = recent.len().saturating_sub(RECENT_RUNS);
+        recent.drain(..skip);
+        BranchView {
+            total_runs: own.total + self.unbranched.total,
+            week: own.week.plus(self.unbranched.week),
+            month: own.month.plus(self.unbranched.month),
+            recent,
+        }
+    }
+
+    /// `first-proof-learning-rollup.json` (v1 fields, plus `corrupt_rows`).
+    pub fn learning_rollup(&self, generated_at: &str) -> Value {
+        let top = self.top_failed_steps();
+        json!({
+            "schema_version": ROLLUP_SCHEMA,
+            "generated_at": generated_at,
+            "summary": {
+                "total_runs": self.total_runs,
+                "ship_runs": self.ship_runs,
+                "no_ship_runs": self.no_ship_runs,
+                "ship_rate": self.ship_rate(),
+                "corrupt_rows": self.corrupt_rows,
+                "top_failed_steps": top.iter()
+                    .map(|(step, count)| json!({"step": step, "count": count}))
+                    .collect::<Vec<_>>(),
+            },
+            "adaptive_reviewer": {
+                "mode": "parallel-learning",
+                "actions": self.reviewer_actions(),
+            },
+        })
+    }
+
+    /// The reference's fixed adaptive-reviewer actions (all-time counts, as in v1).
+    pub fn reviewer_actions(&self) -> Vec<&'static str> {
+        let failed = |step: &str| self.failed.get(step) > 0;
+        let mut actions = Vec::new();
+        if failed("gate-fast") {
+            actions.push("Prioritize adaptive reviewer probes on fast-gate blockers and map contradictions to failing signals.");
+        }
+        if failed("gate-release") {
+            actions.push("Strengthen release-readiness adaptive checks and enforce pre-merge review recommendations.");
+        }
+        if self.ship_rate() < 0.5 {
+            actions.push(
+                "Increase adaptive reviewer cadence (daily) until SHIP rate stabilizes above 50%.",
+            );
+        }
+        if actions.is_empty() {
+            actions.push("Maintain weekly adaptive reviewer refresh and drift monitoring.");
+        }
+        actions
+    }
+}
+
+/// `part / whole`, 0.0 when there is nothing (the v1 convention for these fields).
+pub fn rate_or_zero(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The runs of one branch (own rows plus branchless rows), oldest first.
+#[derive(Debug, Clone)]
+pub struct BranchView {
+    /// All-time runs.
+    pub total_runs: u64,
+    /// Runs in the last 7 days.
+    pub week: Tally,
+    /// Runs in the last 30 days.
+    pub month: Tally,
+    /// The last runs (at most [`RECENT_RUNS`]), oldest first.
+    pub recent: Vec<RecentRun>,
+}
+
+impl BranchView {
+    /// The last 7 runs, oldest first.
+    pub fn last_runs(&self) -> &[RecentRun] {
+        &self.recent[self.recent.len().saturating_sub(LAST_RUNS)..]
+    }
+
+    /// SHIP share of the last 7 runs (v1 `ship_rate_last_7`; 0.0 without runs).
+    pub fn ship_rate_last_7(&self) -> f64 {
+        let last = self.last_runs();
+        let ship = last.iter().filter(|r| r.outcome == Outcome::Ship).count();
+        rate_or_zero(ship as u64, last.len() as u64)
+    }
+
+    /// Trailing NO-SHIP runs among the last 7 (v1 `consecutive_no_ship`, at most 7).
+    pub fn consecutive_no_ship(&self) -> u64 {
+        let last = self.last_runs();
+        last.iter()
+            .rev()
+            .take_while(|r| r.outcome == Outcome::NoShip)
+            .count() as u64
+    }
+
+    /// Failed gates over the recent runs, most frequent first.
+    pub fn recurring_failures(&self) -> Vec<(String, u64)> {
+        let mut counter = Counter::default();
+        for run in &self.recent {
+            run.failed_steps.iter().for_each(|s| counter.add(s));
+        }
+        counter.top(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn digest(lines: &[&str]) -> Digest {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for l in lines {
+            writeln!(f, "{l}").unwrap();
+        }
+        Digest::read(&path, "2026-11-25T12:00:00Z".parse().unwrap()).unwrap()
+    }
+
+    fn row(decision: &str, branch: Option<&str>, at: &str, failed: &[&str]) -> String {
+        let mut v = json!({"captured_at": at, "decision": decision, "failed_steps": failed});
+        if let Some(b) = branch {
+            v["branch"] = json!(b);
+        }
+        v.to_string()
+    }
+
+    #[test]
+    fn branchless_rows_count_for_every_branch_in_log_order() {
+        let lines = [
+            row("SHIP", Some("main"), "2026-11-24T00:00:00+00:00", &[]),
+            row("NO-SHIP", None, "2026-11-01T00:00:00+00:00", &["doctor"]),
+            row(
+                "NO-SHIP",
+                Some("dev"),
+                "2026-11-24T00:00:00+00:00",
+                &["gate-fast"],
+            ),
+            row(
+                "NO-SHIP",
+                Some("main"),
+                "2026-10-01T00:00:00+00:00",
+                &["gate-fast"],
+            ),
+        ];
+        let d = digest(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!((d.total_runs, d.ship_runs, d.no_ship_runs), (4, 1, 3));
+        let main = d.branch("main");
+        assert_eq!(main.total_runs, 3);
+        assert_eq!(
+            main.week,
+            Tally {
+                runs: 1,
+                ship_runs: 1
+            }
+        );
+        assert_eq!(
+            main.month,
+            Tally {
+                runs: 2,
+                ship_runs: 1
+            }
+        );
+        assert_eq!(main.consecutive_no_ship(), 2);
+        assert_eq!(
+            main.recurring_failures(),
+            vec![("doctor".into(), 1), ("gate-fast".into(), 1)]
+        );
+        let other = d.branch("feature");
+        assert_eq!(other.total_runs, 1);
+        assert_eq!(other.week.rate(), None);
+        assert_eq!(d.branch_names().collect::<Vec<_>>(), vec!["dev", "main"]);
+    }
+
+    #[test]
+    fn corrupt_lines_are_counted_and_the_last_rows_kept_verbatim() {
+        let lines: Vec<String> = (0..9)
+            .map(|i| row(if i % 2 == 0 { "SHIP" } else { "NO-SHIP" }, None, "x", &[]))
+            .chain(["{not json".to_string()])
+            .collect();
+        let d = digest(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(d.corrupt_rows, 1);
+        assert_eq!(d.total_runs, 9);
+        assert_eq!(d.last_rows().len(), 7);
+        let rollup = d.learning_rollup("t");
+        assert_eq!(rollup["summary"]["corrupt_rows"], 1);
+        assert_eq!(rollup["summary"]["ship_rate"], 5.0 / 9.0);
+    }
+}

@@ -1,0 +1,144 @@
+//! `ops daily`: `[setup]` (unless `--fast`) → proof → learn → control tower → weekly trend →
+//! threshold → follow-up → contract. Orchestration only: every step is computed elsewhere.
+
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::decision::Summary;
+use crate::error::Result;
+use crate::followup::recommend::{self, Grounds};
+use crate::followup::{self, Followup, Published};
+use crate::history::{self, Learning, eventlog::EventRow};
+use crate::lanes::proof::{self, ProofOptions};
+use crate::runner;
+use crate::workspace::{self, Workspace};
+
+/// How to run the daily lane.
+#[derive(Debug, Clone, Copy)]
+pub struct DailyOptions {
+    /// Skip `[setup]` (the "reinstall lane").
+    pub fast: bool,
+    /// NO-SHIP fails the lane.
+    pub strict: bool,
+    /// Release gate as a dry run.
+    pub release_dry_run: bool,
+}
+
+/// What a daily run produced.
+pub enum Daily {
+    /// `[setup]` did not pass: nothing ran after it and nothing was recorded.
+    SetupFailed {
+        /// What happened (status and reason).
+        reason: String,
+        /// The setup log, relative to the root.
+        log: Option<String>,
+    },
+    /// The lane ran to the end.
+    Ran(Box<DailyRun>),
+}
+
+/// The artifacts of a complete run.
+pub struct DailyRun {
+    pub summary: Summary,
+    pub learning: Learning,
+    pub published: Published,
+    /// Wall time of everything after the proof (learn → contract).
+    pub chain_ms: f64,
+}
+
+/// Runs the lane.
+pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
+    if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast) {
+        let progress = ws.progress();
+        let ctx = ws.runner("setup", config, &workspace::redactor(config), &progress);
+        let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
+        if let Some(p) = &progress {
+            p.finish();
+        }
+        if outcome.status.blocks() {
+            let rc = outcome
+                .rc
+                .map_or(String::new(), |rc| format!(" (exit {rc})"));
+            return Ok(Daily::SetupFailed {
+                reason: format!(
+                    "{}{rc}{}",
+                    outcome.status.label().to_lowercase(),
+                    outcome.reason.map_or(String::new(), |r| format!(": {r}"))
+                ),
+                log: outcome.log.map(|l| ws.rel(&l)),
+            });
+        }
+    }
+    let options = ProofOptions {
+        strict: opts.strict,
+        release_dry_run: opts.release_dry_run,
+        skip_doctor: false,
+        stable: false,
+    };
+    let proof = proof::run(ws, config, options)?;
+    let started = Instant::now();
+    let now = crate::clock::now();
+    let at = crate::clock::iso(now);
+    let branch = history::branch(proof.summary.git.branch.as_deref());
+    let lane = if opts.fast { "daily-fast" } else { "daily" };
+    EventRow::new(&proof.summary, lane, &branch, at.clone())
+        .append(&ws.proof_dir().join(history::eventlog::FILE))?;
+    let learning = Learning::read(ws, config, &branch, now)?;
+    learning.write(ws, &at)?;
+    let proof_view = recommend::view_of(
+        crate::json::to_value(&proof.summary),
+        "first-proof-summary.json",
+    )?;
+    let release = proof
+        .gates
+        .iter()
+        .find(|g| g.kind == Some(crate::gate::GateKind::Release));
+    let release_view = match release {
+        Some(gate) => recommend::view_of(gate.to_json(false), "release-preflight.json")?,
+        None => recommend::ReleaseView::default(),
+    };
+    let grounds = Grounds {
+        proof: &proof_view,
+        release: &release_view,
+        learning: &learning,
+    };
+    let published = followup::publish(ws, &grounds, &at, true)?;
+    Ok(Daily::Ran(Box::new(DailyRun {
+        summary: proof.summary,
+        learning,
+        published,
+        chain_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })))
+}
+
+/// `ops followup` / `ops now --lite`: the follow-up from the artifacts on disk, without
+/// recording a history row (only lane runs record).
+pub fn followup(ws: &Workspace, config: &Config) -> Result<Published> {
+    with_grounds(ws, config, |grounds, at| {
+        followup::publish(ws, grounds, at, false)
+    })
+}
+
+/// `ops next` before any follow-up exists: the follow-up the artifacts on disk call for,
+/// computed in memory; nothing is written.
+pub fn preview(ws: &Workspace, config: &Config) -> Result<Followup> {
+    with_grounds(ws, config, |grounds, at| Ok(grounds.followup(at)))
+}
+
+/// Reads the grounds of a follow-up from disk (the event log once) and hands them to `use_`.
+fn with_grounds<T>(
+    ws: &Workspace,
+    config: &Config,
+    use_: impl FnOnce(&Grounds, &str) -> Result<T>,
+) -> Result<T> {
+    let (proof_view, release_view) = followup::views_from_files(ws)?;
+    let now = crate::clock::now();
+    let branch = history::branch(proof_view.git.branch.as_deref());
+    let learning = Learning::read(ws, config, &branch, now)?;
+    let grounds = Grounds {
+        proof: &proof_view,
+        release: &release_view,
+        learning: &learning,
+    };
+    use_(&grounds, &crate::clock::iso(now))
+}

@@ -1,0 +1,101 @@
+//! The JSON Schemas sdetkit ships inside the binary, and real validation against them (no
+//! network: schemas never reference anything outside themselves).
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// `ops-followup.v1.json`: the contract of `build/ops/followup.json` and of every row of
+/// `followup-history.jsonl`.
+pub static FOLLOWUP: Schema = Schema {
+    name: "ops-followup.v1.json",
+    text: include_str!("ops-followup.v1.json"),
+    compiled: OnceLock::new(),
+};
+
+/// `followup-history-rollup.v1.json`: the contract of `build/ops/followup-history-rollup.json`.
+pub static FOLLOWUP_HISTORY_ROLLUP: Schema = Schema {
+    name: "followup-history-rollup.v1.json",
+    text: include_str!("followup-history-rollup.v1.json"),
+    compiled: OnceLock::new(),
+};
+
+/// A schema shipped in the binary.
+pub struct Schema {
+    /// File name, used in error messages.
+    pub name: &'static str,
+    /// The schema document.
+    pub text: &'static str,
+    /// The validator, compiled on first use.
+    compiled: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl Schema {
+    /// Every way `instance` violates the schema, one line each (`/json/pointer: what`), in
+    /// the validator's stable order; empty when it is valid.
+    pub fn violations(&self, instance: &Value) -> Vec<String> {
+        match self.validator() {
+            Ok(validator) => validator
+                .iter_errors(instance)
+                .map(|e| {
+                    let at = e.instance_path().to_string();
+                    let at = if at.is_empty() { "/".to_string() } else { at };
+                    format!("{at}: {e}")
+                })
+                .collect(),
+            Err(problem) => vec![format!("schema {}: {problem}", self.name)],
+        }
+    }
+
+    /// The compiled validator, built once per process (formats such as `date-time` are
+    /// checked, not merely annotated).
+    fn validator(&self) -> Result<&jsonschema::Validator, String> {
+        self.compiled
+            .get_or_init(|| {
+                let schema: Value = serde_json::from_str(self.text).map_err(|e| e.to_string())?;
+                jsonschema::draft202012::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn followup_schema_accepts_a_valid_payload_and_rejects_extra_keys() {
+        let mut payload = json!({
+            "schema_version": "sdetkit.real-workflow-followup.v1",
+            "generated_at": "2026-11-25T14:15:56.787462+00:00",
+            "decision": "SHIP",
+            "threshold_breach": false,
+            "recommendations": [{"priority": "P3", "title": "t", "action": "a"}],
+            "next_command": "make ops-premerge"
+        });
+        assert!(FOLLOWUP.violations(&payload).is_empty());
+        payload["extra"] = json!(1);
+        payload["generated_at"] = json!("yesterday");
+        let errors = FOLLOWUP.violations(&payload);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn rollup_schema_rejects_wrong_types() {
+        let rollup = json!({
+            "schema_version": "sdetkit.real-workflow-followup-history-rollup.v1",
+            "generated_at": "2026-11-25T14:15:56+00:00",
+            "summary": {"total_runs": "x", "ship_runs": 0, "no_ship_runs": 0,
+                        "threshold_breach_runs": 0, "ship_rate": 0.0,
+                        "top_recurring_recommendations": []}
+        });
+        let errors = FOLLOWUP_HISTORY_ROLLUP.violations(&rollup);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("/summary/total_runs:"), "{errors:?}");
+    }
+}
