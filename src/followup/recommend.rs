@@ -16,6 +16,9 @@ use crate::history::threshold::ThresholdCheck;
 /// branch, not the code (the reference's `doctor_release`).
 const RELEASE_MOMENT_CHECKS: &[&str] = &["clean-tree", "branch", "upstream", "tag"];
 
+/// The release check that only reuses the fast gate's verdict.
+const FAST_GATE_CHECK: &str = "fast-gate";
+
 /// A failure recurs when it failed at least this often in the recent runs.
 const RECURRING_MIN: u64 = 2;
 
@@ -172,12 +175,22 @@ impl Grounds<'_> {
         })
     }
 
-    /// P1: the release preflight's first recommendation, only when the preflight failed.
+    /// P1: the release preflight's first recommendation, only when the preflight failed for
+    /// a reason of its own: its `fast-gate` check merely repeats the fast gate's failure,
+    /// which the P1 "Resolve first failing step" already covers.
     fn release_advice(&self) -> Option<Recommendation> {
-        if self.release.failed_steps.is_empty() {
-            return None;
-        }
-        let advice = self.release.recommendations.first()?;
+        let own_failure = self
+            .release
+            .failed_steps
+            .iter()
+            .any(|s| s != FAST_GATE_CHECK);
+        let fast_gate_advice = format!("`{FAST_GATE_CHECK}`");
+        let advice = self
+            .release
+            .recommendations
+            .iter()
+            .find(|r| !r.starts_with(&fast_gate_advice))
+            .filter(|_| own_failure)?;
         Some(rec(
             Priority::P1,
             "Apply release preflight recommendation",

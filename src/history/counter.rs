@@ -28,7 +28,7 @@ impl Counter {
     /// The `limit` most frequent names, count descending, ties in first-seen order.
     pub fn top(&self, limit: usize) -> Vec<(String, u64)> {
         let mut sorted = self.counts.clone();
-        sorted.sort_by(|a, b| b.1.cmp(&a.1));
+        sorted.sort_by_key(|entry| std::cmp::Reverse(entry.1));
         sorted.truncate(limit);
         sorted
     }
