@@ -5,6 +5,7 @@ pub mod counter;
 pub mod eventlog;
 pub mod jsonl;
 pub mod rollup;
+mod rowscan;
 pub mod threshold;
 pub mod trend;
 pub mod window;

@@ -1,0 +1,232 @@
+//! A fast reader for the four event-log fields the derived views need. A 100k-row log is
+//! ~45 MB; full JSON deserialisation of every row dominated the lane's overhead, so rows are
+//! scanned here and only what is unusual goes to `serde_json`.
+//!
+//! Both writers (sdetkit and the Python reference) sort keys, and every needed key sorts at
+//! or before `failed_steps`. So the scanner reads keys in order, checking the structure as
+//! it goes, and stops at the first key past `failed_steps` while the keys seen so far are
+//! sorted; of the rest it checks only that the row is closed (a torn row is not). It gives
+//! up (`None`) on anything it does not handle, such as escapes in a needed string or a
+//! needed field of an unexpected type; the caller then asks `serde_json`, which decides.
+//! The trade-off, deliberate: a row whose keys are *unsorted* after a sorted prefix (written
+//! by hand) may have a later `branch` go unread, and damage inside the skipped tail of a
+//! closed row goes unnoticed.
+
+use std::borrow::Cow;
+
+use super::eventlog::RowView;
+
+/// Reads `line` if it is a plain row with sorted keys, else `None`.
+pub fn row(line: &str) -> Option<RowView<'_>> {
+    let mut s = Scanner {
+        bytes: line.as_bytes(),
+        text: line,
+        at: 0,
+    };
+    let mut view = RowView {
+        captured_at: None,
+        decision: Cow::Borrowed(""),
+        failed_steps: Vec::new(),
+        branch: None,
+    };
+    let mut has_decision = false;
+    let mut previous = "";
+    s.expect(b'{')?;
+    if !s.accept(b'}') {
+        loop {
+            let key = s.string()?;
+            if previous < key && LAST_NEEDED < key {
+                // Keys so far are sorted and past every needed one: the rest of a sorted row
+                // holds nothing to read, only its end to check.
+                return (has_decision && line.trim_end().ends_with('}')).then_some(view);
+            }
+            previous = key;
+            s.expect(b':')?;
+            match key {
+                "captured_at" => view.captured_at = Some(Cow::Borrowed(s.string()?)),
+                "decision" => {
+                    view.decision = Cow::Borrowed(s.string()?);
+                    has_decision = true;
+                }
+                "failed_steps" => view.failed_steps = s.strings()?,
+                "branch" => view.branch = s.nullable_string()?.map(Cow::Borrowed),
+                _ => s.skip_value()?,
+            }
+            if s.accept(b'}') {
+                break;
+            }
+            s.expect(b',')?;
+        }
+    }
+    s.skip_ws();
+    (has_decision && s.at == s.bytes.len()).then_some(view)
+}
+
+/// The last needed key in sorted order.
+const LAST_NEEDED: &str = "failed_steps";
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn skip_ws(&mut self) {
+        while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.at += 1;
+        }
+    }
+
+    fn accept(&mut self, byte: u8) -> bool {
+        self.skip_ws();
+        let found = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.accept(byte).then_some(())
+    }
+
+    /// A string without escapes, borrowed from the line.
+    fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let end = self.quote_or_escape()?;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.at = end + 1;
+        self.text.get(start..end)
+    }
+
+    fn nullable_string(&mut self) -> Option<Option<&'a str>> {
+        self.skip_ws();
+        if self.bytes.get(self.at..self.at + 4) == Some(b"null") {
+            self.at += 4;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// An array of strings without escapes.
+    fn strings(&mut self) -> Option<Vec<Cow<'a, str>>> {
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        if self.accept(b']') {
+            return Some(items);
+        }
+        loop {
+            items.push(Cow::Borrowed(self.string()?));
+            if self.accept(b']') {
+                return Some(items);
+            }
+            self.expect(b',')?;
+        }
+    }
+
+    /// Skips any value: a string (escapes allowed), a bracketed value, or a scalar.
+    fn skip_value(&mut self) -> Option<()> {
+        self.skip_ws();
+        match self.bytes.get(self.at)? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => self.skip_nested(),
+            _ => {
+                let start = self.at;
+                while self
+                    .bytes
+                    .get(self.at)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'))
+                {
+                    self.at += 1;
+                }
+                (self.at > start).then_some(())
+            }
+        }
+    }
+
+    /// Skips a string starting at its opening quote.
+    fn skip_string(&mut self) -> Option<()> {
+        self.at += 1;
+        loop {
+            let found = self.quote_or_escape()?;
+            self.at = found + 1;
+            if self.bytes[found] == b'"' {
+                return Some(());
+            }
+            self.at += 1;
+        }
+    }
+
+    /// Index of the next `"` or `\\` from here. A plain loop: the strings of a row are short,
+    /// where `memchr`'s per-call setup costs more than it saves.
+    fn quote_or_escape(&self) -> Option<usize> {
+        let rest = self.bytes.get(self.at..)?;
+        rest.iter()
+            .position(|&b| b == b'"' || b == b'\\')
+            .map(|i| self.at + i)
+    }
+
+    /// Skips an object or array, matching brackets outside strings.
+    fn skip_nested(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.bytes.get(self.at)? {
+                b'"' => {
+                    self.skip_string()?;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.at += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.at += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_compact_and_reference_rows_like_serde() {
+        let lines = [
+            r#"{"branch":"main","captured_at":"2026-11-25T14:15:56.787462+00:00","decision":"NO-SHIP","failed_steps":["gate-fast","doctor"],"ok":false,"steps":[{"duration_ms":3,"name":"gate-fast","status":"failed"}]}"#,
+            r#"{"captured_at": "2026-11-25T14:15:56+00:00", "decision": "SHIP", "failed_steps": [], "ok": true, "selected_python": "C:\\py", "step_count": 3}"#,
+            r#"{"decision": "SHIP", "branch": null}"#,
+        ];
+        for line in lines {
+            let fast = row(line).unwrap();
+            let slow: RowView = serde_json::from_str(line).unwrap();
+            assert_eq!(fast.decision, slow.decision);
+            assert_eq!(fast.captured_at, slow.captured_at);
+            assert_eq!(fast.failed_steps, slow.failed_steps);
+            assert_eq!(fast.branch, slow.branch);
+        }
+    }
+
+    #[test]
+    fn gives_up_on_what_it_does_not_handle() {
+        for line in [
+            r#"{"decision": "SH"#,
+            r#"{"decision": "SHIP"} x"#,
+            r#"{"captured_at": "x"}"#,
+            r#"{"decision": "S\"HIP"}"#,
+            r#"{"decision": "SHIP", "failed_steps": "gate-fast"}"#,
+            r#"{"decision": "SHIP", "steps": [{"a": 1}, {"b""#,
+            r#"{"decision": "SHIP" "ok": true}"#,
+            "[1, 2]",
+            "",
+        ] {
+            assert!(row(line).is_none(), "{line}");
+        }
+    }
+}
