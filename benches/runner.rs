@@ -25,7 +25,9 @@ fn context(dir: &std::path::Path, jobs: usize) -> Context {
 }
 
 fn steps(n: usize, run: &str) -> Vec<StepSpec> {
-    (0..n).map(|i| StepSpec::new(&format!("s{i}"), run)).collect()
+    (0..n)
+        .map(|i| StepSpec::new(&format!("s{i}"), run))
+        .collect()
 }
 
 fn overhead(c: &mut Criterion) {
@@ -35,7 +37,9 @@ fn overhead(c: &mut Criterion) {
     for n in [1usize, 16] {
         let specs = steps(n, "true");
         let ctx = context(dir.path(), 1);
-        group.bench_function(format!("runner_{n}_steps"), |b| b.iter(|| runner::run(&specs, &ctx)));
+        group.bench_function(format!("runner_{n}_steps"), |b| {
+            b.iter(|| runner::run(&specs, &ctx))
+        });
         group.bench_function(format!("direct_{n}_steps"), |b| {
             b.iter(|| {
                 for _ in 0..n {
@@ -59,7 +63,9 @@ fn overlap(c: &mut Criterion) {
     group.sample_size(10);
     let specs = steps(4, "sleep 0.2");
     let ctx = context(dir.path(), 4);
-    group.bench_function("4_independent_200ms_steps", |b| b.iter(|| runner::run(&specs, &ctx)));
+    group.bench_function("4_independent_200ms_steps", |b| {
+        b.iter(|| runner::run(&specs, &ctx))
+    });
     group.finish();
 }
 

@@ -336,7 +336,10 @@ fn huge_output_is_capped_with_a_marker() {
     let log = std::fs::read(repo.file("build/first-proof/logs/fast/loud.log")).unwrap();
     assert!(log.len() < 17 * 1024 * 1024, "log is {} bytes", log.len());
     let tail = String::from_utf8_lossy(&log[log.len() - 200..]).to_string();
-    assert!(tail.contains("[sdetkit: log truncated at 16 MiB;"), "{tail}");
+    assert!(
+        tail.contains("[sdetkit: log truncated at 16 MiB;"),
+        "{tail}"
+    );
     let gate = repo.json("build/first-proof/gate-fast.json");
     assert_eq!(step(&gate, "loud")["log_truncated"], true);
 }
@@ -344,12 +347,22 @@ fn huge_output_is_capped_with_a_marker() {
 #[test]
 fn out_writes_the_report_to_a_file_and_md_renders_a_table() {
     let repo = Repo::new();
-    config(&repo, "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n");
+    config(
+        &repo,
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n",
+    );
     let out = repo.file("report.md");
-    repo.sdetkit(&["gate", "fast", "--format", "md", "--out", out.to_str().unwrap()])
-        .assert()
-        .success()
-        .stdout(predicate::str::is_empty());
+    repo.sdetkit(&[
+        "gate",
+        "fast",
+        "--format",
+        "md",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::is_empty());
     let md = std::fs::read_to_string(out).unwrap();
     assert!(md.starts_with("### sdetkit gate-fast: OK"), "{md}");
     assert!(md.contains("| `unit` | PASS |"), "{md}");

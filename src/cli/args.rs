@@ -70,6 +70,27 @@ pub enum Command {
     /// Operator lanes
     #[command(subcommand)]
     Ops(OpsCommand),
+    /// Deterministic evidence bundle of a run, and its verification
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+/// `evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Pack the latest run's artifacts and logs into build/evidence/evidence-<run_id>.zip
+    Pack {
+        /// The run to pack; it must be the latest run (older runs' artifacts are overwritten)
+        #[arg(long, value_name = "RUN_ID")]
+        run: Option<String>,
+    },
+    /// Re-hash every entry and re-derive the decision (exit 1 on any mismatch)
+    Verify {
+        /// The evidence pack (.zip)
+        file: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
 }
 
 /// `gate …`.

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{Color, Command, DoctorArgs, GateCommand, OpsCommand, ProofArgs, ReportArgs, Select};
+use args::{
+    Color, Command, DoctorArgs, EvidenceCommand, GateCommand, OpsCommand, ProofArgs, ReportArgs,
+    Select,
+};
 
 use crate::error::{Error, Result};
 use crate::gate::release::FastVerdict;
@@ -60,6 +63,10 @@ fn run(cli: Cli) -> Result<i32> {
         }) => gate_release(ws, dry_run, &select, &report, verbose),
         Command::Doctor(args) => doctor_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
+        Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
+        Command::Evidence(EvidenceCommand::Verify { file, report }) => {
+            evidence_verify(&file, &report)
+        }
     }
 }
 
@@ -187,4 +194,29 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
     )?;
     let ship = proof.summary.decision == crate::decision::Decision::Ship;
     Ok(if args.strict && !ship { 1 } else { 0 })
+}
+
+fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {
+    let config = ws.config()?;
+    let redactor = workspace::redactor(&config);
+    let packed = crate::evidence::pack::pack(ws, &config, &redactor, run)?;
+    println!(
+        "{} ({} files, decision {})",
+        ws.rel(&packed.path),
+        packed.manifest.files.len(),
+        packed.manifest.decision
+    );
+    Ok(0)
+}
+
+fn evidence_verify(file: &std::path::Path, args: &ReportArgs) -> Result<i32> {
+    let result = crate::evidence::verify::verify(file)?;
+    report::emit(
+        args.format,
+        args.out.as_deref(),
+        &crate::json::to_value(&result),
+        || report::evidence::text(&result),
+        || report::evidence::md(&result),
+    )?;
+    Ok(if result.ok { 0 } else { 1 })
 }

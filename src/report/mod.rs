@@ -1,6 +1,7 @@
 //! Rendering reports for people (text, Markdown) and machines (JSON), and sending them to
 //! stdout or `--out`.
 
+pub mod evidence;
 pub mod gate;
 pub mod proof;
 
