@@ -33,6 +33,15 @@ pub fn emit(
         Format::Md => md(),
     };
     match out {
+        // `--out /dev/stdout` or a FIFO: write through it; renaming over it would replace
+        // the device node itself.
+        Some(path) if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, rendered.as_bytes()))
+                .map_err(|e| crate::error::Error::io(path, "cannot write", e))
+        }
         Some(path) => crate::json::write_atomic(path, rendered.as_bytes()),
         None => {
             use std::io::Write;
