@@ -266,6 +266,20 @@ fn recommend(steps: &[StepRecord]) -> Vec<String> {
     out
 }
 
+/// Runs command steps of `kind` (clearing its previous logs) and returns their records.
+pub fn run_commands(
+    ws: &Workspace,
+    config: &crate::config::Config,
+    kind: GateKind,
+    specs: &[crate::config::StepSpec],
+    redactor: &std::sync::Arc<crate::runner::Redactor>,
+    progress: &Option<std::sync::Arc<crate::runner::Progress>>,
+) -> Vec<StepRecord> {
+    let ctx = ws.runner(kind.short(), config, redactor, progress);
+    fast::clear_logs(&ctx.logs_dir);
+    records(ws, crate::runner::run(specs, &ctx), specs)
+}
+
 /// Turns runner outcomes into records, attaching a first failure to every blocking step.
 pub fn records(
     ws: &Workspace,

@@ -58,3 +58,12 @@ pub fn emit(
 pub fn ms(millis: u64) -> String {
     crate::config::duration::human(std::time::Duration::from_millis(millis))
 }
+
+/// A gate verdict for people: `OK`, `OK (dry run)` or `FAIL`.
+pub fn verdict(ok: bool, dry_run: bool) -> &'static str {
+    match (ok, dry_run) {
+        (true, true) => "OK (dry run)",
+        (true, false) => "OK",
+        (false, _) => "FAIL",
+    }
+}

@@ -63,6 +63,15 @@ pub struct FirstFailure {
 }
 
 impl FirstFailure {
+    /// `file:line` (or `file`) when the failure has a location.
+    pub fn location(&self) -> Option<String> {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => Some(format!("{file}:{line}")),
+            (Some(file), None) => Some(file.clone()),
+            _ => None,
+        }
+    }
+
     /// A failure that does not come from a log (built-in checks, steps that could not start).
     pub fn from_check(
         step: &str,
