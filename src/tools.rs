@@ -49,7 +49,7 @@ pub fn program_of(command: &str) -> Option<String> {
     ];
     let word = command
         .split_whitespace()
-        .find(|w| !(w.contains('=') && !w.starts_with('=')))?;
+        .find(|w| !w.contains('=') || w.starts_with('='))?;
     let word = word.trim_matches(|c| c == '"' || c == '\'');
     (!BUILTINS.contains(&word) && !word.starts_with('$') && !word.is_empty())
         .then(|| word.to_string())

@@ -38,11 +38,14 @@ pub fn config(root: &Path) -> Config {
     }
 }
 
+/// One ecosystem's detector: what it found and the steps it proposes, when present.
+type Detector = fn(&Path) -> Option<(Finding, Vec<StepSpec>)>;
+
 /// Detects the fast-gate steps of every ecosystem present (a polyglot repo gets them all).
 pub fn steps(root: &Path) -> (Vec<StepSpec>, Vec<Finding>) {
     let mut findings = Vec::new();
     let mut all = Vec::new();
-    let detectors: [fn(&Path) -> Option<(Finding, Vec<StepSpec>)>; 4] = [rust, python, node, go];
+    let detectors: [Detector; 4] = [rust, python, node, go];
     for detect in detectors {
         if let Some((finding, steps)) = detect(root) {
             findings.push(finding);
