@@ -317,9 +317,13 @@ fn first_failure(
         }
         (status, Some(log)) => {
             let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
-            let mut found = triage::analyze(log, &junit, &o.id).unwrap_or_else(|_| {
-                FirstFailure::from_check(&o.id, Classification::Unknown, &message, None)
-            });
+            // A JUnit file the step did not write (it crashed first) or left broken must
+            // not hide the log: fall back to the log layers.
+            let mut found = triage::analyze(log, &junit, &o.id)
+                .or_else(|_| triage::analyze(log, &[], &o.id))
+                .unwrap_or_else(|_| {
+                    FirstFailure::from_check(&o.id, Classification::Unknown, &message, None)
+                });
             if status == Status::TimedOut {
                 found.classification = Classification::Timeout;
                 found.message = format!("{message}; last recognised error: {}", found.message);

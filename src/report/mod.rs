@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod proof;
+pub mod triage;
 
 use std::path::Path;
 

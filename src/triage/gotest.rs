@@ -1,0 +1,115 @@
+//! go test: `--- FAIL: TestX (0.00s)` with the `file_test.go:12: message` lines logged by the
+//! test (above it with `-v`, below it without), `--- FAIL: TestX/case` for a subtest, and
+//! `FAIL <tab> import/path <tab> 0.01s` naming the package. A package that does not compile ends in
+//! `FAIL <tab> import/path [build failed]` below the compiler's `file.go:3:9: message`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::{Classification, Layer};
+
+static FAIL: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--- FAIL: (\S+) \("));
+static LOG: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s+([\w./-]+\.go):(\d+): (.+)$"));
+static PACKAGE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"^FAIL\s+(\S+)\s+(?:[\d.]+s|\[(\w+) failed\])"));
+static COMPILE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^([\w./-]+\.go):(\d+):\d+: (.+)$"));
+
+/// Lines looked back over for what a test logged before its `--- FAIL`.
+const LOOK_BACK: usize = 30;
+
+/// go test's output.
+pub struct GoTest;
+
+impl Matcher for GoTest {
+    fn start(&self, line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+        if let Some(c) = FAIL.captures(line) {
+            let mut hit = Hit::new(
+                Layer::Runner,
+                Classification::Test,
+                format!("{} failed", &c[1]),
+            );
+            hit.test = Some(c[1].to_string());
+            let run = format!("=== RUN   {}", &c[1]);
+            let logged = before(LOOK_BACK);
+            let own = logged
+                .iter()
+                .rposition(|l| l.trim_end() == run)
+                .map_or(&logged[..0], |i| &logged[i..]);
+            own.iter().any(|l| logged_line(&mut hit, l));
+            return Some(hit);
+        }
+        let c = PACKAGE.captures(line)?;
+        let kind = c.get(2)?;
+        let mut hit = Hit::new(
+            Layer::Runner,
+            Classification::Build,
+            format!("{} failed", kind.as_str()),
+        );
+        let errors = before(LOOK_BACK);
+        let first = errors.iter().find_map(|l| COMPILE.captures(l));
+        if let Some(e) = first {
+            hit = hit.at(Some(e[1].to_string()), e[2].parse().ok());
+            hit.message = e[3].to_string();
+        }
+        hit.next_command = Some(format!("go vet {}", &c[1]));
+        Some(hit)
+    }
+
+    fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
+        if hit.next_command.is_some() {
+            return Follow::Done;
+        }
+        if let Some(c) = PACKAGE.captures(line) {
+            hit.next_command = Some(command(&c[1], hit.test.as_deref()));
+            return Follow::Done;
+        }
+        if let Some(c) = FAIL.captures(line) {
+            if hit
+                .test
+                .as_deref()
+                .is_some_and(|t| c[1].starts_with(&format!("{t}/")))
+            {
+                hit.test = Some(c[1].to_string());
+            }
+        } else if hit.file.is_none() {
+            logged_line(hit, line);
+        }
+        Follow::More
+    }
+
+    fn finish(&self, hit: &mut Hit) {
+        if hit.next_command.is_none() {
+            hit.next_command = Some(command("./...", hit.test.as_deref()));
+        }
+    }
+}
+
+/// Takes a `file_test.go:12: message` line as the failure's location and message.
+fn logged_line(hit: &mut Hit, line: &str) -> bool {
+    let Some(c) = LOG.captures(line) else {
+        return false;
+    };
+    hit.file = Some(c[1].to_string());
+    hit.line = c[2].parse().ok();
+    hit.message = c[3].to_string();
+    true
+}
+
+/// `go test <pkg> -run '^TestX$/^case$'`: every level anchored so that only this test runs.
+fn command(package: &str, test: Option<&str>) -> String {
+    match test {
+        Some(test) => {
+            let anchored: Vec<String> = test
+                .split('/')
+                .map(|p| format!("^{}$", regex::escape(p)))
+                .collect();
+            format!(
+                "go test {package} -run {}",
+                shell_quote(&anchored.join("/"))
+            )
+        }
+        None => format!("go test {package}"),
+    }
+}

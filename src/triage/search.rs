@@ -1,0 +1,90 @@
+//! One pass over a log: the earliest failure of the best layer that recognises anything.
+//! A structured record beats any runner line, a runner line beats the generic heuristic,
+//! and within a layer the earliest line wins, not the loudest or the last.
+
+use std::io::Read;
+
+use super::hit::{CONTEXT_LINES, Follow, Hit, Matcher};
+use super::reader::Reader;
+use super::{
+    cargo, cc, dependency, format, generic, gotest, jest, libtest, lint, make, mypy, nextest,
+    pytest, rustc,
+};
+
+/// Lines a matcher may read past the start of its failure to fill in the details (pytest
+/// prints the traceback of the first `-v` failure after all the other results).
+const FOLLOW_LINES: usize = 20_000;
+
+/// Structured records: machine-readable results.
+const STRUCTURED: &[&dyn Matcher] = &[&libtest::Libtest, &nextest::Nextest];
+
+/// Runner matchers, wrappers (make) last so that the real error above them wins a tie.
+const RUNNER: &[&dyn Matcher] = &[
+    &cargo::CargoTest,
+    &rustc::Rustc,
+    &pytest::Pytest,
+    &jest::Jest,
+    &jest::Vitest,
+    &gotest::GoTest,
+    &mypy::Mypy,
+    &lint::Lint,
+    &format::Format,
+    &cc::Cc,
+    &dependency::Dependency,
+    &make::Make,
+];
+
+/// The heuristic of last resort.
+const GENERIC: &[&dyn Matcher] = &[&generic::Generic];
+
+/// The first failure in `source`, or `None` when no layer recognises anything.
+pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
+    let layers = [STRUCTURED, RUNNER, GENERIC];
+    let mut reader = Reader::new(source);
+    let mut best = None;
+    // Only layers above the best hit so far can still change the answer.
+    let mut open = layers.len();
+    while open > 0 {
+        let Some(line) = reader.next_candidate()? else {
+            break;
+        };
+        let before = |n| reader.before(n);
+        let found = layers[..open]
+            .iter()
+            .enumerate()
+            .find_map(|(depth, layer)| {
+                layer
+                    .iter()
+                    .find_map(|m| m.start(&line, &before).map(|hit| (depth, *m, hit)))
+            });
+        if let Some((depth, matcher, mut hit)) = found {
+            if hit.excerpt.is_empty() {
+                hit.excerpt = reader.before(CONTEXT_LINES);
+                hit.push_excerpt(&line);
+            }
+            follow(&mut reader, matcher, &mut hit)?;
+            best = Some(hit);
+            open = depth;
+        }
+    }
+    Ok(best)
+}
+
+/// Feeds the lines after a failure's start to its matcher until it has what it needs.
+fn follow(
+    reader: &mut Reader<impl Read>,
+    matcher: &dyn Matcher,
+    hit: &mut Hit,
+) -> std::io::Result<()> {
+    for _ in 0..FOLLOW_LINES {
+        let Some(line) = reader.next_line()? else {
+            break;
+        };
+        hit.push_excerpt(&line);
+        if matcher.follow(hit, &line) == Follow::Done {
+            break;
+        }
+    }
+    matcher.finish(hit);
+    Ok(())
+}
