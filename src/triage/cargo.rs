@@ -6,20 +6,21 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static RESULT: LazyLock<Regex> = LazyLock::new(|| pattern(r"^test (\S+) \.\.\. FAILED$"));
 static BLOCK: LazyLock<Regex> = LazyLock::new(|| pattern(r"^---- (\S+) stdout ----$"));
-static PANIC: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"^thread '([^']*)' panicked at (?:'(.*)', )?([^\s:]+):(\d+):\d+:?$"));
+static PANIC: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"^\s*thread '([^']*)'(?: \(\d+\))? panicked at (?:'(.*)', )?([^\s:]+):(\d+):\d+:?$")
+});
 static RERUN: LazyLock<Regex> = LazyLock::new(|| pattern(r"to rerun pass `([^`]*)`"));
 
 /// libtest's human output as cargo prints it.
 pub struct CargoTest;
 
 impl Matcher for CargoTest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         if let Some(c) = RESULT.captures(line) {
             let mut hit = Hit::new(
                 Layer::Runner,

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer, make};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -22,7 +22,7 @@ static UNDEFINED: LazyLock<Regex> =
 pub struct Cc;
 
 impl Matcher for Cc {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let (file, at, message) = if let Some(c) = ERROR.captures(line) {
             (c[1].to_string(), c[2].parse().ok(), c[3].to_string())
         } else {

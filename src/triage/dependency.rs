@@ -1,7 +1,7 @@
 //! Package managers that could not resolve or fetch a dependency: pip, npm, cargo, and
 //! Python's own `ModuleNotFoundError`.
 
-use super::hit::{Hit, Matcher};
+use super::hit::{Context, Hit, Matcher};
 use super::{Classification, Layer};
 
 /// Phrases that only a failed resolution prints.
@@ -21,7 +21,7 @@ const PHRASES: &[&str] = &[
 pub struct Dependency;
 
 impl Matcher for Dependency {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         PHRASES
             .iter()
             .any(|p| line.contains(p))

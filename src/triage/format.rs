@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static RUSTFMT: LazyLock<Regex> = LazyLock::new(|| pattern(r"^Diff in (\S+?):(\d+):?$"));
@@ -19,7 +19,7 @@ static RUFF_AT: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--> (\S+):(\d+)
 pub struct Format;
 
 impl Matcher for Format {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let mut hit = Hit::new(Layer::Runner, Classification::Format, line);
         if let Some(c) = RUSTFMT.captures(line) {
             unformatted(

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern};
+use super::hit::{Context, Follow, Hit, Matcher, pattern};
 use super::{Classification, Layer};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -39,7 +39,7 @@ const KINDS: &[(&str, Classification)] = &[
 pub struct Generic;
 
 impl Matcher for Generic {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         if line.starts_with("Traceback (most recent call last)") {
             return Some(Hit::new(Layer::Generic, Classification::Unknown, ""));
         }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static FAIL: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--- FAIL: (\S+) \("));
@@ -23,7 +23,7 @@ const LOOK_BACK: usize = 30;
 pub struct GoTest;
 
 impl Matcher for GoTest {
-    fn start(&self, line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         if let Some(c) = FAIL.captures(line) {
             let mut hit = Hit::new(
                 Layer::Runner,
@@ -32,7 +32,7 @@ impl Matcher for GoTest {
             );
             hit.test = Some(c[1].to_string());
             let run = format!("=== RUN   {}", &c[1]);
-            let logged = before(LOOK_BACK);
+            let logged = ctx.before(LOOK_BACK);
             let own = logged
                 .iter()
                 .rposition(|l| l.trim_end() == run)
@@ -47,7 +47,7 @@ impl Matcher for GoTest {
             Classification::Build,
             format!("{} failed", kind.as_str()),
         );
-        let errors = before(LOOK_BACK);
+        let errors = ctx.before(LOOK_BACK);
         let first = errors.iter().find_map(|l| COMPILE.captures(l));
         if let Some(e) = first {
             hit = hit.at(Some(e[1].to_string()), e[2].parse().ok());

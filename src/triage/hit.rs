@@ -40,10 +40,25 @@ pub enum Follow {
     Done,
 }
 
+/// What a matcher sees around a candidate line.
+pub struct Context<'a> {
+    /// Earlier lines on demand, oldest first (decoding them costs, most matchers never ask).
+    pub before: &'a dyn Fn(usize) -> Vec<String>,
+    /// The line after the candidate, if any.
+    pub next: Option<&'a str>,
+}
+
+impl Context<'_> {
+    /// Up to `n` lines before the candidate, oldest first.
+    pub fn before(&self, n: usize) -> Vec<String> {
+        (self.before)(n)
+    }
+}
+
 /// One recogniser of one output format.
 pub trait Matcher: Sync {
-    /// Recognises the start of a failure on `line`; `before` gives earlier lines on demand.
-    fn start(&self, line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit>;
+    /// Recognises the start of a failure on `line`, seeing the lines around it.
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit>;
 
     /// Fills `hit` in from a line after the start. Formats whose failure is one line need
     /// nothing more.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static JEST_FILE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*FAIL\s+(\S+)(?:\s+\(.*\))?$"));
@@ -25,7 +25,7 @@ pub struct Jest;
 pub struct Vitest;
 
 impl Matcher for Jest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let mut hit = Hit::new(Layer::Runner, Classification::Test, "");
         if let Some(c) = JEST_FILE.captures(line).filter(|_| !line.contains(" > ")) {
             hit.file = Some(c[1].to_string());
@@ -54,7 +54,7 @@ impl Matcher for Jest {
 }
 
 impl Matcher for Vitest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let c = VITEST_TEST.captures(line)?;
         let mut hit = Hit::new(Layer::Runner, Classification::Test, "");
         hit.file = Some(c[1].to_string());

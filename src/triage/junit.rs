@@ -13,7 +13,8 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use regex::Regex;
 
-use super::hit::{Hit, pattern, shell_quote};
+use super::cargo::follow_panic;
+use super::hit::{EXCERPT_LINES, Follow, Hit, pattern, shell_quote};
 use super::{Classification, Layer, nextest};
 
 static LOCATION: LazyLock<Regex> =
@@ -190,28 +191,21 @@ impl State {
             .chain(body.lines())
             .map(str::trim)
             .find(|l| !l.is_empty());
-        let message = first.map_or_else(|| format!("{kind} in {}", case.name), str::to_string);
-        let classification =
-            if message.contains("ModuleNotFoundError") || message.contains("ImportError") {
-                Classification::Dependency
-            } else {
-                Classification::Test
-            };
-        let mut hit = Hit::new(Layer::Structured, classification, message);
-        let found = body.lines().find_map(|l| {
-            LOCATION
-                .captures(l)
-                .map(|c| (c[1].to_string(), c[2].parse().ok()))
-        });
-        let (file, line) = match (case.file.clone(), found) {
-            (Some(file), _) if case.line.is_some() => (Some(file), case.line),
-            (file, Some((f, l))) => (file.or(Some(f)), l),
-            (file, None) => (file, case.line),
-        };
-        hit = hit.at(file, line);
+        let mut hit = Hit::new(
+            Layer::Structured,
+            Classification::Test,
+            first.unwrap_or_default(),
+        );
+        if hit.message.is_empty() {
+            hit.message = format!("{kind} in {}", case.name);
+        }
+        if hit.message.contains("ModuleNotFoundError") || hit.message.contains("ImportError") {
+            hit.classification = Classification::Dependency;
+        }
+        locate(&mut hit, &case, body);
         hit.excerpt = body
             .lines()
-            .take(super::hit::EXCERPT_LINES)
+            .take(EXCERPT_LINES)
             .map(str::to_string)
             .collect();
         let suite = self.suites.last().map_or("", String::as_str);
@@ -226,6 +220,35 @@ impl State {
         );
         hit
     }
+}
+
+/// The location: the case's own `file`/`line` attributes when complete, else a Rust panic
+/// in the output (whose message beats nextest's "thread … panicked" attribute), else the
+/// first `file:line` of a known source type in the output.
+fn locate(hit: &mut Hit, case: &Case, body: &str) {
+    if case.file.is_some() && case.line.is_some() {
+        hit.file.clone_from(&case.file);
+        hit.line = case.line;
+        return;
+    }
+    let mut panic = Hit::new(Layer::Structured, Classification::Test, "");
+    for line in body.lines() {
+        if follow_panic(&mut panic, line) == Follow::Done {
+            break;
+        }
+    }
+    if panic.file.is_some() && !panic.message.is_empty() {
+        hit.message = panic.message.trim().to_string();
+        hit.file = panic.file;
+        hit.line = panic.line;
+        return;
+    }
+    let found = body.lines().find_map(|l| LOCATION.captures(l));
+    hit.file = case
+        .file
+        .clone()
+        .or_else(|| found.as_ref().map(|c| c[1].to_string()));
+    hit.line = found.and_then(|c| c[2].parse().ok());
 }
 
 fn attribute(e: &BytesStart, key: &str) -> Option<String> {

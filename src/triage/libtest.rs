@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::cargo::{follow_panic, test_command};
-use super::hit::{Follow, Hit, Matcher};
+use super::hit::{Context, Follow, Hit, Matcher};
 use super::{Classification, Layer};
 
 #[derive(Deserialize)]
@@ -21,7 +21,7 @@ struct Event {
 pub struct Libtest;
 
 impl Matcher for Libtest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         if !line.starts_with('{') || !line.contains("\"failed\"") {
             return None;
         }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static RUFF_RULE: LazyLock<Regex> =
@@ -19,7 +19,7 @@ static RUFF_SUMMARY: LazyLock<Regex> = LazyLock::new(|| pattern(r"^Found \d+ err
 static ESLINT: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"^\s+(\d+):\d+\s+error\s+(.+?)(?:\s{2,}(\S+))?$"));
 static TSC: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"^(\S+\.[cm]?[jt]sx?)(?:\((\d+),\d+\)|:(\d+):\d+ -) error (TS\d+: .+)$")
+    pattern(r"^(\S+\.[cm]?[jt]sx?)(?:\((\d+),\d+\):|:(\d+):\d+ -) error (TS\d+: .+)$")
 });
 
 /// Lines looked back over for a rule heading or a file heading.
@@ -29,10 +29,10 @@ const LOOK_BACK: usize = 200;
 pub struct Lint;
 
 impl Matcher for Lint {
-    fn start(&self, line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         tsc(line)
-            .or_else(|| eslint(line, before))
-            .or_else(|| ruff(line, before))
+            .or_else(|| eslint(line, ctx))
+            .or_else(|| ruff(line, ctx))
     }
 }
 
@@ -46,9 +46,9 @@ fn tsc(line: &str) -> Option<Hit> {
 }
 
 /// An eslint problem line; its file is the nearest unindented line above it.
-fn eslint(line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+fn eslint(line: &str, ctx: &Context) -> Option<Hit> {
     let c = ESLINT.captures(line)?;
-    let lines = before(LOOK_BACK);
+    let lines = ctx.before(LOOK_BACK);
     let file = lines
         .iter()
         .rev()
@@ -65,9 +65,9 @@ fn eslint(line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
 
 /// A ruff location line under its rule heading, or ruff's summary with the first concise
 /// diagnostic above it (concise lines hold no trigger token of their own).
-fn ruff(line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+fn ruff(line: &str, ctx: &Context) -> Option<Hit> {
     let (file, at, message) = if let Some(c) = RUFF_AT.captures(line) {
-        let heading = before(1).pop()?;
+        let heading = ctx.before(1).pop()?;
         let rule = RUFF_RULE.captures(&heading)?;
         (
             c[1].to_string(),
@@ -75,7 +75,7 @@ fn ruff(line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
             format!("{} {}", &rule[1], &rule[2]),
         )
     } else if RUFF_SUMMARY.is_match(line) {
-        let lines = before(LOOK_BACK);
+        let lines = ctx.before(LOOK_BACK);
         let c = lines.iter().find_map(|l| RUFF_CONCISE.captures(l))?;
         (
             c[1].to_string(),

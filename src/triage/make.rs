@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
@@ -23,12 +23,12 @@ const LOOK_BACK: usize = 10;
 pub struct Make;
 
 impl Matcher for Make {
-    fn start(&self, line: &str, before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         if NO_RULE.is_match(line) {
             return Some(Hit::new(Layer::Runner, Classification::Config, line));
         }
         let c = WRAPPER.captures(line)?;
-        let above = before(LOOK_BACK);
+        let above = ctx.before(LOOK_BACK);
         let cause = above
             .iter()
             .rev()

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static ERROR: LazyLock<Regex> =
@@ -15,7 +15,7 @@ static ERROR: LazyLock<Regex> =
 pub struct Mypy;
 
 impl Matcher for Mypy {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let c = ERROR.captures(line)?;
         let mut hit = Hit::new(Layer::Runner, Classification::Type, &c[3])
             .at(Some(c[1].to_string()), c[2].parse().ok());

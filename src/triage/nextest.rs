@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::cargo::follow_panic;
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -20,7 +20,7 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Nextest;
 
 impl Matcher for Nextest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let c = STATUS.captures(line)?;
         let classification = match &c[1] {
             "TIMEOUT" => Classification::Timeout,

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
 static BANNER: LazyLock<Regex> = LazyLock::new(|| pattern(r"^=+ (FAILURES|ERRORS) =+$"));
@@ -22,7 +22,7 @@ static SECTION_END: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(=+ .* =+|_{2,
 pub struct Pytest;
 
 impl Matcher for Pytest {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
         let mut hit = Hit::new(Layer::Runner, Classification::Test, "");
         if BANNER.is_match(line) {
             return Some(hit);

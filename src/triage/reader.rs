@@ -49,6 +49,8 @@ pub struct Reader<R> {
     pos: usize,
     /// Where the last returned line started (look-back counts from here).
     current: usize,
+    /// Bytes dropped from the front of the buffer so far (refills move data down).
+    shifted: usize,
     eof: bool,
 }
 
@@ -61,6 +63,7 @@ impl<R: Read> Reader<R> {
             len: 0,
             pos: 0,
             current: 0,
+            shifted: 0,
             eof: false,
         }
     }
@@ -75,6 +78,17 @@ impl<R: Read> Reader<R> {
             }
         }
         Ok(None)
+    }
+
+    /// The next line without consuming it.
+    pub fn peek_line(&mut self) -> std::io::Result<Option<String>> {
+        let (pos, current, shifted) = (self.pos, self.current, self.shifted);
+        let line = self.next_line()?;
+        // A refill while peeking moved the buffer's contents down by `shift` bytes.
+        let shift = self.shifted - shifted;
+        self.pos = pos.saturating_sub(shift);
+        self.current = current.saturating_sub(shift);
+        Ok(line)
     }
 
     /// The next line holding a trigger token; everything in between is skipped unread.
@@ -151,6 +165,7 @@ impl<R: Read> Reader<R> {
         self.len -= keep_from;
         self.pos -= keep_from;
         self.current = self.current.saturating_sub(keep_from);
+        self.shifted += keep_from;
         while self.len < self.buf.len() {
             match self.source.read(&mut self.buf[self.len..]) {
                 Ok(0) => {

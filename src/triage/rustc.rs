@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Follow, Hit, Matcher, pattern};
+use super::hit::{Context, Follow, Hit, Matcher, pattern};
 use super::{Classification, Layer};
 
-static ERROR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error(?:\[E\d+\])?: (.+)$"));
+static ERROR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error(\[E\d+\])?: (.+)$"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--> ([^\s:]+):(\d+):\d+$"));
 static CRATE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error: could not compile `([^`]+)`"));
 
@@ -23,9 +23,18 @@ const WRAPPERS: &[&str] = &[
 pub struct Rustc;
 
 impl Matcher for Rustc {
-    fn start(&self, line: &str, _before: &dyn Fn(usize) -> Vec<String>) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         let c = ERROR.captures(line)?;
-        if WRAPPERS.iter().any(|w| c[1].starts_with(w)) {
+        if WRAPPERS.iter().any(|w| c[2].starts_with(w)) {
+            return None;
+        }
+        // Without a code, `error: …` is rustc's only when its diagnostic body follows
+        // (` --> file`, a `|` gutter or an `= note`); other tools print `error:` too.
+        let body = ctx
+            .next
+            .map(str::trim_start)
+            .is_some_and(|n| ["-->", "|", "= "].iter().any(|p| n.starts_with(p)));
+        if c.get(1).is_none() && !body {
             return None;
         }
         Some(Hit::new(Layer::Runner, Classification::Build, line))

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use super::hit::{CONTEXT_LINES, Follow, Hit, Matcher};
+use super::hit::{CONTEXT_LINES, Context, Follow, Hit, Matcher};
 use super::reader::Reader;
 use super::{
     cargo, cc, dependency, format, generic, gotest, jest, libtest, lint, make, mypy, nextest,
@@ -48,14 +48,19 @@ pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
         let Some(line) = reader.next_candidate()? else {
             break;
         };
+        let next = reader.peek_line()?;
         let before = |n| reader.before(n);
+        let ctx = Context {
+            before: &before,
+            next: next.as_deref(),
+        };
         let found = layers[..open]
             .iter()
             .enumerate()
             .find_map(|(depth, layer)| {
                 layer
                     .iter()
-                    .find_map(|m| m.start(&line, &before).map(|hit| (depth, *m, hit)))
+                    .find_map(|m| m.start(&line, &ctx).map(|hit| (depth, *m, hit)))
             });
         if let Some((depth, matcher, mut hit)) = found {
             if hit.excerpt.is_empty() {
