@@ -19,7 +19,9 @@ fn generate(path: &Path, mb: usize) -> std::io::Result<()> {
         let line = match i % 1000 {
             0 => format!("2024-01-01T00:00:00.0000000Z checked {i} files, 0 errors\n"),
             1 => format!("2024-01-01T00:00:00.0000000Z warning: unused variable `x{i}`\n"),
-            n if n % 3 == 0 => format!("2024-01-01T00:00:00.0000000Z    Compiling crate-{i} v0.1.{n}\n"),
+            n if n % 3 == 0 => {
+                format!("2024-01-01T00:00:00.0000000Z    Compiling crate-{i} v0.1.{n}\n")
+            }
             n => format!("2024-01-01T00:00:00.0000000Z test module_{n}::case_{i} ... ok\n"),
         };
         out.write_all(line.as_bytes())?;
@@ -53,7 +55,11 @@ fn main() -> std::io::Result<()> {
         let start = Instant::now();
         let found = sdetkit::triage::analyze(&path, &[], "bench")?;
         let seconds = start.elapsed().as_secs_f64();
-        assert_eq!(found.test.as_deref(), Some("TestLate"), "the failure at the end is found");
+        assert_eq!(
+            found.test.as_deref(),
+            Some("TestLate"),
+            "the failure at the end is found"
+        );
         best = best.min(seconds);
     }
     println!(
