@@ -285,3 +285,38 @@ fn binary_garbage_is_tolerated() {
     let got = investigate(dir.path(), &["--log", "junk.log"]);
     assert!(got["layer"].is_string());
 }
+
+/// Every failed gate step carries the first failure of its log; a JUnit file the step never
+/// wrote does not hide the log.
+#[test]
+fn gate_steps_carry_their_first_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = r#"
+[[gate.fast.steps]]
+id = "types"
+run = "printf 'checking\nsrc/a.py:3: error: bad type  [misc]\n'; exit 1"
+
+[[gate.fast.steps]]
+id = "unit"
+run = "printf -- '--- FAIL: TestX (0.00s)\n    x_test.go:4: nope\nFAIL\texample.com/x\t0.1s\n'; exit 1"
+junit = "never-written.xml"
+"#;
+    std::fs::write(dir.path().join("sdetkit.toml"), config).unwrap();
+    let out = sdetkit()
+        .current_dir(dir.path())
+        .args(["gate", "fast", "--format", "json", "--quiet"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let gate: Value = serde_json::from_slice(&out).unwrap();
+    let first = |id: &str| {
+        let steps = gate["steps"].as_array().unwrap();
+        steps.iter().find(|s| s["id"] == id).unwrap()["first_failure"].clone()
+    };
+    assert_eq!(first("types")["next_command"], "mypy src/a.py");
+    assert_eq!(first("types")["line"], 3);
+    assert_eq!(first("unit")["test"], "TestX");
+    assert_eq!(first("unit")["layer"], "runner");
+}

@@ -1,5 +1,16 @@
 //! First failure: "if not, what failed first?" — the earliest meaningful failure in a step's
 //! log, with where it is and the narrowest command that reproduces it.
+//!
+//! Layers, the first that recognises anything wins: structured results (JUnit files, then
+//! libtest JSON and nextest lines in the log), runner matchers (one module per tool), the
+//! generic `error:` / `FAILED` / `panicked` / `Traceback` heuristic, and finally "nothing
+//! recognised; see <log>". Within a layer the earliest line wins, never the loudest or the
+//! last: wrappers such as `make: *** … Error 2` or cargo's `could not compile` only answer
+//! when nothing above them did.
+//!
+//! A malformed JUnit file is an error, not a silent fallback: `investigate failure` exits 2
+//! naming the file and line, so a broken report gets fixed. The gate, which must always give
+//! an answer, retries with the log alone.
 
 mod cargo;
 mod cc;
@@ -29,16 +40,27 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
+    /// A test ran and failed.
     Test,
+    /// A linter rule (clippy, ruff, eslint) or a lint denied by `-D warnings`.
     Lint,
+    /// A formatter in check mode found unformatted code.
     Format,
+    /// A type checker (mypy, tsc) rejected the code.
     Type,
+    /// Compiling or linking failed.
     Build,
+    /// A package could not be resolved, fetched or imported.
     Dependency,
+    /// The machine lacks something: a command, space, permissions.
     Environment,
+    /// The step ran out of time.
     Timeout,
+    /// The configuration is wrong (a make target that does not exist, a bad setting).
     Config,
+    /// A release precondition (version, changelog, tag) does not hold.
     Release,
+    /// Recognised as a failure, but not of a known kind.
     Unknown,
 }
 

@@ -39,7 +39,14 @@ static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         .ok()
 });
 
-/// A forward-only reader of normalised lines.
+/// A position in the log, valid for one line of [`Reader::rewind`].
+pub struct Mark {
+    pos: usize,
+    current: usize,
+    shifted: usize,
+}
+
+/// A forward reader of normalised lines (it can step back one line).
 pub struct Reader<R> {
     source: R,
     buf: Vec<u8>,
@@ -82,13 +89,28 @@ impl<R: Read> Reader<R> {
 
     /// The next line without consuming it.
     pub fn peek_line(&mut self) -> std::io::Result<Option<String>> {
-        let (pos, current, shifted) = (self.pos, self.current, self.shifted);
+        let mark = self.mark();
         let line = self.next_line()?;
-        // A refill while peeking moved the buffer's contents down by `shift` bytes.
-        let shift = self.shifted - shifted;
-        self.pos = pos.saturating_sub(shift);
-        self.current = current.saturating_sub(shift);
+        self.rewind(mark);
         Ok(line)
+    }
+
+    /// The current position, to come back to with [`Reader::rewind`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            current: self.current,
+            shifted: self.shifted,
+        }
+    }
+
+    /// Goes back to `mark`, which must be at most one line behind (a refill keeps the
+    /// unfinished line and the look-back history, so that line is still in the buffer).
+    pub fn rewind(&mut self, mark: Mark) {
+        // A refill since the mark moved the buffer's contents down by `shift` bytes.
+        let shift = self.shifted - mark.shifted;
+        self.pos = mark.pos.saturating_sub(shift);
+        self.current = mark.current.saturating_sub(shift);
     }
 
     /// The next line holding a trigger token; everything in between is skipped unread.
@@ -191,5 +213,64 @@ impl<R: Read> Reader<R> {
 
     fn line_bytes(&self, start: usize, end: usize) -> &[u8] {
         &self.buf[start..end.min(start + MAX_LINE)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of `width` bytes (newline included) numbered from 0.
+    fn filler(count: usize, width: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..count {
+            let text = format!("line {i} ok");
+            out.extend_from_slice(format!("{text:<w$}\n", w = width - 1).as_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn candidate_peek_and_look_back_across_a_refill() {
+        // The candidate line ends exactly where the first read ends, so peeking at the next
+        // line forces a refill while look-back must still see the lines above.
+        let width = 64;
+        let candidate = format!("{:<w$}\n", "error: at the edge", w = width - 1);
+        let mut log = filler((CHUNK + CARRY) / width - 1, width);
+        log.extend_from_slice(candidate.as_bytes());
+        log.extend_from_slice(b" --> src/lib.rs:1:1\n");
+        assert_eq!(log.len() - 20, CHUNK + CARRY);
+        let mut reader = Reader::new(log.as_slice());
+        assert_eq!(
+            reader.next_candidate().unwrap().as_deref(),
+            Some("error: at the edge")
+        );
+        assert_eq!(
+            reader.peek_line().unwrap().as_deref(),
+            Some(" --> src/lib.rs:1:1")
+        );
+        let above = reader.before(2);
+        assert_eq!(above.len(), 2);
+        assert!(above[1].starts_with(&format!("line {}", (CHUNK + CARRY) / width - 2)));
+        assert_eq!(
+            reader.next_line().unwrap().as_deref(),
+            Some(" --> src/lib.rs:1:1")
+        );
+        assert_eq!(reader.next_line().unwrap(), None);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_buffer_does_not_stall() {
+        let mut log = vec![b'x'; CHUNK + CARRY + 10];
+        log.extend_from_slice(b"\nFAILED tests/a.py::t\n");
+        let mut reader = Reader::new(log.as_slice());
+        let mut last = None;
+        for _ in 0..5 {
+            match reader.next_candidate().unwrap() {
+                Some(line) => last = Some(line),
+                None => break,
+            }
+        }
+        assert_eq!(last.as_deref(), Some("FAILED tests/a.py::t"));
     }
 }

@@ -75,21 +75,73 @@ pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
     Ok(best)
 }
 
-/// Feeds the lines after a failure's start to its matcher until it has what it needs.
+/// Feeds the lines after a failure's start to its matcher until it has what it needs. The
+/// line that completes the failure stays unread, so that a better layer can still see it.
 fn follow(
     reader: &mut Reader<impl Read>,
     matcher: &dyn Matcher,
     hit: &mut Hit,
 ) -> std::io::Result<()> {
     for _ in 0..FOLLOW_LINES {
+        let mark = reader.mark();
         let Some(line) = reader.next_line()? else {
             break;
         };
         hit.push_excerpt(&line);
         if matcher.follow(hit, &line) == Follow::Done {
+            reader.rewind(mark);
             break;
         }
     }
     matcher.finish(hit);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::{Classification, Layer};
+
+    fn answer(log: &str) -> Hit {
+        first_hit(log.as_bytes()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_structured_record_beats_an_earlier_runner_line() {
+        let log = "src/a.py:1: error: x  [misc]\n{ \"type\": \"test\", \"name\": \"t::a\", \"event\": \"failed\" }\n";
+        let hit = answer(log);
+        assert_eq!(hit.layer, Layer::Structured);
+        assert_eq!(hit.test.as_deref(), Some("t::a"));
+    }
+
+    #[test]
+    fn a_runner_line_beats_an_earlier_generic_one() {
+        let hit = answer("error: something vague\nsrc/a.py:1: error: precise  [misc]\n");
+        assert_eq!(hit.layer, Layer::Runner);
+        assert_eq!(hit.classification, Classification::Type);
+    }
+
+    #[test]
+    fn the_earliest_runner_line_wins() {
+        let log = "FAILED tests/a.py::test_one - assert 1\nsrc/a.py:1: error: later  [misc]\n";
+        assert_eq!(answer(log).test.as_deref(), Some("tests/a.py::test_one"));
+    }
+
+    #[test]
+    fn a_wrapper_alone_points_above_itself() {
+        let hit = answer(
+            "run-tests.sh: database refused the connection\nmake: *** [Makefile:3: test] Error 1\n",
+        );
+        assert_eq!(hit.message, "run-tests.sh: database refused the connection");
+        assert_eq!(hit.next_command.as_deref(), Some("make test"));
+    }
+
+    #[test]
+    fn nothing_recognised_is_none() {
+        assert!(
+            first_hit("all good\nProcess completed with exit code 1.\n".as_bytes())
+                .unwrap()
+                .is_none()
+        );
+    }
 }
