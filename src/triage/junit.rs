@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use regex::Regex;
 
 use super::cargo::follow_panic;
@@ -94,46 +94,58 @@ fn scan(path: &Path) -> std::io::Result<Option<Hit>> {
     let mut buf = Vec::new();
     let mut state = State::default();
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
-            let at = reader.error_position();
-            malformed(path, at, &e.to_string())
-        })?;
-        match event {
-            Event::Eof if state.depth > 0 => {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| malformed(path, reader.error_position(), &e.to_string()))?;
+        if let Event::Eof = event {
+            if state.depth > 0 {
                 let at = reader.buffer_position();
                 return Err(malformed(path, at, "unexpected end of file"));
             }
-            Event::Eof => return Ok(None),
-            Event::Start(e) => {
-                state.depth += 1;
-                state.open(&e);
-            }
-            Event::Empty(e) => {
-                state.open(&e);
-                if let Some(hit) = state.close(e.local_name().into_inner()) {
-                    return Ok(Some(hit));
-                }
-            }
-            Event::End(e) => {
-                state.depth = state.depth.saturating_sub(1);
-                if let Some(hit) = state.close(e.local_name().into_inner()) {
-                    return Ok(Some(hit));
-                }
-            }
-            Event::Text(t) => state.text(&t.xml_content(XmlVersion::Implicit1_0)),
-            Event::CData(t) => state.text(&t.xml_content(XmlVersion::Implicit1_0)),
-            Event::GeneralRef(r) => {
-                let name = r.xml_content(XmlVersion::Implicit1_0);
-                let text = quick_xml::escape::resolve_predefined_entity(&name).unwrap_or("");
-                state.text(text);
-            }
-            _ => {}
+            return Ok(None);
+        }
+        if let Some(hit) = state.event(event) {
+            return Ok(Some(hit));
         }
         buf.clear();
     }
 }
 
+/// The text of an entity or character reference (`&lt;`, `&#10;`).
+fn reference(r: &BytesRef) -> String {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return c.to_string();
+    }
+    let name = r.xml_content(XmlVersion::Implicit1_0);
+    quick_xml::escape::resolve_predefined_entity(&name)
+        .unwrap_or_default()
+        .to_string()
+}
+
 impl State {
+    /// Takes one parser event; a completed failure is the answer.
+    fn event(&mut self, event: Event) -> Option<Hit> {
+        match event {
+            Event::Start(e) => {
+                self.depth += 1;
+                self.open(&e);
+            }
+            Event::Empty(e) => {
+                self.open(&e);
+                return self.close(e.local_name().into_inner());
+            }
+            Event::End(e) => {
+                self.depth = self.depth.saturating_sub(1);
+                return self.close(e.local_name().into_inner());
+            }
+            Event::Text(t) => self.text(&t.xml_content(XmlVersion::Implicit1_0)),
+            Event::CData(t) => self.text(&t.xml_content(XmlVersion::Implicit1_0)),
+            Event::GeneralRef(r) => self.text(&reference(&r)),
+            _ => {}
+        }
+        None
+    }
+
     fn open(&mut self, e: &BytesStart) {
         let attr = |key: &str| attribute(e, key);
         match e.local_name().into_inner() {
@@ -159,12 +171,12 @@ impl State {
         }
     }
 
+    /// Collects the failure's text (bounded: only its first lines are ever shown).
     fn text(&mut self, text: &str) {
-        if let Some((_, _, body)) = &mut self.failure {
-            // Bounded: only the first lines are ever shown.
-            if body.len() < 64 << 10 {
-                body.push_str(text);
-            }
+        if let Some((_, _, body)) = &mut self.failure
+            && body.len() < 64 << 10
+        {
+            body.push_str(text);
         }
     }
 
