@@ -193,6 +193,9 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
 fn investigate_failure(ws: &Workspace, args: &FailureArgs) -> Result<i32> {
     for path in std::iter::once(&args.log).chain(&args.junit) {
         std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
+        if path.is_dir() {
+            return Err(Error::input(path, "is a directory, not a file"));
+        }
     }
     let step = match &args.step {
         Some(step) => step.clone(),
