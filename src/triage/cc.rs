@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, EXCERPT_LINES, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer, make};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -32,13 +32,17 @@ impl Matcher for Cc {
         Some(Hit::new(Layer::Runner, Classification::Build, message).at(Some(file), at))
     }
 
+    /// Looks for make's line naming the target, but only as far as the excerpt reaches:
+    /// without make (cmake, ninja, a script) there is nothing to wait for.
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
-        match make::target(line) {
-            Some(target) => {
-                hit.next_command = Some(format!("make {}", shell_quote(&target)));
-                Follow::Done
-            }
-            None => Follow::More,
+        if let Some(target) = make::target(line) {
+            hit.next_command = Some(format!("make {}", shell_quote(&target)));
+            return Follow::Done;
+        }
+        if hit.excerpt.len() >= EXCERPT_LINES {
+            Follow::Done
+        } else {
+            Follow::More
         }
     }
 }
