@@ -24,7 +24,7 @@ pub struct Hit {
     pub next_command: Option<String>,
     /// Which layer matched.
     pub layer: Layer,
-    /// Context lines, most relevant first.
+    /// Up to 20 lines of the log around the failure, in log order.
     pub excerpt: Vec<String>,
     /// Whether the matcher has reached the block that holds the details (a pytest
     /// section, a jest `●` heading, a libtest `---- name stdout ----` block).

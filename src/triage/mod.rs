@@ -20,6 +20,7 @@ mod generic;
 mod gotest;
 mod hit;
 mod jest;
+/// Public for [`junit::Malformed`], the error a broken JUnit file gives.
 pub mod junit;
 mod libtest;
 mod lint;
