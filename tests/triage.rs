@@ -320,3 +320,21 @@ junit = "never-written.xml"
     assert_eq!(first("unit")["test"], "TestX");
     assert_eq!(first("unit")["layer"], "runner");
 }
+
+/// The excerpt shows the first failure, not the one after it.
+#[test]
+fn excerpts_stop_at_the_next_failure() {
+    let cases = [
+        ("cargo_test.log", "tests::adds_two"),
+        ("gotest_verbose.log", "TestSub"),
+        ("pytest_two_failures.log", "test_three"),
+        ("jest.log", "● sum › adds three"),
+        ("vitest.log", "> sum > adds three"),
+        ("nextest.log", "adds_two"),
+    ];
+    for (log, later) in cases {
+        let got = investigate(&corpus(), &["--log", log]);
+        let excerpt = got["excerpt"].as_str().unwrap();
+        assert!(!excerpt.contains(later), "{log}: {excerpt}");
+    }
+}

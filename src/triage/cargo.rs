@@ -54,9 +54,13 @@ impl Matcher for CargoTest {
                 .is_some_and(|c| Some(&c[1]) == hit.test.as_deref());
             if mine {
                 hit.in_details = true;
-                hit.anchor(line);
+                hit.restart_excerpt();
             }
             return Follow::More;
+        }
+        // The next test's block, or libtest's closing list, ends this one.
+        if BLOCK.is_match(line) || line == "failures:" {
+            hit.closed = true;
         }
         // Keep going after the panic: cargo's rerun line, further down, names the target.
         follow_panic(hit, line);

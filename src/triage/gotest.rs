@@ -63,18 +63,24 @@ impl Matcher for GoTest {
         }
         if let Some(c) = PACKAGE.captures(line) {
             hit.next_command = Some(command(&c[1], hit.test.as_deref()));
+            hit.closed = true;
             return Follow::Done;
         }
-        if let Some(c) = FAIL.captures(line) {
-            if hit
-                .test
+        let failed = FAIL.captures(line).map(|c| c[1].to_string());
+        let own = |name: &str| {
+            hit.test
                 .as_deref()
-                .is_some_and(|t| c[1].starts_with(&format!("{t}/")))
-            {
-                hit.test = Some(c[1].to_string());
+                .is_some_and(|t| name.starts_with(&format!("{t}/")))
+        };
+        match failed {
+            Some(name) if own(&name) => hit.test = Some(name),
+            // Another test, a new run or go's bare `FAIL`: this test's lines are over.
+            Some(_) => hit.closed = true,
+            None if line.starts_with("=== RUN") || line == "FAIL" => hit.closed = true,
+            None if hit.file.is_none() && !hit.closed => {
+                logged_line(hit, line);
             }
-        } else if hit.file.is_none() {
-            logged_line(hit, line);
+            None => {}
         }
         Follow::More
     }

@@ -29,6 +29,9 @@ pub struct Hit {
     /// Whether the matcher has reached the block that holds the details (a pytest
     /// section, a jest `●` heading, a libtest `---- name stdout ----` block).
     pub in_details: bool,
+    /// Whether the failure's own lines are over: later lines may still complete it (cargo's
+    /// crate, go's package) but no longer belong in its excerpt.
+    pub closed: bool,
 }
 
 /// Whether a matcher wants to see more lines after the start of its failure.
@@ -83,6 +86,7 @@ impl Hit {
             layer,
             excerpt: Vec::new(),
             in_details: false,
+            closed: false,
         }
     }
 
@@ -93,14 +97,15 @@ impl Hit {
         self
     }
 
-    /// Restarts the excerpt at `line`: the matcher found where the details really are.
-    pub fn anchor(&mut self, line: &str) {
-        self.excerpt = vec![line.to_string()];
+    /// Restarts the excerpt at the current line: the lines so far were preamble, the
+    /// details start here.
+    pub fn restart_excerpt(&mut self) {
+        self.excerpt.clear();
     }
 
-    /// Adds a line to the excerpt while there is room.
+    /// Adds a line to the excerpt while there is room and the failure is still open.
     pub fn push_excerpt(&mut self, line: &str) {
-        if self.excerpt.len() < EXCERPT_LINES {
+        if self.excerpt.len() < EXCERPT_LINES && !self.closed {
             self.excerpt.push(line.to_string());
         }
     }

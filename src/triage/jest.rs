@@ -39,9 +39,10 @@ impl Matcher for Jest {
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
         if let Some(c) = JEST_TEST.captures(line) {
             if hit.in_details {
+                hit.closed = true;
                 return Follow::Done;
             }
-            hit.anchor(line);
+            hit.restart_excerpt();
             heading(hit, &c[1]);
             return Follow::More;
         }
@@ -65,6 +66,7 @@ impl Matcher for Vitest {
 
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
         if VITEST_TEST.is_match(line) {
+            hit.closed = true;
             return Follow::Done;
         }
         details(hit, line, &VITEST_AT)

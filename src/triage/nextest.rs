@@ -38,6 +38,7 @@ impl Matcher for Nextest {
 
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
         if STATUS.is_match(line) {
+            hit.closed = true;
             return Follow::Done;
         }
         follow_panic(hit, line)

@@ -41,12 +41,13 @@ impl Matcher for Pytest {
 
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
         if hit.in_details && (SECTION_END.is_match(line) || SUMMARY.is_match(line)) {
+            hit.closed = true;
             return Follow::Done;
         }
         if !hit.in_details {
             if let Some(c) = HEADING.captures(line).filter(|c| heading_is(hit, &c[1])) {
                 hit.in_details = true;
-                hit.anchor(line);
+                hit.restart_excerpt();
                 match c[1].strip_prefix("ERROR collecting ") {
                     Some(path) => hit.file = Some(path.to_string()),
                     None => {

@@ -45,12 +45,11 @@ impl Matcher for Rustc {
             hit.next_command = Some(command(hit.classification, Some(&c[1])));
             return Follow::Done;
         }
-        // The next diagnostic ends this one; only cargo's summary line matters after it
-        // (`in_details` marks that here).
+        // The next diagnostic ends this one; only cargo's summary line matters after it.
         if line.starts_with("error") || line.starts_with("warning") {
-            hit.in_details = true;
+            hit.closed = true;
         }
-        if hit.in_details {
+        if hit.closed {
             return Follow::More;
         }
         if hit.file.is_none()

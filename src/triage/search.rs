@@ -87,8 +87,9 @@ fn follow(
         let Some(line) = reader.next_line()? else {
             break;
         };
+        let verdict = matcher.follow(hit, &line);
         hit.push_excerpt(&line);
-        if matcher.follow(hit, &line) == Follow::Done {
+        if verdict == Follow::Done {
             reader.rewind(mark);
             break;
         }
