@@ -1,6 +1,7 @@
 //! `cargo test` / libtest human output: `test name ... FAILED`, the `---- name stdout ----`
 //! block with its `panicked at file:line:col:` and message, and cargo's closing
-//! `error: test failed, to rerun pass `-p crate --lib`` which names the target.
+//! `error: test failed, to rerun pass `-p crate --lib`` which names the target. Doctests
+//! (`test src/lib.rs - add (line 3) ... FAILED`) follow the same shape.
 
 use std::sync::LazyLock;
 
@@ -9,8 +10,8 @@ use regex::Regex;
 use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer};
 
-static RESULT: LazyLock<Regex> = LazyLock::new(|| pattern(r"^test (\S+) \.\.\. FAILED$"));
-static BLOCK: LazyLock<Regex> = LazyLock::new(|| pattern(r"^---- (\S+) stdout ----$"));
+static RESULT: LazyLock<Regex> = LazyLock::new(|| pattern(r"^test (.+?) \.\.\. FAILED$"));
+static BLOCK: LazyLock<Regex> = LazyLock::new(|| pattern(r"^---- (.+?) stdout ----$"));
 static PANIC: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"^\s*thread '([^']*)'(?: \(\d+\))? panicked at (?:'(.*)', )?([^\s:]+):(\d+):\d+:?$")
 });
@@ -81,7 +82,9 @@ pub fn panic_line(hit: &mut Hit, line: &str) -> bool {
         return false;
     };
     let thread = &c[1];
-    if hit.test.as_deref().is_some_and(|t| t != thread) {
+    // A test panics on its own thread, named after it; a doctest is a program of its own
+    // and panics on `main`.
+    if hit.test.as_deref().is_some_and(|t| t != thread) && thread != "main" {
         return false;
     }
     if thread != "main" && thread != "<unnamed>" && hit.test.is_none() {

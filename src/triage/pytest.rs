@@ -11,8 +11,10 @@ use super::{Classification, Layer};
 
 static BANNER: LazyLock<Regex> = LazyLock::new(|| pattern(r"^=+ (FAILURES|ERRORS) =+$"));
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(FAILED|ERROR) (\S+)(?: - (.*))?$"));
-static VERBOSE: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"^(\S+::\S+) FAILED(?:\s+\[\s*\d+%\])?$"));
+/// `path::test FAILED [ 50%]`, or with pytest-xdist `[gw0] [ 50%] FAILED path::test`.
+static VERBOSE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"^(?:(\S+::\S+) FAILED(?:\s+\[\s*\d+%\])?|\[gw\d+\] \[\s*\d+%\] FAILED (\S+::\S+))$")
+});
 static HEADING: LazyLock<Regex> = LazyLock::new(|| pattern(r"^_{2,} (.+?) _{2,}$"));
 static EXPLANATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"^E\s+(.+)$"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(\S+\.py):(\d+): "));
@@ -27,8 +29,8 @@ impl Matcher for Pytest {
         if BANNER.is_match(line) {
             return Some(hit);
         }
-        if let Some(c) = VERBOSE.captures(line) {
-            set_node(&mut hit, &c[1]);
+        if let Some(node) = VERBOSE.captures(line).and_then(|c| c.get(1).or(c.get(2))) {
+            set_node(&mut hit, node.as_str());
             return Some(hit);
         }
         let c = SUMMARY.captures(line)?;
