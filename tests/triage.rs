@@ -287,7 +287,7 @@ fn binary_garbage_is_tolerated() {
 }
 
 /// Every failed gate step carries the first failure of its log; a JUnit file the step never
-/// wrote does not hide the log.
+/// wrote does not hide the log, a malformed one is named.
 #[test]
 fn gate_steps_carry_their_first_failure() {
     let dir = tempfile::tempdir().unwrap();
@@ -300,6 +300,11 @@ run = "printf 'checking\nsrc/a.py:3: error: bad type  [misc]\n'; exit 1"
 id = "unit"
 run = "printf -- '--- FAIL: TestX (0.00s)\n    x_test.go:4: nope\nFAIL\texample.com/x\t0.1s\n'; exit 1"
 junit = "never-written.xml"
+
+[[gate.fast.steps]]
+id = "broken"
+run = "printf '<testsuites>\n<testcase>' > broken.xml; echo 'error: from the log'; exit 1"
+junit = "broken.xml"
 "#;
     std::fs::write(dir.path().join("sdetkit.toml"), config).unwrap();
     let out = sdetkit()
@@ -319,6 +324,9 @@ junit = "never-written.xml"
     assert_eq!(first("types")["line"], 3);
     assert_eq!(first("unit")["test"], "TestX");
     assert_eq!(first("unit")["layer"], "runner");
+    let broken = first("broken")["message"].as_str().unwrap().to_string();
+    let want = "error: from the log (JUnit broken.xml:2 is malformed; answered from the log)";
+    assert_eq!(broken, want);
 }
 
 /// The excerpt shows the first failure, not the one after it.

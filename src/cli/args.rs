@@ -82,7 +82,7 @@ pub struct FailureArgs {
     /// The step's log (any size; ANSI colours, CI timestamps and CRLF are fine)
     #[arg(long, value_name = "FILE")]
     pub log: PathBuf,
-    /// JUnit XML results of the step, read before the log (repeatable)
+    /// JUnit XML results of the step, read before the log (repeatable; a malformed file is an error naming its line)
     #[arg(long, value_name = "FILE")]
     pub junit: Vec<PathBuf>,
     /// Name of the step [default: the log file's stem]
