@@ -24,37 +24,10 @@ pub struct GoTest;
 
 impl Matcher for GoTest {
     fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
-        if let Some(c) = FAIL.captures(line) {
-            let mut hit = Hit::new(
-                Layer::Runner,
-                Classification::Test,
-                format!("{} failed", &c[1]),
-            );
-            hit.test = Some(c[1].to_string());
-            let run = format!("=== RUN   {}", &c[1]);
-            let logged = ctx.before(LOOK_BACK);
-            let own = logged
-                .iter()
-                .rposition(|l| l.trim_end() == run)
-                .map_or(&logged[..0], |i| &logged[i..]);
-            own.iter().any(|l| logged_line(&mut hit, l));
-            return Some(hit);
+        match FAIL.captures(line) {
+            Some(c) => Some(test_failure(&c[1], ctx)),
+            None => build_failure(line, ctx),
         }
-        let c = PACKAGE.captures(line)?;
-        let kind = c.get(2)?;
-        let mut hit = Hit::new(
-            Layer::Runner,
-            Classification::Build,
-            format!("{} failed", kind.as_str()),
-        );
-        let errors = ctx.before(LOOK_BACK);
-        let first = errors.iter().find_map(|l| COMPILE.captures(l));
-        if let Some(e) = first {
-            hit = hit.at(Some(e[1].to_string()), e[2].parse().ok());
-            hit.message = e[3].to_string();
-        }
-        hit.next_command = Some(format!("go vet {}", &c[1]));
-        Some(hit)
     }
 
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
@@ -90,6 +63,41 @@ impl Matcher for GoTest {
             hit.next_command = Some(command("./...", hit.test.as_deref()));
         }
     }
+}
+
+/// A failed test; with `-v` what it logged is above, between its `=== RUN` and here.
+fn test_failure(name: &str, ctx: &Context) -> Hit {
+    let mut hit = Hit::new(
+        Layer::Runner,
+        Classification::Test,
+        format!("{name} failed"),
+    );
+    hit.test = Some(name.to_string());
+    let run = format!("=== RUN   {name}");
+    let above = ctx.before(LOOK_BACK);
+    let own = above
+        .iter()
+        .rposition(|l| l.trim_end() == run)
+        .map_or(&above[..0], |i| &above[i..]);
+    if let Some(logged) = own.iter().find(|l| LOG.is_match(l)) {
+        logged_line(&mut hit, logged);
+    }
+    hit
+}
+
+/// A package that did not compile: the compiler's first error is above the `FAIL` line.
+fn build_failure(line: &str, ctx: &Context) -> Option<Hit> {
+    let c = PACKAGE.captures(line)?;
+    let kind = c.get(2)?;
+    let message = format!("{} failed", kind.as_str());
+    let mut hit = Hit::new(Layer::Runner, Classification::Build, message);
+    let above = ctx.before(LOOK_BACK);
+    if let Some(e) = above.iter().find_map(|l| COMPILE.captures(l)) {
+        hit = hit.at(Some(e[1].to_string()), e[2].parse().ok());
+        hit.message = e[3].to_string();
+    }
+    hit.next_command = Some(format!("go vet {}", &c[1]));
+    Some(hit)
 }
 
 /// Takes a `file_test.go:12: message` line as the failure's location and message.
