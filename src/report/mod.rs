@@ -4,6 +4,7 @@
 pub mod evidence;
 pub mod gate;
 pub mod proof;
+pub mod triage;
 
 use std::path::Path;
 
