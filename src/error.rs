@@ -13,6 +13,13 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    /// An input file that does not parse, with the line where parsing stopped.
+    #[error("{}:{line}: {message}", path.display())]
+    Syntax {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
     /// A file that exists but cannot be used (bad JSON, not UTF-8, wrong shape…).
     #[error("{}: {message}", path.display())]
     Input { path: PathBuf, message: String },

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod decision;
 pub mod error;
+pub mod evidence;
 pub mod followup;
 pub mod gate;
 pub mod history;

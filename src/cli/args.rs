@@ -70,6 +70,57 @@ pub enum Command {
     /// Operator lanes
     #[command(subcommand)]
     Ops(OpsCommand),
+    /// Explain a failure from its log
+    #[command(subcommand)]
+    Investigate(InvestigateCommand),
+    /// Deterministic evidence bundle of a run, and its verification
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+/// `investigate …`.
+#[derive(Debug, Subcommand)]
+pub enum InvestigateCommand {
+    /// What failed first in a log: classification, location, message, narrowest rerun command
+    Failure(FailureArgs),
+}
+
+/// `investigate failure`.
+#[derive(Debug, Args)]
+pub struct FailureArgs {
+    /// The step's log (any size; ANSI colours, CI timestamps and CRLF are fine)
+    #[arg(long, value_name = "FILE")]
+    pub log: PathBuf,
+    /// JUnit XML results of the step, read before the log (repeatable; a malformed file is an error naming its line)
+    #[arg(long, value_name = "FILE")]
+    pub junit: Vec<PathBuf>,
+    /// Name of the step [default: the log file's stem]
+    #[arg(long, value_name = "NAME")]
+    pub step: Option<String>,
+    /// Report format on stdout (or in --out)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Pack the latest run's artifacts and logs into build/evidence/evidence-<run_id>.zip
+    Pack {
+        /// The run to pack; it must be the latest run (older runs' artifacts are overwritten)
+        #[arg(long, value_name = "RUN_ID")]
+        run: Option<String>,
+    },
+    /// Re-hash every entry and re-derive the decision (exit 1 on any mismatch)
+    Verify {
+        /// The evidence pack (.zip)
+        file: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
 }
 
 /// `gate …`.

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{Color, Command, DoctorArgs, GateCommand, OpsCommand, ProofArgs, ReportArgs, Select};
+use args::{
+    Color, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand, InvestigateCommand,
+    OpsCommand, ProofArgs, ReportArgs, Select,
+};
 
 use crate::error::{Error, Result};
 use crate::gate::release::FastVerdict;
@@ -18,6 +21,7 @@ use crate::gate::{GateReport, doctor, fast, release};
 use crate::lanes::proof::{self, ProofOptions};
 use crate::repo::git;
 use crate::report;
+use crate::triage;
 use crate::workspace::{self, Workspace};
 
 /// Parses the command line, runs it, and returns the process exit code.
@@ -66,6 +70,11 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
         Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
+        Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
+        Command::Evidence(EvidenceCommand::Verify { file, report }) => {
+            evidence_verify(&file, &report)
+        }
+        Command::Investigate(InvestigateCommand::Failure(args)) => investigate_failure(&ws, &args),
     }
 }
 
@@ -193,4 +202,72 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
     )?;
     let ship = proof.summary.decision == crate::decision::Decision::Ship;
     Ok(if args.strict && !ship { 1 } else { 0 })
+}
+
+fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {
+    let config = ws.config()?;
+    let redactor = workspace::redactor(&config);
+    let packed = crate::evidence::pack::pack(ws, &config, &redactor, run)?;
+    println!(
+        "{} ({} files, decision {})",
+        ws.rel(&packed.path),
+        packed.manifest.files.len(),
+        packed.manifest.decision
+    );
+    Ok(0)
+}
+
+fn evidence_verify(file: &std::path::Path, args: &ReportArgs) -> Result<i32> {
+    let result = crate::evidence::verify::verify(file)?;
+    report::emit(
+        args.format,
+        args.out.as_deref(),
+        &crate::json::to_value(&result),
+        || report::evidence::text(&result),
+        || report::evidence::md(&result),
+    )?;
+    Ok(if result.ok { 0 } else { 1 })
+}
+
+/// `investigate failure`: inputs are checked first so that a missing or unreadable file is a
+/// one-line error naming it (exit 2), as is a JUnit file that is not well-formed XML.
+fn investigate_failure(ws: &Workspace, args: &FailureArgs) -> Result<i32> {
+    for path in std::iter::once(&args.log).chain(&args.junit) {
+        std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
+        if path.is_dir() {
+            return Err(Error::input(path, "is a directory, not a file"));
+        }
+    }
+    let step = match &args.step {
+        Some(step) => step.clone(),
+        None => args
+            .log
+            .file_stem()
+            .map_or_else(|| "log".to_string(), |s| s.to_string_lossy().into_owned()),
+    };
+    let found = triage::analyze(&args.log, &args.junit, &step)
+        .map_err(|e| investigate_error(&args.log, e))?;
+    report::emit(
+        args.format,
+        args.out.as_deref(),
+        &crate::json::to_value(&found),
+        || report::triage::text(&found, ws.color),
+        || report::triage::md(&found),
+    )?;
+    Ok(0)
+}
+
+/// A malformed JUnit file names itself and its line; any other failure is the log's.
+fn investigate_error(log: &std::path::Path, e: std::io::Error) -> Error {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<triage::junit::Malformed>())
+    {
+        Some(m) => Error::Syntax {
+            path: m.path.clone(),
+            line: m.line,
+            message: format!("malformed JUnit XML: {}", m.message),
+        },
+        None => Error::io(log, "cannot read", e),
+    }
 }

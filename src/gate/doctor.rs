@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, timed};
-use super::{GateKind, GateReport, Severity, Started, StepRecord, fast::clear_logs, records};
+use super::{GateKind, GateReport, Severity, Started, StepRecord, run_commands};
 use crate::config::{Config, StepSpec};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::scan;
-use crate::runner::{self, Progress, Redactor, Status};
+use crate::runner::{Progress, Redactor, Status};
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -39,12 +39,13 @@ pub fn run(
         steps.extend(super::release::moment_checks(ws, &usable.release, git));
     }
     if !usable.doctor_steps.is_empty() {
-        let ctx = ws.runner(GateKind::Doctor.short(), usable, redactor, progress);
-        clear_logs(&ctx.logs_dir);
-        steps.extend(records(
+        steps.extend(run_commands(
             ws,
-            runner::run(&usable.doctor_steps, &ctx),
+            usable,
+            GateKind::Doctor,
             &usable.doctor_steps,
+            redactor,
+            progress,
         ));
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);

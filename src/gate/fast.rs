@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use super::{GateKind, GateReport, Started, records, select};
+use super::{GateKind, GateReport, Started, run_commands, select};
 use crate::config::Config;
 use crate::error::Result;
 use crate::repo::git::GitFacts;
-use crate::runner::{self, Progress, Redactor};
+use crate::runner::{Progress, Redactor};
 use crate::workspace::Workspace;
 
 /// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report.
@@ -21,10 +21,7 @@ pub fn run(
 ) -> Result<GateReport> {
     let started = Started::now();
     let steps = select(&config.fast, only, skip)?;
-    let ctx = ws.runner(GateKind::Fast.short(), config, redactor, progress);
-    clear_logs(&ctx.logs_dir);
-    let outcomes = runner::run(&steps, &ctx);
-    let records = records(ws, outcomes, &steps);
+    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor, progress);
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

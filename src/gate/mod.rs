@@ -266,6 +266,20 @@ fn recommend(steps: &[StepRecord]) -> Vec<String> {
     out
 }
 
+/// Runs command steps of `kind` (clearing its previous logs) and returns their records.
+pub fn run_commands(
+    ws: &Workspace,
+    config: &crate::config::Config,
+    kind: GateKind,
+    specs: &[crate::config::StepSpec],
+    redactor: &std::sync::Arc<crate::runner::Redactor>,
+    progress: &Option<std::sync::Arc<crate::runner::Progress>>,
+) -> Vec<StepRecord> {
+    let ctx = ws.runner(kind.short(), config, redactor, progress);
+    fast::clear_logs(&ctx.logs_dir);
+    records(ws, crate::runner::run(specs, &ctx), specs)
+}
+
 /// Turns runner outcomes into records, attaching a first failure to every blocking step.
 pub fn records(
     ws: &Workspace,
@@ -317,9 +331,8 @@ fn first_failure(
         }
         (status, Some(log)) => {
             let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
-            let mut found = triage::analyze(log, &junit, &o.id).unwrap_or_else(|_| {
-                FirstFailure::from_check(&o.id, Classification::Unknown, &message, None)
-            });
+            let mut found = triage::analyze(log, &junit, &o.id)
+                .unwrap_or_else(|e| from_log_alone(ws, log, &o.id, &e, &message));
             if status == Status::TimedOut {
                 found.classification = Classification::Timeout;
                 found.message = match found.layer {
@@ -337,6 +350,33 @@ fn first_failure(
             found
         }
     }
+}
+
+/// The log's answer when the step's JUnit files cannot be used: a file the step never
+/// wrote (it crashed first) must not hide the log, and goes unsaid; a malformed one is
+/// named in the message so that it gets fixed.
+fn from_log_alone(
+    ws: &Workspace,
+    log: &std::path::Path,
+    id: &str,
+    error: &std::io::Error,
+    message: &str,
+) -> FirstFailure {
+    let mut found = triage::analyze(log, &[], id)
+        .unwrap_or_else(|_| FirstFailure::from_check(id, Classification::Unknown, message, None));
+    let malformed = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<triage::junit::Malformed>());
+    if let Some(m) = malformed {
+        let path = m.path.strip_prefix(&ws.root).unwrap_or(&m.path);
+        found.message = format!(
+            "{} (JUnit {}:{} is malformed; answered from the log)",
+            found.message,
+            path.display(),
+            m.line
+        );
+    }
+    found
 }
 
 /// Applies `--only` / `--skip` to configured steps; unknown ids are a usage error.

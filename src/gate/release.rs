@@ -6,14 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, timed};
-use super::{
-    GateKind, GateReport, Severity, Started, StepRecord, fast::clear_logs, records, select,
-};
+use super::{GateKind, GateReport, Severity, Started, StepRecord, run_commands, select};
 use crate::config::{Config, ReleaseOptions};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::manifest::{self, Version, VersionError};
-use crate::runner::{self, Progress, Redactor};
+use crate::runner::{Progress, Redactor};
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -100,9 +98,14 @@ pub fn run(
             .cloned()
             .collect();
         let specs = select(&config.release_steps, &custom_only, &custom_skip)?;
-        let ctx = ws.runner(GateKind::Release.short(), config, redactor, progress);
-        clear_logs(&ctx.logs_dir);
-        steps.extend(records(ws, runner::run(&specs, &ctx), &specs));
+        steps.extend(run_commands(
+            ws,
+            config,
+            GateKind::Release,
+            &specs,
+            redactor,
+            progress,
+        ));
     }
     Ok(GateReport::new(
         GateKind::Release,

@@ -94,15 +94,7 @@ pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
 
 /// `(ahead, behind)` of HEAD against its upstream; `None` when there is no upstream.
 pub fn upstream_counts(root: &Path) -> Option<(u64, u64)> {
-    git(
-        root,
-        &[
-            "rev-parse",
-            "--abbrev-ref",
-            "--symbolic-full-name",
-            "@{upstream}",
-        ],
-    )?;
+    upstream_name(root)?;
     let counts = git(
         root,
         &["rev-list", "--left-right", "--count", "HEAD...@{upstream}"],

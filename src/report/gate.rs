@@ -7,11 +7,7 @@ use crate::gate::{GateReport, StepKind, StepRecord};
 use crate::runner::{Status, progress::paint};
 
 fn verdict(report: &GateReport) -> &'static str {
-    match (report.ok, report.dry_run) {
-        (true, true) => "OK (dry run)",
-        (true, false) => "OK",
-        (false, _) => "FAIL",
-    }
+    super::verdict(report.ok, report.dry_run)
 }
 
 fn counts(report: &GateReport) -> String {
@@ -91,11 +87,7 @@ fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: 
             .as_deref()
             .is_some_and(|m| f.message.starts_with(m));
         if step.kind == StepKind::Command && !repeats_reason {
-            let location = match (&f.file, f.line) {
-                (Some(file), Some(l)) => format!("{file}:{l}: "),
-                (Some(file), None) => format!("{file}: "),
-                _ => String::new(),
-            };
+            let location = f.location().map(|l| format!("{l}: ")).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{pad}{location}{}",

@@ -1,9 +1,11 @@
 //! Rendering reports for people (text, Markdown) and machines (JSON), and sending them to
 //! stdout or `--out`.
 
+pub mod evidence;
 pub mod gate;
 pub mod history;
 pub mod proof;
+pub mod triage;
 
 use std::path::Path;
 
@@ -33,6 +35,15 @@ pub fn emit(
         Format::Md => md(),
     };
     match out {
+        // `--out /dev/stdout` or a FIFO: write through it; renaming over it would replace
+        // the device node itself.
+        Some(path) if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, rendered.as_bytes()))
+                .map_err(|e| crate::error::Error::io(path, "cannot write", e))
+        }
         Some(path) => crate::json::write_atomic(path, rendered.as_bytes()),
         None => {
             use std::io::Write;
@@ -48,4 +59,13 @@ pub fn emit(
 /// Milliseconds as `850ms`, `3.2s`, `4m05s`.
 pub fn ms(millis: u64) -> String {
     crate::config::duration::human(std::time::Duration::from_millis(millis))
+}
+
+/// A gate verdict for people: `OK`, `OK (dry run)` or `FAIL`.
+pub fn verdict(ok: bool, dry_run: bool) -> &'static str {
+    match (ok, dry_run) {
+        (true, true) => "OK (dry run)",
+        (true, false) => "OK",
+        (false, _) => "FAIL",
+    }
 }

@@ -14,11 +14,7 @@ pub fn text(summary: &Summary, color: bool) -> String {
         "gate", "verdict", "time"
     );
     for step in &summary.steps {
-        let verdict = match (step.ok, step.dry_run) {
-            (true, true) => "OK (dry run)",
-            (true, false) => "OK",
-            (false, _) => "FAIL",
-        };
+        let verdict = super::verdict(step.ok, step.dry_run);
         let painted = if color {
             let code = if step.ok { "32" } else { "31" };
             format!("\x1b[{code}m{verdict:<14}\x1b[0m")
@@ -38,11 +34,7 @@ pub fn text(summary: &Summary, color: bool) -> String {
         );
     }
     if let Some(f) = &summary.first_failure {
-        let location = match (&f.file, f.line) {
-            (Some(file), Some(l)) => format!(" at {file}:{l}"),
-            (Some(file), None) => format!(" at {file}"),
-            _ => String::new(),
-        };
+        let location = f.location().map(|l| format!(" at {l}")).unwrap_or_default();
         let _ = writeln!(
             out,
             "first failure: {}{location}: {}",
@@ -66,11 +58,7 @@ pub fn md(summary: &Summary) -> String {
     let mut out = format!("### sdetkit proof: **{}**\n\n", summary.decision.as_str());
     out.push_str("| gate | verdict | failed steps |\n|---|---|---|\n");
     for s in &summary.steps {
-        let verdict = if s.ok {
-            if s.dry_run { "OK (dry run)" } else { "OK" }
-        } else {
-            "FAIL"
-        };
+        let verdict = super::verdict(s.ok, s.dry_run);
         let _ = writeln!(
             out,
             "| {} | {verdict} | {} |",

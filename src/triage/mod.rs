@@ -1,7 +1,38 @@
 //! First failure: "if not, what failed first?" — the earliest meaningful failure in a step's
 //! log, with where it is and the narrowest command that reproduces it.
+//!
+//! Layers, the first that recognises anything wins: structured results (JUnit files, then
+//! libtest JSON and nextest lines in the log), runner matchers (one module per tool), the
+//! generic `error:` / `FAILED` / `panicked` / `Traceback` heuristic, and finally "nothing
+//! recognised; see <log>". Within a layer the earliest line wins, never the loudest or the
+//! last: wrappers such as `make: *** … Error 2` or cargo's `could not compile` only answer
+//! when nothing above them did.
+//!
+//! A malformed JUnit file is an error, not a silent fallback: `investigate failure` exits 2
+//! naming the file and line, so a broken report gets fixed. The gate, which must always give
+//! an answer, retries with the log alone.
 
-use std::io::BufRead;
+mod cargo;
+mod cc;
+mod dependency;
+mod format;
+mod generic;
+mod gotest;
+mod hit;
+mod jest;
+/// Public for [`junit::Malformed`], the error a broken JUnit file gives.
+pub mod junit;
+mod libtest;
+mod lint;
+mod make;
+mod mypy;
+mod nextest;
+mod normalize;
+mod pytest;
+mod reader;
+mod rustc;
+mod search;
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -10,16 +41,27 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
+    /// A test ran and failed.
     Test,
+    /// A linter rule (clippy, ruff, eslint) or a lint denied by `-D warnings`.
     Lint,
+    /// A formatter in check mode found unformatted code.
     Format,
+    /// A type checker (mypy, tsc) rejected the code.
     Type,
+    /// Compiling or linking failed.
     Build,
+    /// A package could not be resolved, fetched or imported.
     Dependency,
+    /// The machine lacks something: a command, space, permissions.
     Environment,
+    /// The step ran out of time.
     Timeout,
+    /// The configuration is wrong (a make target that does not exist, a bad setting).
     Config,
+    /// A release precondition (version, changelog, tag) does not hold.
     Release,
+    /// Recognised as a failure, but not of a known kind.
     Unknown,
 }
 
@@ -63,6 +105,15 @@ pub struct FirstFailure {
 }
 
 impl FirstFailure {
+    /// `file:line` (or `file`) when the failure has a location.
+    pub fn location(&self) -> Option<String> {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => Some(format!("{file}:{line}")),
+            (Some(file), None) => Some(file.clone()),
+            _ => None,
+        }
+    }
+
     /// A failure that does not come from a log (built-in checks, steps that could not start).
     pub fn from_check(
         step: &str,
@@ -84,43 +135,25 @@ impl FirstFailure {
     }
 }
 
-/// Finds the first failure in `log` (and the JUnit files, when given) of step `step`.
+/// Finds the first failure of step `step`: the JUnit files first (structured results are
+/// exact), then the log, layer by layer. A JUnit file that cannot be parsed is an error
+/// (`InvalidData`, wrapping a [`junit::Malformed`] that names the file and line) rather than
+/// a silent fallback, so that a broken report is fixed instead of ignored.
 pub fn analyze(log: &Path, junit: &[PathBuf], step: &str) -> std::io::Result<FirstFailure> {
-    let _ = junit;
-    let file = std::fs::File::open(log)?;
-    let reader = std::io::BufReader::new(file);
-    let mut context: Vec<String> = Vec::new();
-    for line in reader.split(b'\n') {
-        let line = String::from_utf8_lossy(&line?).trim_end().to_string();
-        let lower = line.to_ascii_lowercase();
-        if lower.contains("error") || line.contains("FAILED") || line.contains("panicked") {
-            context.push(line.clone());
-            return Ok(FirstFailure {
-                step: step.to_string(),
-                classification: Classification::Unknown,
-                file: None,
-                line: None,
-                test: None,
-                message: line,
-                excerpt: context.join("\n"),
-                next_command: None,
-                layer: Layer::Generic,
-            });
-        }
-        context.push(line);
-        if context.len() > 5 {
-            context.remove(0);
-        }
+    if let Some(hit) = junit::first_failure(junit)? {
+        return Ok(hit.into_failure(step));
     }
-    Ok(FirstFailure {
-        step: step.to_string(),
-        classification: Classification::Unknown,
-        file: None,
-        line: None,
-        test: None,
-        message: format!("no error line recognised; see {}", log.display()),
-        excerpt: String::new(),
-        next_command: None,
-        layer: Layer::None,
+    let file = std::fs::File::open(log)?;
+    Ok(match search::first_hit(file)? {
+        Some(hit) => hit.into_failure(step),
+        None => nothing(log, step),
     })
+}
+
+/// The answer when no layer recognised anything: say so and point at the log.
+fn nothing(log: &Path, step: &str) -> FirstFailure {
+    let message = format!("no error line recognised; see {}", log.display());
+    let mut found = FirstFailure::from_check(step, Classification::Unknown, &message, None);
+    found.layer = Layer::None;
+    found
 }

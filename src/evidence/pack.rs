@@ -1,0 +1,255 @@
+//! `evidence pack`: the run's artifacts and logs, redacted, in a zip whose bytes depend only
+//! on the run (sorted entries, timestamps from the run's start, fixed permissions).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use super::manifest::{self, ConfigDigest, Entry, Manifest, Tool};
+use super::sha256_hex;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::runner::Redactor;
+use crate::workspace::Workspace;
+
+/// Artifacts of a run besides the proof's own, packed when the lane wrote them in this run.
+const DERIVED: &[&str] = &[
+    "first-proof/first-proof-learning-rollup.json",
+    "first-proof/control-tower.json",
+    "first-proof/control-tower.md",
+    "first-proof/weekly-trend.json",
+    "first-proof/weekly-trend.md",
+    "first-proof/weekly-threshold-check.json",
+    "ops/followup.json",
+    "ops/followup.md",
+    "ops/followup-history-rollup.json",
+    "ops/followup-contract-check.json",
+    "ops/premerge-gate.json",
+    "ops/release-room.md",
+];
+
+/// The packed pack.
+pub struct Packed {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Packs the latest run (which must be `run` when given) into
+/// `build/evidence/evidence-<run_id>.zip`.
+pub fn pack(
+    ws: &Workspace,
+    config: &Config,
+    redactor: &Redactor,
+    run: Option<&str>,
+) -> Result<Packed> {
+    let summary_path = ws.proof_dir().join("first-proof-summary.json");
+    let summary = crate::json::read_optional(&summary_path)?.ok_or_else(|| {
+        Error::input(
+            &summary_path,
+            "no run to pack; run `sdetkit ops proof` or `sdetkit ops daily` first",
+        )
+    })?;
+    let field = |name: &str| {
+        summary
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let run_id = field("run_id").ok_or_else(|| {
+        Error::input(&summary_path, "has no run_id (written with --stable-json or by another tool); rerun the lane without --stable-json")
+    })?;
+    if let Some(wanted) = run
+        && wanted != run_id
+    {
+        return Err(Error::Usage(format!(
+            "run {wanted} is not the latest run ({run_id}); only the latest run's artifacts are on disk"
+        )));
+    }
+    let started_at = field("started_at").unwrap_or_default();
+    let files = collect(ws, &summary_path)?;
+    let mut entries = Vec::new();
+    let mut contents = Vec::new();
+    for rel in &files {
+        let path = ws.out_dir.join(rel);
+        let raw = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
+        let clean = redact(&raw, redactor);
+        entries.push(Entry {
+            path: rel.clone(),
+            sha256: sha256_hex(&clean),
+            bytes: clean.len() as u64,
+        });
+        contents.push(clean);
+    }
+    let manifest = Manifest {
+        schema_version: manifest::SCHEMA.into(),
+        run_id: run_id.clone(),
+        created_at: started_at.clone(),
+        commit: summary
+            .pointer("/git/commit")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        branch: summary
+            .pointer("/git/branch")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        decision: field("decision").unwrap_or_else(|| "NO-SHIP".into()),
+        release_dry_run: summary
+            .get("release_dry_run")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        tool: Tool {
+            name: "sdetkit".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        config: config_digest(ws, config),
+        files: entries,
+    };
+    let path = ws
+        .out_dir
+        .join("evidence")
+        .join(format!("evidence-{run_id}.zip"));
+    let bytes = zip_bytes(&manifest, &files, &contents, &started_at)?;
+    crate::json::write_atomic(&path, &bytes)?;
+    Ok(Packed { path, manifest })
+}
+
+/// Every file of the run, relative to the out-dir, sorted: the proof's artifacts and logs,
+/// plus derived artifacts written after the summary (older ones belong to another run).
+fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
+    let proof = ws.proof_dir();
+    let since = modified(summary_path);
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(&proof).map_err(|e| Error::io(&proof, "cannot read", e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_proof_artifact = [
+            "first-proof-summary.json",
+            "gate-fast.json",
+            "release-preflight.json",
+            "doctor.json",
+        ]
+        .contains(&name.as_str())
+            || name.ends_with(".stdout.log")
+            || name.ends_with(".stderr.log");
+        if is_proof_artifact {
+            files.push(format!("first-proof/{name}"));
+        }
+    }
+    walk(&proof.join("logs"), "first-proof/logs", &mut files);
+    for rel in DERIVED {
+        let path = ws.out_dir.join(rel);
+        if path.is_file() && modified(&path) >= since {
+            files.push(rel.to_string());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}/{name}");
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&entry.path(), &rel, out),
+            Ok(t) if t.is_file() => out.push(rel),
+            _ => {}
+        }
+    }
+}
+
+fn modified(path: &Path) -> SystemTime {
+    path.metadata()
+        .and_then(|m| m.modified())
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// Redacts line by line, so a secret that slipped into an artifact never enters the pack.
+fn redact(raw: &[u8], redactor: &Redactor) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(&redactor.redact(line));
+    }
+    out
+}
+
+fn config_digest(ws: &Workspace, config: &Config) -> ConfigDigest {
+    match config.source.as_ref().and_then(|p| std::fs::read(p).ok()) {
+        Some(bytes) => ConfigDigest {
+            source: ws.rel(
+                config
+                    .source
+                    .as_deref()
+                    .unwrap_or(Path::new("sdetkit.toml")),
+            ),
+            sha256: sha256_hex(&bytes),
+        },
+        None => {
+            let steps: String = config
+                .fast
+                .iter()
+                .map(|s| format!("{}\t{}\n", s.id, s.run))
+                .collect();
+            ConfigDigest {
+                source: "auto-detected".into(),
+                sha256: sha256_hex(steps.as_bytes()),
+            }
+        }
+    }
+}
+
+/// The zip's entry timestamp: the run's start, clamped to what zip can store.
+fn zip_time(started_at: &str) -> DateTime {
+    let parsed =
+        crate::clock::parse(started_at).map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC));
+    parsed
+        .and_then(|z| {
+            let year = z.year().clamp(1980, 2107) as u16;
+            DateTime::from_date_and_time(
+                year,
+                z.month() as u8,
+                z.day() as u8,
+                z.hour() as u8,
+                z.minute() as u8,
+                z.second() as u8,
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn zip_bytes(
+    manifest: &Manifest,
+    files: &[String],
+    contents: &[Vec<u8>],
+    started_at: &str,
+) -> Result<Vec<u8>> {
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(zip_time(started_at))
+        .unix_permissions(0o644);
+    let manifest_json = crate::json::pretty(&crate::json::to_value(manifest));
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let fail = |e: zip::result::ZipError| {
+        Error::io(
+            "evidence pack",
+            "cannot build the zip",
+            std::io::Error::other(e),
+        )
+    };
+    zip.start_file(manifest::NAME, options).map_err(fail)?;
+    zip.write_all(manifest_json.as_bytes())
+        .map_err(|e| Error::io("evidence pack", "cannot build the zip", e))?;
+    for (name, bytes) in files.iter().zip(contents) {
+        zip.start_file(name.as_str(), options).map_err(fail)?;
+        zip.write_all(bytes)
+            .map_err(|e| Error::io("evidence pack", "cannot build the zip", e))?;
+    }
+    Ok(zip.finish().map_err(fail)?.into_inner())
+}

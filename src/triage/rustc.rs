@@ -1,0 +1,82 @@
+//! rustc and clippy diagnostics: `error[E0308]: …` or `error: …` followed by
+//! `--> file:line:col`, and cargo's `could not compile `crate`` naming the package.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::hit::{Context, Follow, Hit, Matcher, pattern};
+use super::{Classification, Layer};
+
+static ERROR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error(\[E\d+\])?: (.+)$"));
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--> ([^\s:]+):(\d+):\d+$"));
+static CRATE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error: could not compile `([^`]+)`"));
+
+/// Lines cargo and rustc print *after* the real error to sum it up.
+const WRAPPERS: &[&str] = &[
+    "could not compile",
+    "aborting due to",
+    "test failed, to rerun",
+];
+
+/// rustc / clippy compiler diagnostics.
+pub struct Rustc;
+
+impl Matcher for Rustc {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
+        let c = ERROR.captures(line)?;
+        if WRAPPERS.iter().any(|w| c[2].starts_with(w)) {
+            return None;
+        }
+        // Without a code, `error: …` is rustc's only when its diagnostic body follows
+        // (` --> file`, a `|` gutter or an `= note`); other tools print `error:` too.
+        let body = ctx
+            .next
+            .map(str::trim_start)
+            .is_some_and(|n| ["-->", "|", "= "].iter().any(|p| n.starts_with(p)));
+        if c.get(1).is_none() && !body {
+            return None;
+        }
+        Some(Hit::new(Layer::Runner, Classification::Build, line))
+    }
+
+    fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
+        if let Some(c) = CRATE.captures(line) {
+            hit.next_command = Some(command(hit.classification, Some(&c[1])));
+            return Follow::Done;
+        }
+        // The next diagnostic ends this one; only cargo's summary line matters after it.
+        if line.starts_with("error") || line.starts_with("warning") {
+            hit.closed = true;
+        }
+        if hit.closed {
+            return Follow::More;
+        }
+        if hit.file.is_none()
+            && let Some(c) = LOCATION.captures(line)
+        {
+            hit.file = Some(c[1].to_string());
+            hit.line = c[2].parse().ok();
+        }
+        // Lints denied by `-D warnings` (clippy's or rustc's own) are lint failures.
+        if line.contains("implied by `-D warnings`") || line.contains("clippy::") {
+            hit.classification = Classification::Lint;
+        }
+        Follow::More
+    }
+
+    fn finish(&self, hit: &mut Hit) {
+        if hit.next_command.is_none() {
+            hit.next_command = Some(command(hit.classification, None));
+        }
+    }
+}
+
+/// The narrowest cargo command that shows the diagnostic again.
+fn command(classification: Classification, krate: Option<&str>) -> String {
+    let package = krate.map(|k| format!(" -p {k}")).unwrap_or_default();
+    match classification {
+        Classification::Lint => format!("cargo clippy{package} --all-targets -- -D warnings"),
+        _ => format!("cargo check{package} --all-targets"),
+    }
+}
