@@ -170,6 +170,27 @@ pub enum OpsCommand {
     Now(NowArgs),
     /// Print the top prioritized next actions (reads artifacts; writes nothing)
     Next(NextArgs),
+    /// Pre-merge lane: proof with the real release gate, evidence pack, release-room checks (exit 1 when blocked)
+    Premerge(PremergeArgs),
+}
+
+/// `ops premerge`.
+#[derive(Debug, Args)]
+pub struct PremergeArgs {
+    /// Rehearsal: the release gate runs as a dry run; recorded as a bypass, never a merge pass
+    #[arg(long)]
+    pub fast: bool,
+    /// Print OPS_DECISION / OPS_NEXT_COMMAND and the top blocker actions, and exit 0
+    #[arg(long)]
+    pub next: bool,
+    /// How many actions --next prints
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub limit: usize,
+    /// Maximum steps running at once [default: number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `ops daily`.

@@ -3,6 +3,7 @@
 
 mod args;
 mod daily;
+mod premerge;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -70,15 +71,18 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
         Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
+        Command::Ops(OpsCommand::Premerge(args)) => {
+            premerge::premerge_cmd(with_jobs(ws, args.jobs), &args)
+        }
         Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
         Command::Evidence(EvidenceCommand::Verify { file, report }) => {
-            evidence_verify(&file, &report)
+            evidence_verify(&ws, &file, &report)
         }
         Command::Investigate(InvestigateCommand::Failure(args)) => investigate_failure(&ws, &args),
     }
 }
 
-fn with_jobs(mut ws: Workspace, jobs: Option<u16>) -> Workspace {
+pub(crate) fn with_jobs(mut ws: Workspace, jobs: Option<u16>) -> Workspace {
     ws.jobs = jobs.map(usize::from);
     ws
 }
@@ -217,8 +221,11 @@ fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {
     Ok(0)
 }
 
-fn evidence_verify(file: &std::path::Path, args: &ReportArgs) -> Result<i32> {
+fn evidence_verify(ws: &Workspace, file: &std::path::Path, args: &ReportArgs) -> Result<i32> {
     let result = crate::evidence::verify::verify(file)?;
+    if result.ok {
+        crate::evidence::record::verified(ws, file, &result)?;
+    }
     report::emit(
         args.format,
         args.out.as_deref(),

@@ -3,6 +3,7 @@
 
 pub mod manifest;
 pub mod pack;
+pub mod record;
 pub mod verify;
 
 use sha2::{Digest, Sha256};

@@ -2,4 +2,5 @@
 //! compute nothing themselves.
 
 pub mod daily;
+pub mod premerge;
 pub mod proof;

@@ -4,6 +4,7 @@
 pub mod evidence;
 pub mod gate;
 pub mod history;
+pub mod premerge;
 pub mod proof;
 pub mod triage;
 
