@@ -172,6 +172,8 @@ pub enum OpsCommand {
     Next(NextArgs),
     /// Pre-merge lane: proof with the real release gate, evidence pack, release-room checks (exit 1 when blocked)
     Premerge(PremergeArgs),
+    /// The seed's exit criteria as a checklist with evidence (exit 1 when unhealthy)
+    Status(ReportArgs),
 }
 
 /// `ops premerge`.

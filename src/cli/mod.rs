@@ -71,6 +71,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
         Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
+        Command::Ops(OpsCommand::Status(args)) => status_cmd(&ws, &args),
         Command::Ops(OpsCommand::Premerge(args)) => {
             premerge::premerge_cmd(with_jobs(ws, args.jobs), &args)
         }
@@ -277,4 +278,16 @@ fn investigate_error(log: &std::path::Path, e: std::io::Error) -> Error {
         },
         None => Error::io(log, "cannot read", e),
     }
+}
+
+fn status_cmd(ws: &Workspace, args: &ReportArgs) -> Result<i32> {
+    let status = crate::lanes::status::evaluate(ws)?;
+    report::emit(
+        args.format,
+        args.out.as_deref(),
+        &crate::json::to_value(&status),
+        || report::status::text(&status),
+        || report::status::md(&status),
+    )?;
+    Ok(if status.healthy { 0 } else { 1 })
 }

@@ -4,3 +4,4 @@
 pub mod daily;
 pub mod premerge;
 pub mod proof;
+pub mod status;

@@ -6,6 +6,7 @@ pub mod gate;
 pub mod history;
 pub mod premerge;
 pub mod proof;
+pub mod status;
 pub mod triage;
 
 use std::path::Path;
