@@ -124,3 +124,37 @@ fn agreement(summary: &Value, tally: &Tally) -> Vec<String> {
     })
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn next_command_must_follow_the_decision_and_priorities_be_sorted() {
+        let followup = json!({
+            "decision": "SHIP",
+            "next_command": "make ops-daily",
+            "recommendations": [{"priority": "P2"}, {"priority": "P0"}],
+        });
+        assert_eq!(
+            followup_rules(&followup),
+            [
+                "followup.json: next_command must be `make ops-premerge` when decision is SHIP",
+                "followup.json: recommendations must be sorted by priority",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rollup_must_count_what_the_history_holds() {
+        let mut tally = Tally::default();
+        (tally.total_runs, tally.ship_runs, tally.no_ship_runs) = (2, 1, 1);
+        let summary =
+            json!({"total_runs": 3, "ship_runs": 1, "no_ship_runs": 1, "threshold_breach_runs": 0});
+        assert_eq!(
+            agreement(&summary, &tally),
+            ["followup-history-rollup.json: summary.total_runs is 3 but the history has 2"]
+        );
+    }
+}

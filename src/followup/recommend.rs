@@ -230,3 +230,104 @@ fn rec(priority: Priority, title: &str, action: String) -> Recommendation {
         action,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::learning_of;
+
+    fn row(decision: &str, failed: &str) -> String {
+        format!(
+            r#"{{"captured_at": "2026-11-25T10:00:00+00:00", "decision": "{decision}", "failed_steps": [{failed}]}}"#
+        )
+    }
+
+    fn titles(recs: &[Recommendation]) -> Vec<String> {
+        recs.iter()
+            .map(|r| format!("{:?} {}", r.priority, r.title))
+            .collect()
+    }
+
+    #[test]
+    fn every_rule_in_priority_then_rule_order() {
+        let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
+        let history: Vec<String> = (0..5)
+            .map(|_| row("NO-SHIP", r#""gate-release", "doctor""#))
+            .collect();
+        let learning = learning_of(&history, "local", &config);
+        assert!(learning.threshold.breach);
+        let proof = ProofView {
+            decision: Some(Decision::NoShip),
+            failed_steps: vec!["gate-release".into()],
+            first_failure: Some(FailureView {
+                step: "clean-tree".into(),
+                message: "2 files changed\nmore".into(),
+                next_command: Some("git status".into()),
+            }),
+            git: GitView::default(),
+        };
+        let release = ReleaseView {
+            failed_steps: vec!["fast-gate".into(), "clean-tree".into()],
+            recommendations: vec![
+                "`fast-gate`: fix the fast gate first".into(),
+                "`clean-tree`: commit or stash".into(),
+            ],
+        };
+        let grounds = Grounds {
+            proof: &proof,
+            release: &release,
+            learning: &learning,
+        };
+        let recs = grounds.recommend();
+        assert_eq!(
+            titles(&recs),
+            [
+                "P0 Recover to SHIP on the failing gate",
+                "P0 Threshold breach escalation",
+                "P0 Unblock release doctor checks",
+                "P1 Resolve first failing step",
+                "P1 Apply release preflight recommendation",
+                "P2 Reduce recurring failures in gate-release",
+                "P2 Reduce recurring failures in doctor",
+            ]
+        );
+        assert_eq!(
+            recs[3].action,
+            "Focus on `gate-release` first; it is blocking deterministic release confidence. First failure: step `clean-tree`: 2 files changed. Reproduce with `git status`."
+        );
+        assert_eq!(recs[4].action, "`clean-tree`: commit or stash");
+        assert!(
+            recs[1]
+                .action
+                .contains("is 0.00 (profile `default` needs 0.50) with 5 NO-SHIP runs in a row")
+        );
+        assert_eq!(grounds.followup("t").next_command, DAILY_COMMAND);
+    }
+
+    #[test]
+    fn a_ship_without_history_only_proceeds() {
+        let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
+        let learning = learning_of(&[row("SHIP", "")], "local", &config);
+        let proof = ProofView {
+            decision: Some(Decision::Ship),
+            ..ProofView::default()
+        };
+        let grounds = Grounds {
+            proof: &proof,
+            release: &ReleaseView::default(),
+            learning: &learning,
+        };
+        let followup = grounds.followup("t");
+        assert_eq!(
+            titles(&followup.recommendations),
+            ["P3 Proceed to pre-merge verification"]
+        );
+        assert_eq!(followup.next_command, PREMERGE_COMMAND);
+        let missing = ProofView::default();
+        let grounds = Grounds {
+            proof: &missing,
+            ..grounds
+        };
+        assert_eq!(grounds.decision(), Decision::NoShip);
+    }
+}

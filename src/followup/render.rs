@@ -60,3 +60,34 @@ pub fn top_actions(f: &Followup, limit: usize) -> String {
 pub fn top(f: &Followup, limit: usize) -> &[Recommendation] {
     &f.recommendations[..limit.min(f.recommendations.len())]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Decision;
+    use crate::followup::Priority;
+
+    fn followup(recommendations: Vec<Recommendation>) -> Followup {
+        Followup::new(Decision::NoShip, false, recommendations, "t".into())
+    }
+
+    #[test]
+    fn markdown_follows_the_reference_template() {
+        let rec = Recommendation {
+            priority: Priority::P0,
+            title: "Fix".into(),
+            action: "Do it.".into(),
+        };
+        assert_eq!(
+            md(&followup(vec![rec.clone()])),
+            "# Real workflow follow-up\n\n- Decision: **NO-SHIP**\n- Threshold breach: **False**\n\
+             - Suggested next command: `make ops-daily`\n\n## Recommendations\n\
+             1. [P0] **Fix** — Do it.\n"
+        );
+        assert!(md(&followup(vec![])).ends_with("- No follow-up actions generated.\n"));
+        assert_eq!(
+            top_actions(&followup(vec![rec.clone(), rec]), 1),
+            "OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\nOPS_TOP_ACTIONS=\n1. [P0] Fix :: Do it.\n"
+        );
+    }
+}

@@ -95,3 +95,16 @@ fn control_tower(rollup: &Value, generated_at: &str) -> Value {
         "adaptive_postcheck": null,
     })
 }
+
+/// Test support: the learning of a temporary repository whose event log holds `rows`.
+#[cfg(test)]
+pub(crate) fn learning_of(rows: &[String], branch: &str, config: &Config) -> Learning {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::resolve(Some(dir.path()), None, None).unwrap();
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    let log = ws.proof_dir().join(eventlog::FILE);
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, text).unwrap();
+    let now = "2026-11-25T12:00:00Z".parse().unwrap();
+    Learning::read(&ws, config, branch, now).unwrap()
+}

@@ -82,3 +82,39 @@ impl ThresholdCheck {
         self.breach && self.fail_on_breach
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::learning_of;
+
+    fn rows(outcomes: &str) -> Vec<String> {
+        outcomes
+            .chars()
+            .map(|c| {
+                let d = if c == 'S' { "SHIP" } else { "NO-SHIP" };
+                format!(r#"{{"captured_at": "2026-11-25T10:00:00+00:00", "decision": "{d}", "failed_steps": []}}"#)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_reference_nine_run_sequence() {
+        let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
+        let expected = [
+            COLLECT, COLLECT, WATCH, MAINTAIN, RECOVER, WATCH, WATCH, RECOVER, RECOVER,
+        ];
+        let sequence = "SSFFFSFFF";
+        for (n, want) in (1..=9).zip(expected) {
+            let t = learning_of(&rows(&sequence[..n]), "local", &config).threshold;
+            assert_eq!(t.action, want, "after {n} runs: {t:?}");
+            assert_eq!(t.profile, "default");
+            assert!(!t.fails_lane());
+        }
+        let main = learning_of(&rows(sequence), "main", &config).threshold;
+        assert_eq!((main.profile.as_str(), main.action), ("main", RECOVER));
+        assert!(main.fails_lane());
+        let healthy = learning_of(&rows("SSSSS"), "local", &config).threshold;
+        assert_eq!(healthy.action, WATCH, "the reference's quirk is kept");
+    }
+}
