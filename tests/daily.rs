@@ -444,7 +444,7 @@ fn ops_next_and_followup_views_append_nothing_and_are_idempotent() {
     cmd(&repo, &["ops", "next"], "local")
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\nOPS_TOP_ACTIONS=\n1. [P0] Recover to SHIP on the failing gate :: "));
+        .stdout(predicate::str::starts_with("OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\nOPS_TOP_ACTIONS=\n1. [P0] Run the daily lane :: "));
     assert!(!repo.file("build").exists());
 
     set_failing(&repo, true);

@@ -71,12 +71,18 @@ fn lane_text(ws: &Workspace, run: &DailyRun) -> String {
         .week
         .rate()
         .map_or("no runs in 7 days".to_string(), |r| {
-            format!("7-day ship rate {r:.2} over {} runs", view.week.runs)
+            format!(
+                "7-day ship rate {r:.2} over {}",
+                count(view.week.runs, "run")
+            )
         });
     let _ = writeln!(
         out,
-        "learning: {} runs on `{}`, last-7 ship rate {:.2}, {week}; threshold: {}",
-        t.total_runs, t.branch, t.ship_rate_last_7, t.action
+        "learning: {} on `{}`, last-7 ship rate {:.2}, {week}; threshold: {}",
+        count(t.total_runs, "run"),
+        t.branch,
+        t.ship_rate_last_7,
+        t.action
     );
     out.push_str(&published_text(&run.published));
     out
@@ -90,10 +96,19 @@ fn published_text(p: &Published) -> String {
         format!("FAIL ({})", p.contract.errors.join("; "))
     };
     format!(
-        "follow-up: {} recommendations in build/ops/followup.json; contract {contract}\n{}",
-        p.followup.recommendations.len(),
+        "follow-up: {} in build/ops/followup.json; contract {contract}\n{}",
+        count(p.followup.recommendations.len() as u64, "recommendation"),
         render::ops_lines(&p.followup)
     )
+}
+
+/// `1 run`, `3 runs`.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn lane_exit(run: &DailyRun, strict: bool) -> i32 {

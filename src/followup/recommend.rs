@@ -109,7 +109,17 @@ impl Grounds<'_> {
         recs
     }
 
+    /// P0: get back to SHIP, or, before any proof, make one.
     fn recover(&self) -> Option<Recommendation> {
+        if self.proof.decision.is_none() {
+            return Some(rec(
+                Priority::P0,
+                "Run the daily lane",
+                format!(
+                    "There is no decision snapshot yet (build/first-proof/first-proof-summary.json); run `{DAILY_COMMAND}` to produce one."
+                ),
+            ));
+        }
         (self.decision() != Decision::Ship).then(|| {
             rec(
                 Priority::P0,
@@ -175,22 +185,22 @@ impl Grounds<'_> {
         })
     }
 
-    /// P1: the release preflight's first recommendation, only when the preflight failed for
-    /// a reason of its own: its `fast-gate` check merely repeats the fast gate's failure,
-    /// which the P1 "Resolve first failing step" already covers.
+    /// P1: the release preflight's advice for the first check that failed for a reason of
+    /// its own: the `fast-gate` check merely repeats the fast gate's failure, which the P1
+    /// "Resolve first failing step" already covers, and warnings block nothing.
     fn release_advice(&self) -> Option<Recommendation> {
-        let own_failure = self
+        let advice = self
             .release
             .failed_steps
             .iter()
-            .any(|s| s != FAST_GATE_CHECK);
-        let fast_gate_advice = format!("`{FAST_GATE_CHECK}`");
-        let advice = self
-            .release
-            .recommendations
-            .iter()
-            .find(|r| !r.starts_with(&fast_gate_advice))
-            .filter(|_| own_failure)?;
+            .filter(|check| *check != FAST_GATE_CHECK)
+            .find_map(|check| {
+                let prefix = format!("`{check}`:");
+                self.release
+                    .recommendations
+                    .iter()
+                    .find(|r| r.starts_with(&prefix))
+            })?;
         Some(rec(
             Priority::P1,
             "Apply release preflight recommendation",
