@@ -35,7 +35,7 @@ pub fn row(line: &str) -> Option<RowView<'_>> {
     if !s.accept(b'}') {
         loop {
             let key = s.string()?;
-            if previous < key && LAST_NEEDED < key {
+            if sorts_after(key, previous) && sorts_after(key, LAST_NEEDED) {
                 // Keys so far are sorted and past every needed one: the rest of a sorted row
                 // holds nothing to read, only its end to check.
                 return (has_decision && line.trim_end().ends_with('}')).then_some(view);
@@ -64,6 +64,15 @@ pub fn row(line: &str) -> Option<RowView<'_>> {
 
 /// The last needed key in sorted order.
 const LAST_NEEDED: &str = "failed_steps";
+
+/// `a > b`, deciding on the first byte when it can: the hot path of the row scan, where a
+/// full comparison (a `memcmp` call) per key was a fifth of the time.
+fn sorts_after(a: &str, b: &str) -> bool {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x > y,
+        _ => a > b,
+    }
+}
 
 struct Scanner<'a> {
     bytes: &'a [u8],
@@ -159,13 +168,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Index of the next `"` or `\\` from here. A plain loop: the strings of a row are short,
-    /// where `memchr`'s per-call setup costs more than it saves.
+    /// Index of the next `"` or backslash from here.
     fn quote_or_escape(&self) -> Option<usize> {
         let rest = self.bytes.get(self.at..)?;
-        rest.iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .map(|i| self.at + i)
+        memchr::memchr2(b'"', b'\\', rest).map(|i| self.at + i)
     }
 
     /// Skips an object or array, matching brackets outside strings.
