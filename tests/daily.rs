@@ -590,3 +590,28 @@ fn failing_setup_stops_before_the_proof_and_records_nothing() {
         .assert()
         .success();
 }
+
+#[test]
+fn an_interrupted_run_is_not_recorded() {
+    let repo = lane_repo();
+    repo.write(
+        "sdetkit.toml",
+        "[[gate.fast.steps]]\nid = \"long\"\nrun = \"sleep 3\"\n",
+    );
+    let mut child = cmd(&repo, &["ops", "daily", "--fast"], "local")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the run was not recorded"));
+    assert_eq!(
+        repo.json("build/first-proof/first-proof-summary.json")["interrupted"],
+        true
+    );
+    assert!(!repo.file(DB).exists());
+    assert!(!repo.file("build/ops").exists());
+}

@@ -50,6 +50,10 @@ fn lane(ws: &Workspace, opts: DailyOptions, verbose: bool) -> Result<i32> {
             );
             Ok(1)
         }
+        Daily::Interrupted => {
+            eprintln!("sdetkit: interrupted: the run was not recorded");
+            Ok(130)
+        }
         Daily::Ran(run) => {
             print!("{}", lane_text(ws, &run));
             if verbose {

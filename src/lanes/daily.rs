@@ -3,13 +3,14 @@
 
 use std::time::Instant;
 
-use crate::config::Config;
+use crate::config::{Config, StepSpec};
 use crate::decision::Summary;
 use crate::error::Result;
 use crate::followup::recommend::{self, Grounds};
 use crate::followup::{self, Followup, Published};
+use crate::gate::GateKind;
 use crate::history::{self, Learning, eventlog::EventRow};
-use crate::lanes::proof::{self, ProofOptions};
+use crate::lanes::proof::{self, Proof, ProofOptions};
 use crate::runner;
 use crate::workspace::{self, Workspace};
 
@@ -33,6 +34,9 @@ pub enum Daily {
         /// The setup log, relative to the root.
         log: Option<String>,
     },
+    /// Ctrl-C stopped the proof: its summary is written, but an interrupted run is no
+    /// verdict on the code, so nothing is recorded or followed up.
+    Interrupted,
     /// The lane ran to the end.
     Ran(Box<DailyRun>),
 }
@@ -48,26 +52,10 @@ pub struct DailyRun {
 
 /// Runs the lane.
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
-    if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast) {
-        let progress = ws.progress();
-        let ctx = ws.runner("setup", config, &workspace::redactor(config), &progress);
-        let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
-        if let Some(p) = &progress {
-            p.finish();
-        }
-        if outcome.status.blocks() {
-            let rc = outcome
-                .rc
-                .map_or(String::new(), |rc| format!(" (exit {rc})"));
-            return Ok(Daily::SetupFailed {
-                reason: format!(
-                    "{}{rc}{}",
-                    outcome.status.label().to_lowercase(),
-                    outcome.reason.map_or(String::new(), |r| format!(": {r}"))
-                ),
-                log: outcome.log.map(|l| ws.rel(&l)),
-            });
-        }
+    if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast)
+        && let Some(failed) = setup(ws, config, step)
+    {
+        return Ok(failed);
     }
     let options = ProofOptions {
         strict: opts.strict,
@@ -76,11 +64,51 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
         stable: false,
     };
     let proof = proof::run(ws, config, options)?;
+    if proof.summary.interrupted || crate::runner::interrupt::requested() {
+        return Ok(Daily::Interrupted);
+    }
     let started = Instant::now();
+    let lane = if opts.fast { "daily-fast" } else { "daily" };
+    let (learning, published) = learn(ws, config, &proof, lane)?;
+    Ok(Daily::Ran(Box::new(DailyRun {
+        summary: proof.summary,
+        learning,
+        published,
+        chain_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })))
+}
+
+/// Runs `[setup]`; the failure to report when it did not pass.
+fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
+    let progress = ws.progress();
+    let ctx = ws.runner("setup", config, &workspace::redactor(config), &progress);
+    let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    outcome.status.blocks().then(|| {
+        let rc = outcome
+            .rc
+            .map_or(String::new(), |rc| format!(" (exit {rc})"));
+        let why = outcome.reason.map_or(String::new(), |r| format!(": {r}"));
+        Daily::SetupFailed {
+            reason: format!("{}{rc}{why}", outcome.status.label().to_lowercase()),
+            log: outcome.log.map(|l| ws.rel(&l)),
+        }
+    })
+}
+
+/// After the proof: record the run, read the log once, write the derived artifacts, then
+/// publish the follow-up and its contract check.
+fn learn(
+    ws: &Workspace,
+    config: &Config,
+    proof: &Proof,
+    lane: &str,
+) -> Result<(Learning, Published)> {
     let now = crate::clock::now();
     let at = crate::clock::iso(now);
     let branch = history::branch(proof.summary.git.branch.as_deref());
-    let lane = if opts.fast { "daily-fast" } else { "daily" };
     EventRow::new(&proof.summary, lane, &branch, at.clone())
         .append(&ws.proof_dir().join(history::eventlog::FILE))?;
     let learning = Learning::read(ws, config, &branch, now)?;
@@ -92,7 +120,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     let release = proof
         .gates
         .iter()
-        .find(|g| g.kind == Some(crate::gate::GateKind::Release));
+        .find(|g| g.kind == Some(GateKind::Release));
     let release_view = match release {
         Some(gate) => recommend::view_of(gate.to_json(false), "release-preflight.json")?,
         None => recommend::ReleaseView::default(),
@@ -103,12 +131,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
         learning: &learning,
     };
     let published = followup::publish(ws, &grounds, &at, true)?;
-    Ok(Daily::Ran(Box::new(DailyRun {
-        summary: proof.summary,
-        learning,
-        published,
-        chain_ms: started.elapsed().as_secs_f64() * 1000.0,
-    })))
+    Ok((learning, published))
 }
 
 /// `ops followup` / `ops now --lite`: the follow-up from the artifacts on disk, without
