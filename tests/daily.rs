@@ -598,7 +598,7 @@ fn an_interrupted_run_is_not_recorded() {
         "sdetkit.toml",
         "[[gate.fast.steps]]\nid = \"long\"\nrun = \"sleep 3\"\n",
     );
-    let mut child = cmd(&repo, &["ops", "daily", "--fast"], "local")
+    let child = cmd(&repo, &["ops", "daily", "--fast"], "local")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
