@@ -50,14 +50,7 @@ pub struct Tally {
     titles: Counter,
 }
 
-impl Tally {
-    /// Reads the history once; corrupt lines are skipped and counted.
-    pub fn read(history: &Path) -> Result<Tally> {
-        let mut tally = Tally::default();
-        tally.corrupt_rows = jsonl::scan(history, |line| tally.add(line))?;
-        Ok(tally)
-    }
-
+impl jsonl::Fold for Tally {
     fn add(&mut self, line: &str) -> Result<(), String> {
         let row: Row = serde_json::from_str(line).map_err(|e| e.to_string())?;
         self.total_runs += 1;
@@ -71,6 +64,23 @@ impl Tally {
             .iter()
             .for_each(|r| self.titles.add(&r.title));
         Ok(())
+    }
+
+    fn merge(&mut self, later: Tally) {
+        self.total_runs += later.total_runs;
+        self.ship_runs += later.ship_runs;
+        self.no_ship_runs += later.no_ship_runs;
+        self.threshold_breach_runs += later.threshold_breach_runs;
+        self.titles.merge(later.titles);
+    }
+}
+
+impl Tally {
+    /// Reads the history once; corrupt lines are skipped and counted.
+    pub fn read(history: &Path) -> Result<Tally> {
+        let (mut tally, corrupt) = jsonl::fold(history, Tally::default)?;
+        tally.corrupt_rows = corrupt;
+        Ok(tally)
     }
 
     /// `followup-history-rollup.json` (v1 fields, plus `corrupt_rows`).

@@ -11,9 +11,20 @@ impl Counter {
     /// Counts one occurrence of `name`. A linear search: the names are a handful of gates or
     /// recommendation titles, where it beats hashing.
     pub fn add(&mut self, name: &str) {
+        self.bump(name, 1);
+    }
+
+    fn bump(&mut self, name: &str, by: u64) {
         match self.counts.iter_mut().find(|(n, _)| n == name) {
-            Some((_, count)) => *count += 1,
-            None => self.counts.push((name.to_string(), 1)),
+            Some((_, count)) => *count += by,
+            None => self.counts.push((name.to_string(), by)),
+        }
+    }
+
+    /// Adds `other`'s counts; its new names come after this one's.
+    pub fn merge(&mut self, other: Counter) {
+        for (name, count) in &other.counts {
+            self.bump(name, *count);
         }
     }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 /// Corrupt lines reported one by one before the reader only counts them.
-const WARN_LIMIT: u64 = 3;
+const WARN_LIMIT: usize = 3;
 
 /// Appends `row` as one line. The exclusive lock plus a single `write` means concurrent
 /// lanes never interleave or lose rows; a torn last line (a writer killed mid-row) gets a
@@ -44,42 +44,140 @@ fn ends_torn(file: &mut File) -> std::io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// Streams the non-blank lines of `path` (1-based line numbers) to `visit` under a shared
-/// lock, so a concurrent append is never seen half-written. `visit` returns `Err(why)` for a
-/// line that is not a usable row: it is skipped, counted, and reported on stderr as
-/// `path:line: …`. Returns the number of skipped lines; a missing file has no lines.
-pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> Result<u64> {
+/// A row accumulator that can be filled in parts of a file read at the same time, then
+/// merged in file order.
+pub trait Fold: Send + Sized {
+    /// Adds one non-blank line; `Err(why)` when it is not a usable row.
+    fn add(&mut self, line: &str) -> Result<(), String>;
+    /// Appends `later`, the fold of the part of the file that follows this one.
+    fn merge(&mut self, later: Self);
+}
+
+/// Files at least this large are read in two halves on two threads.
+const PARALLEL_MIN: u64 = 4 << 20;
+
+/// Folds the non-blank lines of `path` under a shared lock (so a concurrent append is never
+/// seen half-written). A line that is not a usable row is skipped, counted, and reported on
+/// stderr as `path:line: …` (the first few, then a total). Large files are read as two halves
+/// at once. Returns the fold and the number of skipped lines; a missing file has no lines.
+pub fn fold<F: Fold>(path: &Path, empty: impl Fn() -> F + Sync) -> Result<(F, u64)> {
     let mut file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((empty(), 0)),
         Err(e) => return Err(Error::io(path, "cannot open", e)),
     };
     file.lock_shared()
         .map_err(|e| Error::io(path, "cannot lock", e))?;
-    let mut lines = LineCount::default();
-    let mut on_line = |bytes: &[u8]| lines.check(path, bytes, &mut visit);
-    chunks(&mut file, &mut on_line).map_err(|e| Error::io(path, "cannot read", e))?;
-    if lines.corrupt > WARN_LIMIT {
-        eprintln!(
-            "sdetkit: warning: {}: {} corrupt rows skipped in all",
-            path.display(),
-            lines.corrupt
-        );
-    }
-    Ok(lines.corrupt)
+    let read = |e| Error::io(path, "cannot read", e);
+    let len = file.metadata().map_err(read)?.len();
+    let split = if len >= PARALLEL_MIN {
+        line_start_after(&mut file, len / 2).map_err(read)?
+    } else {
+        len
+    };
+    // The shared lock is held on `file` while both halves are read; appenders wait for it.
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let mut other = File::open(path)?;
+            other.seek(SeekFrom::Start(split))?;
+            Part::read(&mut other.take(len - split), empty())
+        });
+        file.seek(SeekFrom::Start(0))?;
+        let first = Part::read(&mut (&file).take(split), empty());
+        let second = second.join().expect("a reader thread does not panic");
+        first.and_then(|f| second.map(|s| (f, s)))
+    })
+    .map_err(read)?;
+    Ok(first.merge(second, path))
 }
 
-/// Reads `file` in large chunks and hands out each line (without its newline) straight from
-/// the chunk: one copy from the page cache, where a line-by-line `BufRead` makes two. Memory
-/// is one chunk (grown only for a line longer than it).
-fn chunks(file: &mut File, on_line: &mut impl FnMut(&[u8])) -> std::io::Result<()> {
+/// The offset just past the first newline at or after `at` (the file's length if none).
+fn line_start_after(file: &mut File, at: u64) -> std::io::Result<u64> {
+    file.seek(SeekFrom::Start(at))?;
+    let mut buf = [0u8; 4096];
+    let mut pos = at;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(pos);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+}
+
+/// One part of a file, folded, with its lines counted and its first corrupt lines kept.
+struct Part<F> {
+    fold: F,
+    lines: u64,
+    corrupt: u64,
+    warnings: Vec<(u64, String)>,
+}
+
+impl<F: Fold> Part<F> {
+    fn read(reader: &mut impl Read, fold: F) -> std::io::Result<Part<F>> {
+        let mut part = Part {
+            fold,
+            lines: 0,
+            corrupt: 0,
+            warnings: Vec::new(),
+        };
+        chunks(reader, &mut |bytes| part.line(bytes))?;
+        Ok(part)
+    }
+
+    fn line(&mut self, bytes: &[u8]) {
+        self.lines += 1;
+        let verdict = match std::str::from_utf8(bytes) {
+            Ok(text) if text.trim().is_empty() => Ok(()),
+            Ok(text) => self.fold.add(text),
+            Err(_) => Err("not UTF-8".to_string()),
+        };
+        if let Err(why) = verdict {
+            self.corrupt += 1;
+            if self.warnings.len() < WARN_LIMIT {
+                self.warnings.push((self.lines, why));
+            }
+        }
+    }
+
+    /// Merges the following part, reports the corrupt lines (numbered in the whole file),
+    /// and returns the fold and the number of corrupt lines.
+    fn merge(mut self, later: Part<F>, path: &Path) -> (F, u64) {
+        let offset = self.lines;
+        let shifted = later.warnings.into_iter().map(|(n, why)| (n + offset, why));
+        self.warnings.extend(shifted);
+        for (line, why) in self.warnings.iter().take(WARN_LIMIT) {
+            eprintln!(
+                "sdetkit: warning: {}:{line}: skipped corrupt row: {why}",
+                path.display()
+            );
+        }
+        let corrupt = self.corrupt + later.corrupt;
+        if corrupt > WARN_LIMIT as u64 {
+            eprintln!(
+                "sdetkit: warning: {}: {corrupt} corrupt rows skipped in all",
+                path.display()
+            );
+        }
+        self.fold.merge(later.fold);
+        (self.fold, corrupt)
+    }
+}
+
+/// Reads in large chunks and hands out each line (without its newline) straight from the
+/// chunk: one copy from the page cache, where a line-by-line `BufRead` makes two. Memory is
+/// one chunk (grown only for a line longer than it).
+fn chunks(reader: &mut impl Read, on_line: &mut impl FnMut(&[u8])) -> std::io::Result<()> {
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
         }
-        let read = file.read(&mut buf[filled..])?;
+        let read = reader.read(&mut buf[filled..])?;
         filled += read;
         let mut start = 0;
         while let Some(end) = memchr::memchr(b'\n', &buf[start..filled]) {
@@ -100,69 +198,57 @@ fn chunks(file: &mut File, on_line: &mut impl FnMut(&[u8])) -> std::io::Result<(
 /// Bytes read from the file at a time.
 const CHUNK: usize = 1 << 18;
 
-/// Line numbers and corrupt lines of one scan.
-#[derive(Default)]
-struct LineCount {
-    line_no: u64,
-    corrupt: u64,
-}
-
-impl LineCount {
-    /// Visits one line unless blank; counts and reports it when it is not a usable row.
-    fn check(
-        &mut self,
-        path: &Path,
-        bytes: &[u8],
-        visit: &mut impl FnMut(&str) -> Result<(), String>,
-    ) {
-        self.line_no += 1;
-        let verdict = match std::str::from_utf8(bytes) {
-            Ok(text) if text.trim().is_empty() => Ok(()),
-            Ok(text) => visit(text),
-            Err(_) => Err("not UTF-8".to_string()),
-        };
-        if let Err(why) = verdict {
-            self.corrupt += 1;
-            if self.corrupt <= WARN_LIMIT {
-                eprintln!(
-                    "sdetkit: warning: {}:{}: skipped corrupt row: {why}",
-                    path.display(),
-                    self.line_no
-                );
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Rows in file order.
+    #[derive(Default)]
+    struct Rows(Vec<Value>);
+
+    impl Fold for Rows {
+        fn add(&mut self, line: &str) -> Result<(), String> {
+            self.0
+                .push(serde_json::from_str(line).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        fn merge(&mut self, later: Self) {
+            self.0.extend(later.0);
+        }
+    }
+
     #[test]
-    fn append_repairs_a_torn_last_line_and_scan_skips_it() {
+    fn append_repairs_a_torn_last_line_and_the_reader_skips_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.jsonl");
         std::fs::write(&path, "{\"a\": 1}\n\n{\"torn\": ").unwrap();
         append(&path, &json!({"b": 2})).unwrap();
-        let mut rows = Vec::new();
-        let corrupt = scan(&path, |line| {
-            let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-            rows.push(v);
-            Ok(())
-        })
-        .unwrap();
+        let (rows, corrupt) = fold(&path, Rows::default).unwrap();
         assert_eq!(corrupt, 1);
-        assert_eq!(rows, vec![json!({"a": 1}), json!({"b": 2})]);
+        assert_eq!(rows.0, vec![json!({"a": 1}), json!({"b": 2})]);
+    }
+
+    #[test]
+    fn a_large_file_read_in_halves_keeps_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let pad = "x".repeat(1000);
+        let text: String = (0..6000)
+            .map(|i| format!("{{\"i\": {i}, \"pad\": \"{pad}\"}}\n"))
+            .collect();
+        assert!(text.len() as u64 > PARALLEL_MIN);
+        std::fs::write(&path, text).unwrap();
+        let (rows, corrupt) = fold(&path, Rows::default).unwrap();
+        assert_eq!(corrupt, 0);
+        let order: Vec<u64> = rows.0.iter().map(|r| r["i"].as_u64().unwrap()).collect();
+        assert_eq!(order, (0..6000).collect::<Vec<u64>>());
     }
 
     #[test]
     fn a_missing_history_has_no_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let corrupt = scan(
-            &dir.path().join("none.jsonl"),
-            |_| Err("unreachable".into()),
-        );
-        assert_eq!(corrupt.unwrap(), 0);
+        let (rows, corrupt) = fold(&dir.path().join("none.jsonl"), Rows::default).unwrap();
+        assert_eq!((rows.0.len(), corrupt), (0, 0));
     }
 }

@@ -90,6 +90,19 @@ impl BranchRuns {
         }
         self.recent.push_back(run);
     }
+
+    /// Appends the runs of a later part of the log, whose positions start at `offset`.
+    fn merge(&mut self, later: BranchRuns, offset: u64) {
+        self.total += later.total;
+        self.week = self.week.plus(later.week);
+        self.month = self.month.plus(later.month);
+        for mut run in later.recent {
+            run.seq += offset;
+            self.recent.push_back(run);
+        }
+        let excess = self.recent.len().saturating_sub(RECENT_RUNS);
+        self.recent.drain(..excess);
+    }
 }
 
 /// Everything derived from one read of the event log.
@@ -116,7 +129,7 @@ pub struct Digest {
 impl Digest {
     /// Reads the log at `path` once, with windows ending at `now`.
     pub fn read(path: &Path, now: Timestamp) -> Result<Digest> {
-        let mut digest = Digest {
+        let empty = Digest {
             total_runs: 0,
             ship_runs: 0,
             no_ship_runs: 0,
@@ -128,37 +141,9 @@ impl Digest {
             week: Window::last_days(now, 7),
             month: Window::last_days(now, 30),
         };
-        digest.corrupt_rows = super::jsonl::scan(path, |line| digest.add(line))?;
+        let (mut digest, corrupt) = super::jsonl::fold(path, || empty.clone())?;
+        digest.corrupt_rows = corrupt;
         Ok(digest)
-    }
-
-    fn add(&mut self, line: &str) -> Result<(), String> {
-        let row = RowView::parse(line)?;
-        let seq = self.total_runs;
-        self.total_runs += 1;
-        match Outcome::of(&row.decision) {
-            Outcome::Ship => self.ship_runs += 1,
-            Outcome::NoShip => self.no_ship_runs += 1,
-            Outcome::Other => {}
-        }
-        row.failed_steps.iter().for_each(|s| self.failed.add(s));
-        let at = row.captured_at.as_deref().unwrap_or("");
-        let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
-        let runs = match &row.branch {
-            None => &mut self.unbranched,
-            Some(name) => match self.branches.get_mut(name.as_ref()) {
-                Some(runs) => runs,
-                None => self.branches.entry(name.to_string()).or_default(),
-            },
-        };
-        runs.add(seq, &row, in_week, in_month);
-        let mut kept = match self.last_lines.len() >= LAST_RUNS {
-            true => self.last_lines.pop_front().expect("the ring is full"),
-            false => String::new(),
-        };
-        line.trim_end().clone_into(&mut kept);
-        self.last_lines.push_back(kept);
-        Ok(())
     }
 
     /// SHIP runs / all runs (0.0 without runs, as in v1).
@@ -255,6 +240,52 @@ impl Digest {
             actions.push("Maintain weekly adaptive reviewer refresh and drift monitoring.");
         }
         actions
+    }
+}
+
+impl super::jsonl::Fold for Digest {
+    fn add(&mut self, line: &str) -> Result<(), String> {
+        let row = RowView::parse(line)?;
+        let seq = self.total_runs;
+        self.total_runs += 1;
+        match Outcome::of(&row.decision) {
+            Outcome::Ship => self.ship_runs += 1,
+            Outcome::NoShip => self.no_ship_runs += 1,
+            Outcome::Other => {}
+        }
+        row.failed_steps.iter().for_each(|s| self.failed.add(s));
+        let at = row.captured_at.as_deref().unwrap_or("");
+        let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
+        let runs = match &row.branch {
+            None => &mut self.unbranched,
+            Some(name) => match self.branches.get_mut(name.as_ref()) {
+                Some(runs) => runs,
+                None => self.branches.entry(name.to_string()).or_default(),
+            },
+        };
+        runs.add(seq, &row, in_week, in_month);
+        let mut kept = match self.last_lines.len() >= LAST_RUNS {
+            true => self.last_lines.pop_front().expect("the ring is full"),
+            false => String::new(),
+        };
+        line.trim_end().clone_into(&mut kept);
+        self.last_lines.push_back(kept);
+        Ok(())
+    }
+
+    fn merge(&mut self, later: Digest) {
+        let offset = self.total_runs;
+        self.total_runs += later.total_runs;
+        self.ship_runs += later.ship_runs;
+        self.no_ship_runs += later.no_ship_runs;
+        self.failed.merge(later.failed);
+        self.last_lines.extend(later.last_lines);
+        let excess = self.last_lines.len().saturating_sub(LAST_RUNS);
+        self.last_lines.drain(..excess);
+        for (name, runs) in later.branches {
+            self.branches.entry(name).or_default().merge(runs, offset);
+        }
+        self.unbranched.merge(later.unbranched, offset);
     }
 }
 
@@ -395,5 +426,42 @@ mod tests {
         let rollup = d.learning_rollup("t");
         assert_eq!(rollup["summary"]["corrupt_rows"], 1);
         assert_eq!(rollup["summary"]["ship_rate"], 5.0 / 9.0);
+    }
+
+    #[test]
+    fn a_log_read_in_two_halves_gives_the_sequential_answer() {
+        let pad = "x".repeat(400);
+        let lines: Vec<String> = (0..12000)
+            .map(|i| {
+                let ship = i % 3 == 0;
+                let mut v = json!({
+                    "i": i, "pad": pad,
+                    "captured_at": "2026-11-25T00:00:00+00:00",
+                    "decision": if ship { "SHIP" } else { "NO-SHIP" },
+                    "failed_steps": if ship { vec![] } else { vec!["gate-fast"] },
+                });
+                if i % 2 == 0 {
+                    v["branch"] = json!("a");
+                }
+                v.to_string()
+            })
+            .collect();
+        let d = digest(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            (d.total_runs, d.ship_runs, d.no_ship_runs),
+            (12000, 4000, 8000)
+        );
+        assert_eq!(d.top_failed_steps(), vec![("gate-fast".into(), 8000)]);
+        let last: Vec<u64> = d
+            .last_rows()
+            .iter()
+            .map(|r| r["i"].as_u64().unwrap())
+            .collect();
+        assert_eq!(last, (11993..12000).collect::<Vec<u64>>());
+        let a = d.branch("a");
+        assert_eq!(a.total_runs, 12000);
+        assert_eq!(a.recurring_failures(), vec![("gate-fast".into(), 14)]);
+        assert_eq!(a.consecutive_no_ship(), 2);
+        assert_eq!(d.branch("b").total_runs, 6000);
     }
 }
