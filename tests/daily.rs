@@ -331,10 +331,30 @@ fn reference_history_is_read_and_recurring_failures_use_the_recent_window() {
         .collect();
     rows.extend((0..3).map(|_| reference_row("NO-SHIP", &["gate-fast"], old)));
     append(&repo, DB, &rows);
+    // A follow-up history row exactly as the reference wrote it (§9.9).
+    append(
+        &repo,
+        HISTORY,
+        &[format!(
+            "{{\"decision\": \"NO-SHIP\", \"generated_at\": \"{old}\", \"next_command\": \"make ops-daily\", \"recommendations\": [{{\"action\": \"Run `make ops-daily` after fixing the first failing step and do not merge until decision is SHIP.\", \"priority\": \"P0\", \"title\": \"Recover to SHIP on the failing gate\"}}], \"schema_version\": \"sdetkit.real-workflow-followup.v1\", \"threshold_breach\": true}}"
+        )],
+    );
     set_failing(&repo, true);
     cmd(&repo, &["ops", "daily", "--fast"], "local")
         .assert()
         .success();
+    let hist = repo.json("build/ops/followup-history-rollup.json")["summary"].clone();
+    assert_eq!(
+        (
+            hist["total_runs"].clone(),
+            hist["threshold_breach_runs"].clone()
+        ),
+        (json!(2), json!(2))
+    );
+    assert_eq!(
+        hist["top_recurring_recommendations"][0],
+        json!({"title": "Recover to SHIP on the failing gate", "count": 2})
+    );
     let rollup = repo.json("build/first-proof/first-proof-learning-rollup.json");
     assert_eq!(rollup["summary"]["total_runs"], 29);
     assert_eq!(
