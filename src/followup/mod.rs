@@ -108,9 +108,9 @@ pub struct Published {
     pub contract: contract::ContractCheck,
 }
 
-/// Builds the follow-up from `grounds` and writes it: `followup.json` and `.md`, the history
-/// row (only when `record`: lane runs record, viewing commands do not), the history rollup,
-/// and the contract check of what was written.
+/// Builds the follow-up from `grounds` and writes it: the history row (only when `record`:
+/// lane runs record, viewing commands do not), then, each atomically and all at once,
+/// `followup.json` and `.md`, the history rollup, and the contract check of those payloads.
 pub fn publish(
     ws: &Workspace,
     grounds: &recommend::Grounds,
@@ -119,17 +119,20 @@ pub fn publish(
 ) -> Result<Published> {
     let paths = Paths::of(ws);
     let followup = grounds.followup(generated_at);
-    let value = crate::json::to_value(&followup);
-    crate::json::write_value(&paths.json, &value)?;
-    crate::json::write_atomic(&paths.md, render::md(&followup).as_bytes())?;
     if record {
         ledger::append(&paths.history, &followup)?;
     }
     let tally = ledger::Tally::read(&paths.history)?;
     let rollup = tally.rollup(generated_at);
-    crate::json::write_value(&paths.history_rollup, &rollup)?;
+    let value = crate::json::to_value(&followup);
     let contract = contract::ContractCheck::new(ws, &value, &rollup, &tally);
-    contract.write(ws)?;
+    let json = |value: &serde_json::Value| crate::json::pretty(value).into_bytes();
+    crate::json::write_atomic_all(&[
+        (paths.json, json(&value)),
+        (paths.md, render::md(&followup).into_bytes()),
+        (paths.history_rollup, json(&rollup)),
+        (paths.contract, json(&crate::json::to_value(&contract))),
+    ])?;
     Ok(Published { followup, contract })
 }
 

@@ -59,27 +59,30 @@ impl Learning {
         })
     }
 
-    /// Writes the derived artifacts atomically: learning rollup, control tower (+ .md),
-    /// weekly trend (+ .md) and threshold check.
+    /// Writes the derived artifacts, each atomically and all at once: learning rollup,
+    /// control tower (+ .md), weekly trend (+ .md) and threshold check.
     pub fn write(&self, ws: &Workspace, generated_at: &str) -> Result<()> {
         let dir = ws.proof_dir();
         let rollup = self.digest.learning_rollup(generated_at);
-        crate::json::write_value(&dir.join("first-proof-learning-rollup.json"), &rollup)?;
         let tower = control_tower(&rollup, generated_at);
-        crate::json::write_value(&dir.join("control-tower.json"), &tower)?;
         let tower_md = crate::report::history::control_tower_md(&self.digest, generated_at);
-        crate::json::write_atomic(&dir.join("control-tower.md"), tower_md.as_bytes())?;
         let trend = WeeklyTrend::new(&self.digest, &self.branch, generated_at);
-        crate::json::write_value(
-            &dir.join("weekly-trend.json"),
-            &crate::json::to_value(&trend),
-        )?;
         let trend_md = crate::report::history::weekly_trend_md(&trend);
-        crate::json::write_atomic(&dir.join("weekly-trend.md"), trend_md.as_bytes())?;
-        crate::json::write_value(
-            &dir.join("weekly-threshold-check.json"),
-            &crate::json::to_value(&self.threshold),
-        )
+        let json = |value: &Value| crate::json::pretty(value).into_bytes();
+        crate::json::write_atomic_all(&[
+            (dir.join("first-proof-learning-rollup.json"), json(&rollup)),
+            (dir.join("control-tower.json"), json(&tower)),
+            (dir.join("control-tower.md"), tower_md.into_bytes()),
+            (
+                dir.join("weekly-trend.json"),
+                json(&crate::json::to_value(&trend)),
+            ),
+            (dir.join("weekly-trend.md"), trend_md.into_bytes()),
+            (
+                dir.join("weekly-threshold-check.json"),
+                json(&crate::json::to_value(&self.threshold)),
+            ),
+        ])
     }
 }
 
