@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Followup;
@@ -38,8 +38,8 @@ struct Titled<'a> {
     title: Cow<'a, str>,
 }
 
-/// Counts over the whole follow-up history, from one read.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Counts over the whole follow-up history.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     pub total_runs: u64,
     pub ship_runs: u64,
@@ -75,12 +75,42 @@ impl jsonl::Fold for Tally {
     }
 }
 
+/// The tally up to a mark in the history, kept so that the next lane run reads only the rows
+/// appended since (the rollup is a sum, so it resumes exactly). A cache: a missing,
+/// unreadable or stale one just means a full read.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    mark: jsonl::Mark,
+    tally: Tally,
+}
+
 impl Tally {
-    /// Reads the history once; corrupt lines are skipped and counted.
+    /// Reads the whole history; corrupt lines are skipped and counted.
     pub fn read(history: &Path) -> Result<Tally> {
         let (mut tally, corrupt) = jsonl::fold(history, Tally::default)?;
         tally.corrupt_rows = corrupt;
         Ok(tally)
+    }
+
+    /// The tally of the whole history, reading only what was appended since `checkpoint`;
+    /// returns it with the new checkpoint's contents, for the caller to write.
+    pub fn resume(history: &Path, checkpoint: &Path) -> Result<(Tally, Vec<u8>)> {
+        let saved: Option<Checkpoint> = crate::json::read_typed(checkpoint).ok().flatten();
+        let folded = jsonl::fold_from(history, saved.as_ref().map(|c| c.mark), Tally::default)?;
+        let mut tally = match saved {
+            Some(c) if folded.resumed => c.tally,
+            _ => Tally::default(),
+        };
+        tally.corrupt_rows += folded.corrupt;
+        jsonl::Fold::merge(&mut tally, folded.fold);
+        let next = Checkpoint {
+            mark: folded.mark,
+            tally: tally.clone(),
+        };
+        Ok((
+            tally,
+            crate::json::line(&crate::json::to_value(&next)).into_bytes(),
+        ))
     }
 
     /// `followup-history-rollup.json` (v1 fields, plus `corrupt_rows`).
@@ -104,5 +134,68 @@ impl Tally {
                 "top_recurring_recommendations": top,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn row(decision: &str, title: &str) -> String {
+        format!(
+            r#"{{"decision": "{decision}", "threshold_breach": false, "recommendations": [{{"title": "{title}"}}]}}"#
+        )
+    }
+
+    fn add(path: &Path, rows: &[String]) {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        rows.iter().for_each(|r| writeln!(f, "{r}").unwrap());
+    }
+
+    #[test]
+    fn resuming_from_a_checkpoint_equals_a_full_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (history, checkpoint) = (dir.path().join("h.jsonl"), dir.path().join("c.json"));
+        add(
+            &history,
+            &[row("SHIP", "a"), "{broken".into(), row("NO-SHIP", "b")],
+        );
+        let (first, saved) = Tally::resume(&history, &checkpoint).unwrap();
+        assert_eq!(first, Tally::read(&history).unwrap());
+        std::fs::write(&checkpoint, saved).unwrap();
+        add(&history, &[row("NO-SHIP", "b"), "{broken".into()]);
+        let (second, _) = Tally::resume(&history, &checkpoint).unwrap();
+        let full = Tally::read(&history).unwrap();
+        assert_eq!(second, full);
+        assert_eq!((full.total_runs, full.corrupt_rows), (3, 2));
+        assert_eq!(full.titles.top(1), vec![("b".to_string(), 2)]);
+    }
+
+    #[test]
+    fn a_rewritten_history_or_a_broken_checkpoint_means_a_full_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (history, checkpoint) = (dir.path().join("h.jsonl"), dir.path().join("c.json"));
+        add(&history, &[row("SHIP", "a"), row("SHIP", "a")]);
+        let (_, saved) = Tally::resume(&history, &checkpoint).unwrap();
+        std::fs::write(&checkpoint, saved).unwrap();
+        std::fs::write(&history, "").unwrap();
+        add(
+            &history,
+            &[
+                row("NO-SHIP", "z"),
+                row("NO-SHIP", "z"),
+                row("NO-SHIP", "z"),
+            ],
+        );
+        let (tally, _) = Tally::resume(&history, &checkpoint).unwrap();
+        assert_eq!(tally, Tally::read(&history).unwrap());
+        std::fs::write(&checkpoint, "{not json").unwrap();
+        let (tally, _) = Tally::resume(&history, &checkpoint).unwrap();
+        assert_eq!(tally.total_runs, 3);
     }
 }

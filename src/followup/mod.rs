@@ -86,6 +86,8 @@ pub struct Paths {
     pub history: PathBuf,
     pub history_rollup: PathBuf,
     pub contract: PathBuf,
+    /// The history rollup's resume point (a cache).
+    pub checkpoint: PathBuf,
 }
 
 impl Paths {
@@ -98,6 +100,7 @@ impl Paths {
             history: dir.join("followup-history.jsonl"),
             history_rollup: dir.join("followup-history-rollup.json"),
             contract: dir.join("followup-contract-check.json"),
+            checkpoint: dir.join(".followup-history.checkpoint.json"),
         }
     }
 }
@@ -122,7 +125,7 @@ pub fn publish(
     if record {
         ledger::append(&paths.history, &followup)?;
     }
-    let tally = ledger::Tally::read(&paths.history)?;
+    let (tally, checkpoint) = ledger::Tally::resume(&paths.history, &paths.checkpoint)?;
     let rollup = tally.rollup(generated_at);
     let value = crate::json::to_value(&followup);
     let contract = contract::ContractCheck::new(ws, &value, &rollup, &tally);
@@ -132,6 +135,7 @@ pub fn publish(
         (paths.md, render::md(&followup).into_bytes()),
         (paths.history_rollup, json(&rollup)),
         (paths.contract, json(&crate::json::to_value(&contract))),
+        (paths.checkpoint, checkpoint),
     ])?;
     Ok(Published { followup, contract })
 }

@@ -2,7 +2,7 @@
 //! descending, ties in first-seen order.
 
 /// Counts in first-seen order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Counter {
     counts: Vec<(String, u64)>,
 }

@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -53,25 +54,79 @@ pub trait Fold: Send + Sized {
     fn merge(&mut self, later: Self);
 }
 
-/// Files at least this large are read in two halves on two threads.
+/// Where a read of a history stopped, so that a later read can start there: the offset, the
+/// lines before it, and a seal (a hash of the bytes just before it) that no longer matches
+/// once the file was truncated or rewritten there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub offset: u64,
+    pub lines: u64,
+    pub seal: u64,
+}
+
+/// What a fold read.
+pub struct Folded<F> {
+    /// The fold of the lines read.
+    pub fold: F,
+    /// Corrupt lines among them.
+    pub corrupt: u64,
+    /// Where the read stopped (the end of the file).
+    pub mark: Mark,
+    /// Whether the read started at the given mark; `false` when it started at the top
+    /// because there was no mark or it no longer fit the file.
+    pub resumed: bool,
+}
+
+/// Files (or unread tails) at least this large are read in two halves on two threads.
 const PARALLEL_MIN: u64 = 4 << 20;
 
-/// Folds the non-blank lines of `path` under a shared lock (so a concurrent append is never
-/// seen half-written). A line that is not a usable row is skipped, counted, and reported on
-/// stderr as `path:line: …` (the first few, then a total). Large files are read as two halves
-/// at once. Returns the fold and the number of skipped lines; a missing file has no lines.
+/// Bytes before a mark that its seal covers.
+const SEAL_BYTES: u64 = 256;
+
+/// Folds the non-blank lines of `path`; see [`fold_from`].
 pub fn fold<F: Fold>(path: &Path, empty: impl Fn() -> F + Sync) -> Result<(F, u64)> {
+    let folded = fold_from(path, None, empty)?;
+    Ok((folded.fold, folded.corrupt))
+}
+
+/// Folds the non-blank lines of `path` from `from` (when it still fits the file, else from the
+/// top) under a shared lock, so a concurrent append is never seen half-written. A line that
+/// is not a usable row is skipped, counted, and reported on stderr as `path:line: …` (the
+/// first few, then a total). Large reads are split in two halves read at once. A missing file
+/// has no lines.
+pub fn fold_from<F: Fold>(
+    path: &Path,
+    from: Option<Mark>,
+    empty: impl Fn() -> F + Sync,
+) -> Result<Folded<F>> {
+    let read = |e| Error::io(path, "cannot read", e);
     let mut file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((empty(), 0)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mark = Mark {
+                offset: 0,
+                lines: 0,
+                seal: seal_of(&[]),
+            };
+            return Ok(Folded {
+                fold: empty(),
+                corrupt: 0,
+                mark,
+                resumed: false,
+            });
+        }
         Err(e) => return Err(Error::io(path, "cannot open", e)),
     };
     file.lock_shared()
         .map_err(|e| Error::io(path, "cannot lock", e))?;
-    let read = |e| Error::io(path, "cannot read", e);
     let len = file.metadata().map_err(read)?.len();
-    let split = if len >= PARALLEL_MIN {
-        line_start_after(&mut file, len / 2).map_err(read)?
+    let start = match from.filter(|m| m.offset <= len) {
+        Some(m) if seal(&mut file, m.offset).map_err(read)? == m.seal => Some(m),
+        _ => None,
+    };
+    let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
+    let split = if len - offset >= PARALLEL_MIN {
+        line_start_after(&mut file, offset + (len - offset) / 2).map_err(read)?
     } else {
         len
     };
@@ -80,15 +135,42 @@ pub fn fold<F: Fold>(path: &Path, empty: impl Fn() -> F + Sync) -> Result<(F, u6
         let second = s.spawn(|| {
             let mut other = File::open(path)?;
             other.seek(SeekFrom::Start(split))?;
-            Part::read(&mut other.take(len - split), empty())
+            Part::read(&mut other.take(len - split), empty(), 0)
         });
-        file.seek(SeekFrom::Start(0))?;
-        let first = Part::read(&mut (&file).take(split), empty());
+        file.seek(SeekFrom::Start(offset))?;
+        let first = Part::read(&mut (&file).take(split - offset), empty(), lines);
         let second = second.join().expect("a reader thread does not panic");
         first.and_then(|f| second.map(|s| (f, s)))
     })
     .map_err(read)?;
-    Ok(first.merge(second, path))
+    let mark = Mark {
+        offset: len,
+        lines: first.lines + second.lines,
+        seal: seal(&mut file, len).map_err(read)?,
+    };
+    let (fold, corrupt) = first.merge(second, path);
+    Ok(Folded {
+        fold,
+        corrupt,
+        mark,
+        resumed: start.is_some(),
+    })
+}
+
+/// The seal of the bytes just before `at`.
+fn seal(file: &mut File, at: u64) -> std::io::Result<u64> {
+    let from = at.saturating_sub(SEAL_BYTES);
+    let mut bytes = vec![0u8; (at - from) as usize];
+    file.seek(SeekFrom::Start(from))?;
+    file.read_exact(&mut bytes)?;
+    Ok(seal_of(&bytes))
+}
+
+/// FNV-1a: a stable hash (unlike `std`'s, which may change between releases) for a cache key.
+fn seal_of(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The offset just past the first newline at or after `at` (the file's length if none).
@@ -117,10 +199,11 @@ struct Part<F> {
 }
 
 impl<F: Fold> Part<F> {
-    fn read(reader: &mut impl Read, fold: F) -> std::io::Result<Part<F>> {
+    /// Folds the lines of `reader`, numbering them after the `lines` before it.
+    fn read(reader: &mut impl Read, fold: F, lines: u64) -> std::io::Result<Part<F>> {
         let mut part = Part {
             fold,
-            lines: 0,
+            lines,
             corrupt: 0,
             warnings: Vec::new(),
         };
