@@ -83,6 +83,30 @@ const PARALLEL_MIN: u64 = 4 << 20;
 /// Bytes before a mark that its seal covers.
 const SEAL_BYTES: u64 = 256;
 
+/// Streams the non-blank lines of `path`, in order and on this thread, to `visit`, with the
+/// locking and corrupt-line handling of [`fold_from`]. Returns the number of corrupt lines.
+pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> Result<u64> {
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(0);
+    };
+    let part = Part::read(&mut file, (), 0, &mut |_, line| visit(line))
+        .map_err(|e| Error::io(path, "cannot read", e))?;
+    part.report(path, part.corrupt);
+    Ok(part.corrupt)
+}
+
+/// Opens `path` for reading under a shared lock; `None` when it does not exist.
+fn open_shared(path: &Path) -> Result<Option<File>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, "cannot open", e)),
+    };
+    file.lock_shared()
+        .map_err(|e| Error::io(path, "cannot lock", e))?;
+    Ok(Some(file))
+}
+
 /// Folds the non-blank lines of `path`; see [`fold_from`].
 pub fn fold<F: Fold>(path: &Path, empty: impl Fn() -> F + Sync) -> Result<(F, u64)> {
     let folded = fold_from(path, None, empty)?;
@@ -100,25 +124,19 @@ pub fn fold_from<F: Fold>(
     empty: impl Fn() -> F + Sync,
 ) -> Result<Folded<F>> {
     let read = |e| Error::io(path, "cannot read", e);
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mark = Mark {
-                offset: 0,
-                lines: 0,
-                seal: seal_of(&[]),
-            };
-            return Ok(Folded {
-                fold: empty(),
-                corrupt: 0,
-                mark,
-                resumed: false,
-            });
-        }
-        Err(e) => return Err(Error::io(path, "cannot open", e)),
+    let Some(mut file) = open_shared(path)? else {
+        let mark = Mark {
+            offset: 0,
+            lines: 0,
+            seal: seal_of(&[]),
+        };
+        return Ok(Folded {
+            fold: empty(),
+            corrupt: 0,
+            mark,
+            resumed: false,
+        });
     };
-    file.lock_shared()
-        .map_err(|e| Error::io(path, "cannot lock", e))?;
     let len = file.metadata().map_err(read)?.len();
     let start = match from.filter(|m| m.offset <= len) {
         Some(m) if seal(&mut file, m.offset).map_err(read)? == m.seal => Some(m),
@@ -135,10 +153,15 @@ pub fn fold_from<F: Fold>(
         let second = s.spawn(|| {
             let mut other = File::open(path)?;
             other.seek(SeekFrom::Start(split))?;
-            Part::read(&mut other.take(len - split), empty(), 0)
+            Part::read(&mut other.take(len - split), empty(), 0, &mut F::add)
         });
         file.seek(SeekFrom::Start(offset))?;
-        let first = Part::read(&mut (&file).take(split - offset), empty(), lines);
+        let first = Part::read(
+            &mut (&file).take(split - offset),
+            empty(),
+            lines,
+            &mut F::add,
+        );
         let second = second.join().expect("a reader thread does not panic");
         first.and_then(|f| second.map(|s| (f, s)))
     })
@@ -198,24 +221,30 @@ struct Part<F> {
     warnings: Vec<(u64, String)>,
 }
 
-impl<F: Fold> Part<F> {
-    /// Folds the lines of `reader`, numbering them after the `lines` before it.
-    fn read(reader: &mut impl Read, fold: F, lines: u64) -> std::io::Result<Part<F>> {
+impl<F> Part<F> {
+    /// Reads the lines of `reader` into `state` with `add`, numbering them after the `lines`
+    /// before it.
+    fn read(
+        reader: &mut impl Read,
+        state: F,
+        lines: u64,
+        add: &mut impl FnMut(&mut F, &str) -> Result<(), String>,
+    ) -> std::io::Result<Part<F>> {
         let mut part = Part {
-            fold,
+            fold: state,
             lines,
             corrupt: 0,
             warnings: Vec::new(),
         };
-        chunks(reader, &mut |bytes| part.line(bytes))?;
+        chunks(reader, &mut |bytes| part.line(bytes, add))?;
         Ok(part)
     }
 
-    fn line(&mut self, bytes: &[u8]) {
+    fn line(&mut self, bytes: &[u8], add: &mut impl FnMut(&mut F, &str) -> Result<(), String>) {
         self.lines += 1;
         let verdict = match std::str::from_utf8(bytes) {
             Ok(text) if text.trim().is_empty() => Ok(()),
-            Ok(text) => self.fold.add(text),
+            Ok(text) => add(&mut self.fold, text),
             Err(_) => Err("not UTF-8".to_string()),
         };
         if let Err(why) = verdict {
@@ -226,25 +255,32 @@ impl<F: Fold> Part<F> {
         }
     }
 
-    /// Merges the following part, reports the corrupt lines (numbered in the whole file),
-    /// and returns the fold and the number of corrupt lines.
-    fn merge(mut self, later: Part<F>, path: &Path) -> (F, u64) {
-        let offset = self.lines;
-        let shifted = later.warnings.into_iter().map(|(n, why)| (n + offset, why));
-        self.warnings.extend(shifted);
+    /// Reports the first corrupt lines, then the total when there were more.
+    fn report(&self, path: &Path, corrupt: u64) {
         for (line, why) in self.warnings.iter().take(WARN_LIMIT) {
             eprintln!(
                 "sdetkit: warning: {}:{line}: skipped corrupt row: {why}",
                 path.display()
             );
         }
-        let corrupt = self.corrupt + later.corrupt;
         if corrupt > WARN_LIMIT as u64 {
             eprintln!(
                 "sdetkit: warning: {}: {corrupt} corrupt rows skipped in all",
                 path.display()
             );
         }
+    }
+}
+
+impl<F: Fold> Part<F> {
+    /// Merges the following part, reports the corrupt lines (numbered in the whole file),
+    /// and returns the fold and the number of corrupt lines.
+    fn merge(mut self, later: Part<F>, path: &Path) -> (F, u64) {
+        let offset = self.lines;
+        let shifted = later.warnings.into_iter().map(|(n, why)| (n + offset, why));
+        self.warnings.extend(shifted);
+        let corrupt = self.corrupt + later.corrupt;
+        self.report(path, corrupt);
         self.fold.merge(later.fold);
         (self.fold, corrupt)
     }
@@ -310,6 +346,9 @@ mod tests {
         let (rows, corrupt) = fold(&path, Rows::default).unwrap();
         assert_eq!(corrupt, 1);
         assert_eq!(rows.0, vec![json!({"a": 1}), json!({"b": 2})]);
+        let mut seen = Rows::default();
+        assert_eq!(scan(&path, |line| seen.add(line)).unwrap(), 1);
+        assert_eq!(seen.0, rows.0);
     }
 
     #[test]
