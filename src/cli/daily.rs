@@ -88,20 +88,21 @@ fn lane_text(ws: &Workspace, run: &DailyRun) -> String {
         t.ship_rate_last_7,
         t.action
     );
-    out.push_str(&published_text(&run.published));
+    out.push_str(&published_text(ws, &run.published));
     out
 }
 
 /// One line about the follow-up and its contract, then the `OPS_*` lines.
-fn published_text(p: &Published) -> String {
+fn published_text(ws: &Workspace, p: &Published) -> String {
     let contract = if p.contract.ok {
         "OK".to_string()
     } else {
         format!("FAIL ({})", p.contract.errors.join("; "))
     };
     format!(
-        "follow-up: {} in build/ops/followup.json; contract {contract}\n{}",
+        "follow-up: {} in {}; contract {contract}\n{}",
         count(p.followup.recommendations.len() as u64, "recommendation"),
+        ws.rel(&followup::Paths::of(ws).json),
         render::ops_lines(&p.followup)
     )
 }
@@ -140,7 +141,7 @@ fn lane_exit(run: &DailyRun, strict: bool) -> i32 {
 pub(super) fn followup_cmd(ws: Workspace) -> Result<i32> {
     let config = ws.config()?;
     let published = daily::followup(&ws, &config)?;
-    print!("{}", published_text(&published));
+    print!("{}", published_text(&ws, &published));
     Ok(i32::from(!published.contract.ok))
 }
 
