@@ -116,7 +116,7 @@ impl Grounds<'_> {
                 Priority::P0,
                 "Run the daily lane",
                 format!(
-                    "There is no decision snapshot yet (build/first-proof/first-proof-summary.json); run `{DAILY_COMMAND}` to produce one."
+                    "There is no decision snapshot (first-proof-summary.json) yet; run `{DAILY_COMMAND}` to produce one."
                 ),
             ));
         }
