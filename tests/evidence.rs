@@ -207,3 +207,38 @@ fn packing_another_run_or_no_run_is_a_clear_error() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn daily_with_evidence_packs_verifies_and_records_the_run() {
+    let repo = Repo::new();
+    repo.write(
+        "package.json",
+        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
+    );
+    repo.write(
+        "sdetkit.toml",
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n",
+    );
+    repo.commit("init");
+    repo.sdetkit(&["ops", "daily", "--evidence"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(verified)"));
+    let summary = repo.json("build/first-proof/first-proof-summary.json");
+    let run_id = summary["run_id"].as_str().unwrap();
+    assert!(
+        repo.file(&format!("build/evidence/evidence-{run_id}.zip"))
+            .exists()
+    );
+    let names: Vec<String> = entries(&repo.file(&format!("build/evidence/evidence-{run_id}.zip")))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        names.contains(&"ops/followup.json".to_string()),
+        "lane artifacts are packed: {names:?}"
+    );
+    let verified =
+        std::fs::read_to_string(repo.file("build/evidence/verified-packs.jsonl")).unwrap();
+    assert!(verified.contains(run_id));
+}

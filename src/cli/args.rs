@@ -204,6 +204,9 @@ pub struct DailyArgs {
     /// Exit 1 on NO-SHIP (after every artifact is written)
     #[arg(long)]
     pub strict: bool,
+    /// Also pack and verify this run's evidence (build/evidence/evidence-<run_id>.zip); exit 1 if it does not verify
+    #[arg(long)]
+    pub evidence: bool,
     /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub release_dry_run: Option<bool>,

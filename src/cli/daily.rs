@@ -23,6 +23,7 @@ pub(super) fn daily_cmd(ws: Workspace, args: &DailyArgs, verbose: bool) -> Resul
         fast: args.fast,
         strict: args.strict,
         release_dry_run: release_dry_run(args.release_dry_run)?,
+        evidence: args.evidence,
     };
     lane(&ws, opts, verbose)
 }
@@ -36,6 +37,7 @@ pub(super) fn now_cmd(ws: Workspace, args: &NowArgs, verbose: bool) -> Result<i3
         fast: false,
         strict: false,
         release_dry_run: release_dry_run(None)?,
+        evidence: false,
     };
     lane(&ws, opts, verbose)
 }
@@ -88,6 +90,10 @@ fn lane_text(ws: &Workspace, run: &DailyRun) -> String {
         t.ship_rate_last_7,
         t.action
     );
+    if let Some((pack, v)) = &run.evidence {
+        let verdict = if v.ok { "verified" } else { "DOES NOT VERIFY" };
+        let _ = writeln!(out, "evidence: {pack} ({verdict})");
+    }
     out.push_str(&published_text(ws, &run.published));
     out
 }
@@ -130,6 +136,13 @@ fn lane_exit(run: &DailyRun, strict: bool) -> i32 {
     }
     if !run.published.contract.ok {
         stops.push("follow-up contract broken".to_string());
+    }
+    if let Some((pack, v)) = run.evidence.as_ref().filter(|(_, v)| !v.ok) {
+        let first = v
+            .problems
+            .first()
+            .map_or(String::new(), |p| format!(": {}: {}", p.entry, p.problem));
+        stops.push(format!("evidence pack {pack} does not verify{first}"));
     }
     for stop in &stops {
         eprintln!("sdetkit: lane failed: {stop}");

@@ -23,6 +23,8 @@ pub struct DailyOptions {
     pub strict: bool,
     /// Release gate as a dry run.
     pub release_dry_run: bool,
+    /// Pack and verify the run's evidence after the follow-up.
+    pub evidence: bool,
 }
 
 /// What a daily run produced.
@@ -48,6 +50,8 @@ pub struct DailyRun {
     pub published: Published,
     /// Wall time of everything after the proof (learn → contract).
     pub chain_ms: f64,
+    /// With `--evidence`: the pack (relative to the root) and its verification.
+    pub evidence: Option<(String, crate::evidence::verify::Verification)>,
 }
 
 /// Runs the lane.
@@ -70,11 +74,19 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     let started = Instant::now();
     let lane = if opts.fast { "daily-fast" } else { "daily" };
     let (learning, published) = learn(ws, config, &proof, lane)?;
+    let chain_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let evidence = if opts.evidence {
+        let (path, verification) = crate::evidence::seal(ws, config)?;
+        Some((ws.rel(&path), verification))
+    } else {
+        None
+    };
     Ok(Daily::Ran(Box::new(DailyRun {
         summary: proof.summary,
         learning,
         published,
-        chain_ms: started.elapsed().as_secs_f64() * 1000.0,
+        chain_ms,
+        evidence,
     })))
 }
 

@@ -12,7 +12,7 @@ use crate::evidence;
 use crate::gate::GateReport;
 use crate::history::{self, Learning, eventlog::EventRow};
 use crate::lanes::proof::{self, ProofOptions};
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// Schema version of `premerge-gate.json`.
 pub const SCHEMA: &str = "sdetkit.premerge-gate.v1";
@@ -212,9 +212,8 @@ fn incident_blockers(ws: &Workspace) -> Result<Vec<Blocker>> {
 /// Packs and verifies this run's evidence. A pack that cannot be written or does not verify
 /// is incomplete evidence: it blocks the merge instead of stopping the lane.
 fn evidence_blocker(ws: &Workspace, config: &Config) -> Result<(Option<String>, Option<Blocker>)> {
-    let redactor = workspace::redactor(config);
-    let packed = match evidence::pack::pack(ws, config, &redactor, None) {
-        Ok(p) => p,
+    let (path, verification) = match evidence::seal(ws, config) {
+        Ok(sealed) => sealed,
         Err(e) => {
             let reason = format!("the evidence pack could not be written: {e}");
             return Ok((
@@ -227,10 +226,8 @@ fn evidence_blocker(ws: &Workspace, config: &Config) -> Result<(Option<String>, 
             ));
         }
     };
-    let rel = ws.rel(&packed.path);
-    let verification = evidence::verify::verify(&packed.path)?;
+    let rel = ws.rel(&path);
     if verification.ok {
-        evidence::record::verified(ws, &packed.path, &verification)?;
         return Ok((Some(rel), None));
     }
     let first = verification
