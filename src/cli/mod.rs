@@ -3,6 +3,7 @@
 
 mod args;
 mod daily;
+mod weekly;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -70,6 +71,8 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
         Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
+        Command::Ops(OpsCommand::Weekly(args)) => weekly::weekly_cmd(&ws, &args),
+        Command::Ops(OpsCommand::Record(what)) => weekly::record_cmd(&ws, what),
         Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
         Command::Evidence(EvidenceCommand::Verify { file, report }) => {
             evidence_verify(&file, &report)

@@ -3,3 +3,4 @@
 
 pub mod daily;
 pub mod proof;
+pub mod weekly;

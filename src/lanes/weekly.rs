@@ -1,0 +1,76 @@
+//! `ops weekly`: KPI scorecard → trend-degradation check → report bundle. Orchestration
+//! only: every number is computed in [`crate::kpi`], every page in [`crate::report`].
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::kpi::pass::{self, Pass};
+use crate::kpi::releases::{self, Ledger};
+use crate::kpi::scorecard::{Scorecard, Sources};
+use crate::kpi::{self, window};
+use crate::workspace::Workspace;
+
+/// History of weekly runs, one row each, under `build/ops/`.
+pub const HISTORY_FILE: &str = "weekly-history.jsonl";
+
+/// What a weekly run produced.
+pub struct WeeklyRun {
+    pub scorecard: Scorecard,
+    pub sources: Sources,
+}
+
+/// Runs the lane for the windows ending at `as_of`, writing every artifact.
+pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRun> {
+    let generated_at = crate::clock::iso(crate::clock::now());
+    let sources = read_sources(ws, config, as_of)?;
+    let corrupt = BTreeMap::from([
+        ("event_log", sources.pass.corrupt_rows),
+        ("release_ledger", sources.ledger.corrupt_rows),
+    ]);
+    let scorecard = Scorecard::new(&sources, corrupt, generated_at.clone());
+    let dir = kpi::weekly_dir(ws);
+    crate::json::write_value(
+        &dir.join("kpi-scorecard.json"),
+        &crate::json::to_value(&scorecard),
+    )?;
+    let md = crate::report::weekly_md::scorecard(&scorecard);
+    crate::json::write_atomic(&dir.join("kpi-scorecard.md"), md.as_bytes())?;
+    record_history(ws, &scorecard)?;
+    Ok(WeeklyRun { scorecard, sources })
+}
+
+/// Streams the event log once and reads the evidence and release ledgers.
+fn read_sources(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<Sources> {
+    let pass = Pass::read(&kpi::event_log(ws), as_of)?;
+    let (verified, _) = pass::verified_runs(&kpi::verified_packs(ws))?;
+    let ledger = Ledger::read(
+        &releases::ledger_path(ws),
+        &ws.root,
+        &config.release.tag_prefix,
+    )?;
+    Ok(Sources {
+        pass,
+        verified,
+        ledger,
+        as_of,
+    })
+}
+
+/// Appends this run's headline numbers to `build/ops/weekly-history.jsonl`.
+fn record_history(ws: &Workspace, scorecard: &Scorecard) -> Result<()> {
+    let week = scorecard.overall.get("7d");
+    let value = |kpi: &str| week.and_then(|s| s.kpis.get(kpi)).and_then(|k| k.value);
+    let row = json!({
+        "generated_at": scorecard.generated_at,
+        "as_of": scorecard.as_of,
+        "runs_7d": week.map_or(0, |s| s.runs),
+        "runs_30d": scorecard.overall.get("30d").map_or(0, |s| s.runs),
+        "ship_rate_7d": value("ship_rate"),
+        "window_days": window::WEEK_DAYS,
+    });
+    crate::history::jsonl::append(&ws.ops_dir().join(HISTORY_FILE), &row)
+}

@@ -1,0 +1,314 @@
+//! The weekly lane end to end: `ops weekly` and `ops record`, on temporary repositories
+//! whose event log, evidence ledger and tags are written by hand with known answers.
+
+mod common;
+
+use assert_cmd::assert::OutputAssertExt;
+use common::Repo;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+const DB: &str = "build/first-proof/first-proof-learning-db.jsonl";
+const CARD: &str = "build/ops/weekly/kpi-scorecard.json";
+
+/// An sdetkit event row: the three gates, `failed` among them failing.
+fn row(at: &str, id: &str, branch: &str, failed: &[&str]) -> Value {
+    let steps: Vec<Value> = ["gate-fast", "gate-release", "doctor"]
+        .iter()
+        .map(|g| {
+            let status = if failed.contains(g) {
+                "failed"
+            } else {
+                "passed"
+            };
+            json!({"name": g, "status": status, "duration_ms": 1000})
+        })
+        .collect();
+    json!({
+        "captured_at": at, "run_id": id, "branch": branch, "commit": "c0ffee",
+        "decision": if failed.is_empty() { "SHIP" } else { "NO-SHIP" },
+        "ok": failed.is_empty(), "failed_steps": failed, "step_count": 3,
+        "lane": "daily", "release_dry_run": true, "steps": steps,
+    })
+}
+
+/// A row as the Python reference wrote it.
+fn reference_row(at: &str, failed: &[&str]) -> Value {
+    json!({
+        "captured_at": at, "decision": if failed.is_empty() { "SHIP" } else { "NO-SHIP" },
+        "ok": failed.is_empty(), "failed_steps": failed, "step_count": 3,
+        "selected_python": "/usr/bin/python3",
+    })
+}
+
+fn write_jsonl(repo: &Repo, rel: &str, rows: &[Value]) {
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    repo.write(rel, &text);
+}
+
+/// `ops weekly --format json` at `NOW`; the scorecard it printed equals the one it wrote.
+fn weekly(repo: &Repo, extra: &[&str]) -> Value {
+    let mut args = vec!["ops", "weekly", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = repo
+        .sdetkit(&args)
+        .env("SDETKIT_NOW", NOW)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, repo.json(CARD));
+    printed
+}
+
+fn kpi<'a>(card: &'a Value, scope: &str, window: &str, name: &str) -> &'a Value {
+    let set = match scope {
+        "overall" => &card["overall"][window],
+        branch => &card["branches"][branch][window],
+    };
+    &set["kpis"][name]
+}
+
+#[test]
+fn kpi_formulas_have_known_answers() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            // 20 days ago: only in the 30-day window.
+            row(
+                "2026-11-05T12:00:00+00:00",
+                "old",
+                "main",
+                &["gate-release"],
+            ),
+            row("2026-11-19T12:00:00+00:00", "a", "main", &["gate-fast"]),
+            row("2026-11-20T12:00:00+00:00", "b", "main", &[]),
+            reference_row("2026-11-21T12:00:00.000000+00:00", &["doctor"]),
+            row("2026-11-22T12:00:00+00:00", "c", "dev", &[]),
+            row("2026-11-23T12:00:00+00:00", "d", "main", &[]),
+        ],
+    );
+    repo.write("build/evidence/verified-packs.jsonl", &format!(
+        "{}\n{}\nnot json\n",
+        json!({"run_id": "b", "pack": "build/evidence/evidence-b.zip", "sha256": "00", "verified_at": NOW}),
+        json!({"run_id": "c", "pack": "build/evidence/evidence-c.zip", "sha256": "11", "verified_at": NOW}),
+    ));
+    let card = weekly(&repo, &[]);
+    let ship = kpi(&card, "overall", "7d", "ship_rate");
+    assert_eq!(
+        (ship["numerator"].clone(), ship["denominator"].clone()),
+        (json!(3), json!(5))
+    );
+    assert_eq!(ship["value"], json!(60.0));
+    assert_eq!(ship["numerator_ids"], json!(["b", "c", "d"]));
+    assert_eq!(
+        kpi(&card, "overall", "30d", "gate_release_failure_rate")["numerator_ids"],
+        json!(["old"])
+    );
+    // The reference row ran all three gates and failed the doctor.
+    let doctor = kpi(&card, "overall", "7d", "doctor_failure_rate");
+    assert_eq!(
+        doctor["numerator_ids"],
+        json!(["2026-11-21T12:00:00.000000+00:00"])
+    );
+    assert_eq!(doctor["denominator"], json!(5));
+    let coverage = kpi(&card, "overall", "7d", "evidence_pack_coverage");
+    assert_eq!(
+        (coverage["numerator"].clone(), coverage["value"].clone()),
+        (json!(2), json!(40.0))
+    );
+    // `main`: its own rows plus the branchless one; `dev` has one run: not enough data.
+    assert_eq!(
+        kpi(&card, "main", "7d", "ship_rate")["ids"],
+        json!(["a", "b", "2026-11-21T12:00:00.000000+00:00", "d"])
+    );
+    let dev = kpi(&card, "dev", "7d", "ship_rate");
+    assert_eq!(dev["status"], "insufficient-data");
+    assert_eq!(dev["value"], Value::Null);
+    assert_eq!(dev["note"], "needs at least 3 runs, has 2");
+    // Red streaks: old (5th) → b (20th) = 15 days, opened outside the window; reference
+    // NO-SHIP (21st) → c (22nd) overall = 1 day, → d (23rd) on main = 2 days.
+    let mttg = kpi(&card, "overall", "7d", "mean_time_to_green");
+    assert_eq!(
+        (mttg["value"].clone(), mttg["unit"].clone()),
+        (json!(8.0 * 86400.0), json!("seconds"))
+    );
+    assert_eq!(mttg["ids"], json!(["b", "c"]));
+    assert_eq!(
+        kpi(&card, "main", "7d", "mean_time_to_green")["value"],
+        json!(8.5 * 86400.0)
+    );
+    assert!(
+        card["branches"]["main"]["7d"]["kpis"]
+            .get("rollback_rate")
+            .is_none()
+    );
+    assert_eq!(card["overall"]["7d"]["open_red_streak"], Value::Null);
+}
+
+#[test]
+fn an_open_red_streak_is_reported_apart_and_old_rows_keep_its_true_start() {
+    let repo = Repo::new();
+    let mut rows = vec![row("2026-08-01T00:00:00+00:00", "green", "main", &[])];
+    // 100 days ago, far outside the 8-week horizon: the streak opens there.
+    rows.push(row(
+        "2026-08-17T12:00:00+00:00",
+        "first-red",
+        "main",
+        &["gate-fast"],
+    ));
+    rows.push(row(
+        "2026-11-24T12:00:00+00:00",
+        "still-red",
+        "main",
+        &["gate-fast"],
+    ));
+    write_jsonl(&repo, DB, &rows);
+    let card = weekly(&repo, &[]);
+    let open = &card["overall"]["7d"]["open_red_streak"];
+    assert_eq!(open["id"], "first-red");
+    assert_eq!(open["age_seconds"], json!(100 * 86400));
+    let mttg = kpi(&card, "overall", "30d", "mean_time_to_green");
+    assert_eq!(mttg["status"], "insufficient-data");
+    assert_eq!(mttg["note"], "needs at least 1 closed red streaks, has 0");
+}
+
+#[test]
+fn as_of_pins_utc_windows_and_ignores_later_runs() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            row("2026-11-10T09:59:59+00:00", "before", "main", &[]),
+            row("2026-11-10T10:00:01+00:00", "inside", "main", &[]),
+            row("2026-11-17T10:00:00+00:00", "edge", "main", &[]),
+            row("2026-11-17T10:00:01+00:00", "after", "main", &[]),
+        ],
+    );
+    // 12:00 at +02:00 is 10:00 UTC: the 7-day window is (Nov 10 10:00, Nov 17 10:00] UTC.
+    let card = weekly(&repo, &["--as-of", "2026-11-17T12:00:00+02:00"]);
+    assert_eq!(card["as_of"], "2026-11-17T10:00:00.000000+00:00");
+    assert_eq!(
+        kpi(&card, "overall", "7d", "ship_rate")["ids"],
+        json!(["inside", "edge"])
+    );
+    assert_eq!(
+        kpi(&card, "overall", "30d", "ship_rate")["ids"],
+        json!(["before", "inside", "edge"])
+    );
+    repo.sdetkit(&["ops", "weekly", "--as-of", "last tuesday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--as-of last tuesday"));
+}
+
+#[test]
+fn corrupt_rows_are_skipped_and_counted() {
+    let repo = Repo::new();
+    let good = row("2026-11-24T12:00:00+00:00", "ok", "main", &[]);
+    repo.write(DB, &format!("{good}\n{{\"decision\": \"SHIP\"\nnot json\n{{\"captured_at\": \"x\", \"decision\": \"SHIP\"}}\n"));
+    let card = weekly(&repo, &[]);
+    assert_eq!(card["corrupt_rows"]["event_log"], json!(3));
+    assert_eq!(card["overall"]["7d"]["runs"], json!(1));
+}
+
+fn commit_at(repo: &Repo, date: &str, file: &str, message: &str) -> String {
+    repo.write(file, message);
+    repo.git_at(date, &["add", "-A"]);
+    repo.git_at(date, &["commit", "-q", "-m", message]);
+    repo.git(&["rev-parse", "HEAD"])
+}
+
+#[test]
+fn rollbacks_by_revert_by_downgrade_and_by_explicit_event() {
+    let repo = Repo::new();
+    let feature = commit_at(&repo, "2026-11-01T10:00:00Z", "feature.txt", "feature");
+    repo.git_at("2026-11-01T10:00:00Z", &["tag", "v1.0.0"]);
+    commit_at(&repo, "2026-11-10T10:00:00Z", "more.txt", "more");
+    repo.git_at(
+        "2026-11-10T10:00:00Z",
+        &["tag", "-a", "-m", "annotated", "v1.1.0"],
+    );
+    // Reverting a commit that shipped in v1.0.0 is a rollback, dated by the revert.
+    repo.git_at("2026-11-20T10:00:00Z", &["revert", "--no-edit", &feature]);
+    // A release whose version is below an earlier one is a rollback too.
+    commit_at(&repo, "2026-11-21T10:00:00Z", "back.txt", "back");
+    repo.git_at("2026-11-21T10:00:00Z", &["tag", "v1.0.1"]);
+    // Reverting a commit no release contains is not a rollback.
+    let unreleased = commit_at(&repo, "2026-11-22T10:00:00Z", "wip.txt", "wip");
+    repo.git_at(
+        "2026-11-22T11:00:00Z",
+        &["revert", "--no-edit", &unreleased],
+    );
+    repo.sdetkit(&["ops", "record", "release", "--version", "2.0.0"])
+        .env("SDETKIT_NOW", "2026-11-23T10:00:00Z")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "recorded release-2.0.0-20261123T100000Z",
+        ));
+    repo.sdetkit(&[
+        "ops",
+        "record",
+        "rollback",
+        "--version",
+        "2.0.0",
+        "--reason",
+        "bad migration",
+    ])
+    .env("SDETKIT_NOW", "2026-11-24T10:00:00Z")
+    .assert()
+    .success();
+    let ledger = std::fs::read_to_string(repo.file("build/ops/release-events.jsonl")).unwrap();
+    let rows: Vec<Value> = ledger
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["commit"], json!(repo.git(&["rev-parse", "HEAD"])));
+    assert_eq!(rows[1]["reason"], "bad migration");
+    assert_eq!(rows[1]["kind"], "rollback");
+    let card = weekly(&repo, &[]);
+    let week = kpi(&card, "overall", "7d", "rollback_rate");
+    assert_eq!(
+        week["ids"],
+        json!(["tag:v1.0.1", "event:release-2.0.0-20261123T100000Z"])
+    );
+    let revert = &week["numerator_ids"][0];
+    assert!(revert.as_str().unwrap().starts_with("revert:"), "{week:#}");
+    assert_eq!(
+        week["numerator_ids"].as_array().unwrap()[1..],
+        [
+            json!("tag:v1.0.1"),
+            json!("event:rollback-2.0.0-20261124T100000Z")
+        ]
+    );
+    assert_eq!(
+        (week["numerator"].clone(), week["value"].clone()),
+        (json!(3), json!(150.0))
+    );
+    assert_eq!(
+        kpi(&card, "overall", "30d", "rollback_rate")["denominator"],
+        json!(4)
+    );
+}
+
+#[test]
+fn record_needs_a_version_and_a_reason() {
+    let repo = Repo::new();
+    repo.sdetkit(&["ops", "record", "rollback", "--version", "1.0.0"])
+        .assert()
+        .code(2);
+    repo.sdetkit(&["ops", "record", "release", "--version", " "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--version must not be empty"));
+}
