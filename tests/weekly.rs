@@ -49,11 +49,16 @@ fn write_jsonl(repo: &Repo, rel: &str, rows: &[Value]) {
 
 /// `ops weekly --format json` at `NOW`; the scorecard it printed equals the one it wrote.
 fn weekly(repo: &Repo, extra: &[&str]) -> Value {
+    weekly_at(repo, NOW, extra)
+}
+
+/// `ops weekly --format json` with the clock pinned to `now`.
+fn weekly_at(repo: &Repo, now: &str, extra: &[&str]) -> Value {
     let mut args = vec!["ops", "weekly", "--format", "json"];
     args.extend_from_slice(extra);
     let out = repo
         .sdetkit(&args)
-        .env("SDETKIT_NOW", NOW)
+        .env("SDETKIT_NOW", now)
         .output()
         .unwrap();
     assert_eq!(
@@ -311,4 +316,119 @@ fn record_needs_a_version_and_a_reason() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--version must not be empty"));
+}
+
+/// Rows on `main` for consecutive weekly windows, the last ending at `NOW`: one list of
+/// outcomes (true = SHIP) per window, oldest first, a run every 6 hours from the window's
+/// second day (runs that fail, fail the fast gate).
+fn weeks(repo: &Repo, windows: &[&[bool]]) {
+    let end: jiff::Timestamp = NOW.parse().unwrap();
+    let mut rows = Vec::new();
+    for (w, outcomes) in windows.iter().enumerate() {
+        let back = (windows.len() - w) as i64 * 7 * 24;
+        for (i, ship) in outcomes.iter().enumerate() {
+            let hours = back - 24 - 6 * i as i64;
+            let at = end
+                .checked_sub(jiff::SignedDuration::from_hours(hours))
+                .unwrap();
+            let failed: &[&str] = if *ship { &[] } else { &["gate-fast"] };
+            rows.push(row(&at.to_string(), &format!("w{w}r{i}"), "main", failed));
+        }
+    }
+    write_jsonl(repo, DB, &rows);
+}
+
+/// `(kpi, branch)` of each incident in `list`.
+fn scopes(list: &Value) -> Vec<(String, Value)> {
+    let list = list.as_array().unwrap();
+    list.iter()
+        .map(|i| (i["kpi"].as_str().unwrap().to_string(), i["branch"].clone()))
+        .collect()
+}
+
+const GREEN: &[bool] = &[true, true, true, true];
+
+#[test]
+fn one_bad_window_is_not_an_incident() {
+    let repo = Repo::new();
+    weeks(&repo, &[GREEN, GREEN, &[true, false, true, false]]);
+    let card = weekly(&repo, &[]);
+    assert_eq!(card["incidents"], json!([]));
+    assert_eq!(
+        repo.json("build/ops/weekly/kpi-incidents.json")["open"],
+        json!([])
+    );
+    let trend = repo.json("build/ops/weekly/kpi-trend.json");
+    let ship: Vec<Value> = trend["overall"]["ship_rate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["value"].clone())
+        .collect();
+    assert_eq!(ship[5..], [json!(100.0), json!(100.0), json!(50.0)]);
+    assert_eq!(ship[0], Value::Null, "an empty window has no value");
+}
+
+#[test]
+fn two_bad_windows_open_an_incident_with_a_p0_and_recovery_closes_it() {
+    let repo = Repo::new();
+    let (w5, w6, w7): (&[bool], &[bool], &[bool]) = (
+        GREEN,
+        &[false, true, true, true],
+        &[true, false, false, false],
+    );
+    weeks(&repo, &[w5, w6, w7]);
+    let card = weekly(&repo, &[]);
+    let main = json!("main");
+    let expected = vec![
+        ("gate_fast_failure_rate".to_string(), Value::Null),
+        ("ship_rate".to_string(), Value::Null),
+        ("gate_fast_failure_rate".to_string(), main.clone()),
+        ("ship_rate".to_string(), main.clone()),
+    ];
+    assert_eq!(scopes(&card["incidents"]), expected);
+    let incidents = repo.json("build/ops/weekly/kpi-incidents.json");
+    let ship = &incidents["open"][1];
+    assert_eq!(ship["values"], json!([100.0, 75.0, 25.0]));
+    assert_eq!(
+        ship["windows"][2]["end"],
+        "2026-11-25T12:00:00.000000+00:00"
+    );
+    assert_eq!(ship["opened_at"], "2026-11-25T12:00:00.000000+00:00");
+
+    // The daily follow-up carries it as a P0.
+    repo.sdetkit(&["ops", "followup"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .success();
+    let followup = repo.json("build/ops/followup.json");
+    let titles: Vec<&Value> = followup["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["priority"] == "P0")
+        .map(|r| &r["title"])
+        .collect();
+    assert!(
+        titles.contains(&&json!(
+            "KPI incident: ship_rate degraded two windows in a row"
+        )),
+        "{followup:#}"
+    );
+
+    // A green week later: no longer degrading, so the incidents close.
+    weeks(&repo, &[GREEN, w5, w6, w7, GREEN]);
+    let later = "2026-12-02T12:00:00Z";
+    let card = weekly_at(&repo, later, &[]);
+    assert_eq!(card["incidents"], json!([]));
+    let incidents = repo.json("build/ops/weekly/kpi-incidents.json");
+    assert_eq!(scopes(&incidents["closed"]), expected);
+    assert_eq!(
+        incidents["closed"][1]["opened_at"],
+        "2026-11-25T12:00:00.000000+00:00"
+    );
+    assert_eq!(
+        incidents["closed"][1]["closed_at"],
+        "2026-12-02T12:00:00.000000+00:00"
+    );
 }

@@ -2,11 +2,13 @@
 //! never from samples or hard-coded dates. The event log is streamed once; only the runs of
 //! the trend horizon (8 weekly windows) are kept in memory.
 
+pub mod incidents;
 pub mod pass;
 pub mod releases;
 pub mod row;
 pub mod scorecard;
 pub mod streaks;
+pub mod trend;
 pub mod window;
 
 use std::path::PathBuf;

@@ -253,6 +253,16 @@ pub struct Scorecard {
     pub overall: BTreeMap<&'static str, KpiSet>,
     /// The same per branch (rollback rate is repository-wide, so overall only).
     pub branches: BTreeMap<String, BTreeMap<&'static str, KpiSet>>,
+    /// KPIs with an open incident (details in `kpi-incidents.json`).
+    pub incidents: Vec<Flag>,
+}
+
+/// A KPI flagged by the two-window rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    pub kpi: String,
+    /// `None` for the overall scope.
+    pub branch: Option<String>,
 }
 
 impl Scorecard {
@@ -284,6 +294,17 @@ impl Scorecard {
                 .iter()
                 .map(|b| (b.clone(), windows(Some(b))))
                 .collect(),
+            incidents: Vec::new(),
+        }
+    }
+}
+
+impl Flag {
+    /// The flag of an open incident.
+    pub fn of(incident: &super::incidents::Incident) -> Flag {
+        Flag {
+            kpi: incident.kpi.clone(),
+            branch: incident.branch.clone(),
         }
     }
 }

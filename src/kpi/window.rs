@@ -2,7 +2,7 @@
 //! exactly on a boundary belongs to exactly one weekly window.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Number of weekly windows in a trend series.
 pub const SERIES_LEN: usize = 8;
@@ -45,7 +45,7 @@ impl Span {
 }
 
 /// A span as artifacts show it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SpanLabel {
     pub start: String,
     pub end: String,

@@ -8,9 +8,11 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::kpi::incidents::{self, Incidents};
 use crate::kpi::pass::{self, Pass};
 use crate::kpi::releases::{self, Ledger};
-use crate::kpi::scorecard::{Scorecard, Sources};
+use crate::kpi::scorecard::{Flag, Scorecard, Sources};
+use crate::kpi::trend::Trend;
 use crate::kpi::{self, window};
 use crate::workspace::Workspace;
 
@@ -21,6 +23,8 @@ pub const HISTORY_FILE: &str = "weekly-history.jsonl";
 pub struct WeeklyRun {
     pub scorecard: Scorecard,
     pub sources: Sources,
+    pub trend: Trend,
+    pub incidents: Incidents,
 }
 
 /// Runs the lane for the windows ending at `as_of`, writing every artifact.
@@ -31,16 +35,33 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
         ("event_log", sources.pass.corrupt_rows),
         ("release_ledger", sources.ledger.corrupt_rows),
     ]);
-    let scorecard = Scorecard::new(&sources, corrupt, generated_at.clone());
+    let mut scorecard = Scorecard::new(&sources, corrupt, generated_at.clone());
+    let trend = Trend::new(&sources);
+    let found = Incidents::new(&trend, previous_incidents(ws).as_ref());
+    scorecard.incidents = found.open.iter().map(Flag::of).collect();
     let dir = kpi::weekly_dir(ws);
-    crate::json::write_value(
-        &dir.join("kpi-scorecard.json"),
-        &crate::json::to_value(&scorecard),
-    )?;
+    crate::json::write_value(&dir.join("kpi-trend.json"), &crate::json::to_value(&trend))?;
+    crate::json::write_value(&incidents::path(ws), &crate::json::to_value(&found))?;
+    let card = crate::json::to_value(&scorecard);
+    crate::json::write_value(&dir.join("kpi-scorecard.json"), &card)?;
     let md = crate::report::weekly_md::scorecard(&scorecard);
     crate::json::write_atomic(&dir.join("kpi-scorecard.md"), md.as_bytes())?;
     record_history(ws, &scorecard)?;
-    Ok(WeeklyRun { scorecard, sources })
+    Ok(WeeklyRun {
+        scorecard,
+        sources,
+        trend,
+        incidents: found,
+    })
+}
+
+/// The incidents of the previous weekly run. An unreadable file (ours, so never hand-made)
+/// is reported and treated as none, so the lane can always recover.
+fn previous_incidents(ws: &Workspace) -> Option<Incidents> {
+    incidents::read(&incidents::path(ws)).unwrap_or_else(|e| {
+        eprintln!("sdetkit: warning: {e}; previous incidents ignored");
+        None
+    })
 }
 
 /// Streams the event log once and reads the evidence and release ledgers.
@@ -70,6 +91,7 @@ fn record_history(ws: &Workspace, scorecard: &Scorecard) -> Result<()> {
         "runs_7d": week.map_or(0, |s| s.runs),
         "runs_30d": scorecard.overall.get("30d").map_or(0, |s| s.runs),
         "ship_rate_7d": value("ship_rate"),
+        "open_incidents": scorecard.incidents.len(),
         "window_days": window::WEEK_DAYS,
     });
     crate::history::jsonl::append(&ws.ops_dir().join(HISTORY_FILE), &row)
