@@ -432,3 +432,78 @@ fn two_bad_windows_open_an_incident_with_a_p0_and_recovery_closes_it() {
         "2026-12-02T12:00:00.000000+00:00"
     );
 }
+
+/// A row whose gate durations are given (ms) and whose commit is `commit`.
+fn timed_row(at: &str, id: &str, commit: &str, fast_ms: u64, failed: &[&str]) -> Value {
+    let mut r = row(at, id, "main", failed);
+    r["commit"] = json!(commit);
+    r["steps"][0]["duration_ms"] = json!(fast_ms);
+    r
+}
+
+#[test]
+fn guidance_names_failing_slow_and_flaky_steps_with_actions() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            // Last week: gate-fast around 1 s.
+            timed_row("2026-11-12T12:00:00+00:00", "p1", "c1", 1000, &[]),
+            timed_row("2026-11-13T12:00:00+00:00", "p2", "c1", 1000, &[]),
+            // This week: 2–10 s, and commit c2 failed the fast gate, then passed.
+            timed_row("2026-11-20T12:00:00+00:00", "a", "c2", 2000, &["gate-fast"]),
+            timed_row("2026-11-20T13:00:00+00:00", "b", "c2", 3000, &[]),
+            timed_row(
+                "2026-11-21T12:00:00+00:00",
+                "c",
+                "c3",
+                10000,
+                &["gate-fast", "doctor"],
+            ),
+            reference_row("2026-11-22T12:00:00.000000+00:00", &["gate-fast"]),
+        ],
+    );
+    weekly(&repo, &[]);
+    let g = repo.json("build/ops/weekly/guidance.json");
+    let failing = &g["most_failing"];
+    assert_eq!(failing[0]["step"], "gate-fast");
+    assert_eq!(
+        (failing[0]["failures"].clone(), failing[0]["runs"].clone()),
+        (json!(3), json!(4))
+    );
+    assert_eq!(
+        failing[0]["ids"],
+        json!(["a", "c", "2026-11-22T12:00:00.000000+00:00"])
+    );
+    assert!(
+        failing[0]["action"]
+            .as_str()
+            .unwrap()
+            .contains("rerun `sdetkit gate fast`")
+    );
+    assert_eq!(failing[1]["step"], "doctor");
+    let slow = &g["slowest"][0];
+    assert_eq!(slow["step"], "gate-fast");
+    assert_eq!(
+        (slow["median_ms"].clone(), slow["p90_ms"].clone()),
+        (json!(3000), json!(10000))
+    );
+    assert_eq!(
+        (slow["previous_median_ms"].clone(), slow["trend"].clone()),
+        (json!(1000), json!("slower"))
+    );
+    let flaky = &g["flaky"];
+    assert_eq!(flaky.as_array().unwrap().len(), 1);
+    assert_eq!(
+        flaky[0]["occurrences"],
+        json!([{"commit": "c2", "failed_run": "a", "passed_run": "b"}])
+    );
+    let md = std::fs::read_to_string(repo.file("build/ops/weekly/guidance.md")).unwrap();
+    assert!(
+        md.contains(
+            "## Flaky candidates\n\n- `gate-fast` failed then passed on the same commit 1 time(s)"
+        ),
+        "{md}"
+    );
+}

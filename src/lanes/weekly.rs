@@ -1,4 +1,4 @@
-//! `ops weekly`: KPI scorecard → trend-degradation check → report bundle. Orchestration
+//! `ops weekly`: KPI scorecard → trend-degradation check → guidance refresh → report bundle. Orchestration
 //! only: every number is computed in [`crate::kpi`], every page in [`crate::report`].
 
 use std::collections::BTreeMap;
@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::kpi::guidance::Guidance;
 use crate::kpi::incidents::{self, Incidents};
 use crate::kpi::pass::{self, Pass};
 use crate::kpi::releases::{self, Ledger};
@@ -25,6 +26,7 @@ pub struct WeeklyRun {
     pub sources: Sources,
     pub trend: Trend,
     pub incidents: Incidents,
+    pub guidance: Guidance,
 }
 
 /// Runs the lane for the windows ending at `as_of`, writing every artifact.
@@ -46,12 +48,20 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
     crate::json::write_value(&dir.join("kpi-scorecard.json"), &card)?;
     let md = crate::report::weekly_md::scorecard(&scorecard);
     crate::json::write_atomic(&dir.join("kpi-scorecard.md"), md.as_bytes())?;
+    let guidance = Guidance::new(&sources);
+    crate::json::write_value(
+        &dir.join("guidance.json"),
+        &crate::json::to_value(&guidance),
+    )?;
+    let md = crate::report::weekly_md::guidance(&guidance);
+    crate::json::write_atomic(&dir.join("guidance.md"), md.as_bytes())?;
     record_history(ws, &scorecard)?;
     Ok(WeeklyRun {
         scorecard,
         sources,
         trend,
         incidents: found,
+        guidance,
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::kpi::guidance::Guidance;
 use crate::kpi::scorecard::{KPIS, Kpi, KpiSet, Scorecard, Status, WINDOWS};
 
 /// `kpi-scorecard.md`: overall first, then one table per branch.
@@ -72,4 +73,36 @@ pub fn duration(seconds: f64) -> String {
         s if s >= 60.0 => format!("{:.1} min", s / 60.0),
         s => format!("{s:.0} s"),
     }
+}
+
+/// `guidance.md`: one section per list, each entry with its action.
+pub fn guidance(g: &Guidance) -> String {
+    let mut out = format!(
+        "# Weekly guidance\n\nWeek ending {} (compared with the week ending {}).\n",
+        g.current_window.end, g.previous_window.end
+    );
+    let sections: [(&str, Vec<&str>); 3] = [
+        (
+            "Most-failing steps",
+            g.most_failing.iter().map(|f| f.action.as_str()).collect(),
+        ),
+        (
+            "Slowest steps",
+            g.slowest.iter().map(|s| s.action.as_str()).collect(),
+        ),
+        (
+            "Flaky candidates",
+            g.flaky.iter().map(|f| f.action.as_str()).collect(),
+        ),
+    ];
+    for (title, actions) in sections {
+        let _ = write!(out, "\n## {title}\n\n");
+        if actions.is_empty() {
+            out.push_str("None this week.\n");
+        }
+        for action in actions {
+            let _ = writeln!(out, "- {action}");
+        }
+    }
+    out
 }
