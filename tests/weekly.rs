@@ -61,9 +61,9 @@ fn weekly_at(repo: &Repo, now: &str, extra: &[&str]) -> Value {
         .env("SDETKIT_NOW", now)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
+    // Exit 1 is contract health (stale daily lane in most of these histories), tested apart.
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -506,4 +506,124 @@ fn guidance_names_failing_slow_and_flaky_steps_with_actions() {
         ),
         "{md}"
     );
+}
+
+const HEALTH: &str = "build/ops/weekly/contract-health.json";
+
+#[test]
+fn contract_health_passes_on_valid_fresh_artifacts() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-25T02:00:00+00:00", "r1", "main", &[])],
+    );
+    repo.sdetkit(&["ops", "record", "release", "--version", "1.0.0"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .success();
+    repo.sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("contract health: OK"));
+    let health = repo.json(HEALTH);
+    assert_eq!(health["ok"], json!(true), "{health:#}");
+    assert_eq!(health["freshness"][0]["age_hours"], json!(10.0));
+    assert_eq!(health["freshness"][1]["fresh"], json!(true));
+}
+
+#[test]
+fn schema_violations_name_the_file_line_and_pointer_and_fail_the_lane() {
+    let repo = Repo::new();
+    let mut bad = row("2026-11-25T02:00:00+00:00", "r1", "main", &[]);
+    bad["steps"][1]["status"] = json!("maybe");
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-25T01:00:00+00:00", "r0", "main", &[]), bad],
+    );
+    repo.write(
+        "build/first-proof/gate-fast.json",
+        "{\"schema_version\": \"sdetkit.gate.v1\", \"gate\": \"fast\"}\n",
+    );
+    repo.write("build/ops/followup.json", "{\"oops\": ");
+    let out = repo
+        .sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sdetkit: contract: build/first-proof/first-proof-learning-db.jsonl:2: /steps/1/status: "), "{stderr}");
+    assert!(
+        stderr.contains(
+            "sdetkit: contract: build/first-proof/gate-fast.json: /: \"ok\" is a required property"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sdetkit: contract: build/ops/followup.json: not valid JSON"),
+        "{stderr}"
+    );
+    let health = repo.json(HEALTH);
+    assert_eq!(health["ok"], json!(false));
+    assert!(
+        health["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.as_str().unwrap().starts_with("build/"))
+    );
+}
+
+#[test]
+fn a_stale_daily_lane_fails_contract_health() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-24T09:59:00+00:00", "r1", "main", &[])],
+    );
+    repo.sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "daily lane stale: last run 2026-11-24T09:59:00.000000+00:00 is 26.0 h old (max 26 h",
+        ));
+}
+
+#[test]
+fn real_daily_artifacts_satisfy_their_schemas() {
+    let repo = Repo::releasable(
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\n",
+    );
+    repo.write("build/fail.flag", "");
+    repo.sdetkit(&["ops", "daily"])
+        .env("SDETKIT_NOW", "2026-11-25T10:00:00Z")
+        .assert()
+        .success();
+    std::fs::remove_file(repo.file("build/fail.flag")).unwrap();
+    repo.sdetkit(&["ops", "daily"])
+        .env("SDETKIT_NOW", "2026-11-25T11:00:00Z")
+        .assert()
+        .success();
+    let out = repo
+        .sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .output()
+        .unwrap();
+    let health = repo.json(HEALTH);
+    assert_eq!(out.status.code(), Some(0), "{health:#}");
+    let present = health["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["present"] == true)
+        .count();
+    assert_eq!(present, 13, "all but the release ledger: {health:#}");
+    let card = repo.json(CARD);
+    let mttg = kpi(&card, "overall", "7d", "mean_time_to_green");
+    assert_eq!(mttg["value"], json!(3600.0));
 }

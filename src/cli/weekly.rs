@@ -10,10 +10,11 @@ use crate::kpi::releases::{self, Kind, Recorded};
 use crate::kpi::scorecard::{KPIS, Scorecard, WINDOWS};
 use crate::lanes::weekly;
 use crate::report::{self, weekly_md};
+use crate::schemas::health::Health;
 use crate::workspace::Workspace;
 
-/// `ops weekly`: exit 0 once every artifact is written (an open KPI incident is reported,
-/// not a lane failure).
+/// `ops weekly`: exit 0 once every artifact is written, 1 when contract health fails (an
+/// open KPI incident is reported, not a lane failure).
 pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
     let as_of = match &args.as_of {
         Some(text) => parse_as_of(text)?,
@@ -25,10 +26,30 @@ pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
         args.format,
         None,
         &crate::json::to_value(card),
-        || text(card),
+        || text(card, run.health.ok),
         || weekly_md::scorecard(card),
     )?;
-    Ok(0)
+    let health = &run.health;
+    for problem in health.violations.iter().chain(&stale(health)) {
+        eprintln!("sdetkit: contract: {problem}");
+    }
+    Ok(i32::from(!health.ok))
+}
+
+/// One line per lane whose last run is too old.
+fn stale(health: &Health) -> Vec<String> {
+    health
+        .freshness
+        .iter()
+        .filter(|f| !f.fresh)
+        .map(|f| match (&f.last_run, f.age_hours) {
+            (Some(last), Some(age)) => format!(
+                "{} lane stale: last run {last} is {age:.1} h old (max {} h, from {})",
+                f.lane, f.max_age_hours, f.source
+            ),
+            _ => format!("{} lane stale: no run found in {}", f.lane, f.source),
+        })
+        .collect()
 }
 
 fn parse_as_of(text: &str) -> Result<Timestamp> {
@@ -40,7 +61,7 @@ fn parse_as_of(text: &str) -> Result<Timestamp> {
 }
 
 /// The overall KPIs, one line each, and where the artifacts are.
-fn text(card: &Scorecard) -> String {
+fn text(card: &Scorecard, health_ok: bool) -> String {
     let mut out = format!("weekly KPIs as of {}\n", card.as_of);
     for kpi in KPIS {
         let _ = write!(out, "  {kpi:<27}");
@@ -55,7 +76,13 @@ fn text(card: &Scorecard) -> String {
         out.truncate(out.trim_end().len());
         out.push('\n');
     }
-    out.push_str("scorecard: build/ops/weekly/kpi-scorecard.json (+ .md)\n");
+    let _ = writeln!(
+        out,
+        "incidents: {} open; contract health: {}",
+        card.incidents.len(),
+        if health_ok { "OK" } else { "FAIL" }
+    );
+    out.push_str("artifacts: build/ops/weekly/\n");
     out
 }
 

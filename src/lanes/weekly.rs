@@ -1,4 +1,5 @@
-//! `ops weekly`: KPI scorecard → trend-degradation check → guidance refresh → report bundle. Orchestration
+//! `ops weekly`: KPI scorecard → trend-degradation check → guidance refresh → report bundle →
+//! contract health. Orchestration
 //! only: every number is computed in [`crate::kpi`], every page in [`crate::report`].
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use crate::kpi::releases::{self, Ledger};
 use crate::kpi::scorecard::{Flag, Scorecard, Sources};
 use crate::kpi::trend::Trend;
 use crate::kpi::{self, window};
+use crate::schemas::health::Health;
 use crate::workspace::Workspace;
 
 /// History of weekly runs, one row each, under `build/ops/`.
@@ -27,6 +29,7 @@ pub struct WeeklyRun {
     pub trend: Trend,
     pub incidents: Incidents,
     pub guidance: Guidance,
+    pub health: Health,
 }
 
 /// Runs the lane for the windows ending at `as_of`, writing every artifact.
@@ -56,12 +59,18 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
     let md = crate::report::weekly_md::guidance(&guidance);
     crate::json::write_atomic(&dir.join("guidance.md"), md.as_bytes())?;
     record_history(ws, &scorecard)?;
+    let health = Health::check(ws, crate::clock::now());
+    crate::json::write_value(
+        &dir.join("contract-health.json"),
+        &crate::json::to_value(&health),
+    )?;
     Ok(WeeklyRun {
         scorecard,
         sources,
         trend,
         incidents: found,
         guidance,
+        health,
     })
 }
 

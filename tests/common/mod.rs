@@ -28,6 +28,22 @@ impl Repo {
         repo
     }
 
+    /// A committed, releasable node project (README, LICENSE, version 1.0.0 with its
+    /// changelog entry) configured by `sdetkit_toml`.
+    pub fn releasable(sdetkit_toml: &str) -> Self {
+        let repo = Repo::new();
+        repo.write("README.md", "# demo\n");
+        repo.write("LICENSE", "MIT\n");
+        repo.write(
+            "package.json",
+            "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
+        );
+        repo.write("CHANGELOG.md", "## [1.0.0]\n- first\n");
+        repo.write("sdetkit.toml", sdetkit_toml);
+        repo.commit("releasable");
+        repo
+    }
+
     /// The repository root.
     pub fn path(&self) -> &Path {
         self.dir.path()
