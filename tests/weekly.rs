@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::process::Command;
+
 use assert_cmd::assert::OutputAssertExt;
 use common::Repo;
 use predicates::prelude::*;
@@ -626,4 +628,107 @@ fn real_daily_artifacts_satisfy_their_schemas() {
     let card = repo.json(CARD);
     let mttg = kpi(&card, "overall", "7d", "mean_time_to_green");
     assert_eq!(mttg["value"], json!(3600.0));
+}
+
+/// The Chromium binary, if installed.
+fn chromium() -> Option<String> {
+    ["chromium", "chromium-browser"].iter().find_map(|name| {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .ok()?;
+        found
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&found.stdout).trim().to_string())
+    })
+}
+
+/// Runs headless Chromium on `page` with `extra` flags; returns (stdout, stderr).
+fn headless(page: &std::path::Path, extra: &[String]) -> (String, String) {
+    let browser = chromium().expect("checked by the caller");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args([
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2000",
+        ])
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_html_report_renders_in_chromium_without_console_errors() {
+    if chromium().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required in CI"
+        );
+        println!("note: chromium not installed; the HTML report was not rendered");
+        return;
+    }
+    let repo = Repo::new();
+    weeks(
+        &repo,
+        &[
+            GREEN,
+            GREEN,
+            GREEN,
+            &[false, true, true, true],
+            &[true, false, false, false],
+        ],
+    );
+    weekly(&repo, &[]);
+    let page = repo.file("build/ops/weekly/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Nothing the page could fetch: no script, stylesheet link, image source or CSS url.
+    for fetch in ["<script", "<link", "src=", "url("] {
+        assert!(!html.contains(fetch), "self-contained: found {fetch}");
+    }
+    let (dom, stderr) = headless(&page, &["--dump-dom".to_string()]);
+    assert!(
+        dom.contains("Weekly reliability report") && dom.contains("KPI incident: ship_rate"),
+        "{dom}"
+    );
+    assert_eq!(
+        dom.matches("<svg").count(),
+        8,
+        "runs per week + 7 KPI trends"
+    );
+    let shot = repo.file("build/ops/weekly/screenshot.png");
+    let (_, shot_err) = headless(&page, &[format!("--screenshot={}", shot.display())]);
+    for log in [&stderr, &shot_err] {
+        assert!(!log.contains("CONSOLE"), "console message: {log}");
+    }
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
 }

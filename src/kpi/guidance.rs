@@ -102,6 +102,29 @@ impl Guidance {
     }
 }
 
+impl Guidance {
+    /// The three lists as `(title, actions)`, for the reports.
+    pub fn sections(&self) -> [(&'static str, Vec<&str>); 3] {
+        [
+            (
+                "Most-failing steps",
+                self.most_failing
+                    .iter()
+                    .map(|f| f.action.as_str())
+                    .collect(),
+            ),
+            (
+                "Slowest steps",
+                self.slowest.iter().map(|s| s.action.as_str()).collect(),
+            ),
+            (
+                "Flaky candidates",
+                self.flaky.iter().map(|f| f.action.as_str()).collect(),
+            ),
+        ]
+    }
+}
+
 /// The command that reruns a step of the lane.
 fn rerun(step: &str) -> String {
     match step {

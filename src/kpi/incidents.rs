@@ -56,17 +56,24 @@ impl Incident {
 
     /// The P0 follow-up of this incident: title and a concrete action.
     pub fn advice(&self) -> (String, String) {
-        let values: Vec<String> = self.values.iter().map(|v| format!("{v:.2}")).collect();
+        let values: Vec<String> = self.values.iter().map(|v| self.show(*v)).collect();
         let end = self.windows.last().map_or("", |w| w.end.as_str());
         (
             format!("KPI incident: {} degraded two windows in a row", self.kpi),
             format!(
-                "{} went {} {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in build/ops/weekly/guidance.md (runs counted: build/ops/weekly/kpi-scorecard.json), then rerun `make ops-weekly` to confirm recovery.",
+                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in build/ops/weekly/guidance.md (runs counted: build/ops/weekly/kpi-scorecard.json), then rerun `make ops-weekly` to confirm recovery.",
                 self.scope(),
                 values.join(" → "),
-                self.unit
             ),
         )
+    }
+
+    /// A value of this KPI for people.
+    fn show(&self, value: f64) -> String {
+        match self.unit.as_str() {
+            "seconds" => crate::report::weekly_md::duration(value),
+            _ => format!("{value:.2} %"),
+        }
     }
 
     /// `kpi` or `kpi` on `branch`, for messages.
@@ -237,7 +244,7 @@ mod tests {
             title,
             "KPI incident: ship_rate degraded two windows in a row"
         );
-        assert!(action.starts_with("ship_rate on `main` went 100.00 → 50.00 → 0.00 percent over the weekly windows ending c;"), "{action}");
+        assert!(action.starts_with("ship_rate on `main` went 100.00 % → 50.00 % → 0.00 % over the weekly windows ending c;"), "{action}");
         assert!(action.contains("make ops-weekly"));
     }
 

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::followup::recommend::ProofView;
 use crate::kpi::guidance::Guidance;
 use crate::kpi::incidents::{self, Incidents};
 use crate::kpi::pass::{self, Pass};
@@ -16,6 +17,8 @@ use crate::kpi::releases::{self, Ledger};
 use crate::kpi::scorecard::{Flag, Scorecard, Sources};
 use crate::kpi::trend::Trend;
 use crate::kpi::{self, window};
+use crate::report::weekly_html::{self, Page};
+use crate::report::weekly_md;
 use crate::schemas::health::Health;
 use crate::workspace::Workspace;
 
@@ -49,15 +52,29 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
     crate::json::write_value(&incidents::path(ws), &crate::json::to_value(&found))?;
     let card = crate::json::to_value(&scorecard);
     crate::json::write_value(&dir.join("kpi-scorecard.json"), &card)?;
-    let md = crate::report::weekly_md::scorecard(&scorecard);
+    let md = weekly_md::scorecard(&scorecard);
     crate::json::write_atomic(&dir.join("kpi-scorecard.md"), md.as_bytes())?;
     let guidance = Guidance::new(&sources);
     crate::json::write_value(
         &dir.join("guidance.json"),
         &crate::json::to_value(&guidance),
     )?;
-    let md = crate::report::weekly_md::guidance(&guidance);
+    let md = weekly_md::guidance(&guidance);
     crate::json::write_atomic(&dir.join("guidance.md"), md.as_bytes())?;
+    let decision = latest_decision(ws);
+    let report = weekly_md::report(&scorecard, &found, &guidance, decision.as_deref());
+    crate::json::write_atomic(&dir.join("report.md"), report.as_bytes())?;
+    let page = Page {
+        scorecard: &scorecard,
+        trend: &trend,
+        incidents: &found,
+        guidance: &guidance,
+        decision,
+    };
+    crate::json::write_atomic(
+        &dir.join("index.html"),
+        weekly_html::render(&page).as_bytes(),
+    )?;
     record_history(ws, &scorecard)?;
     let health = Health::check(ws, crate::clock::now());
     crate::json::write_value(
@@ -81,6 +98,19 @@ fn previous_incidents(ws: &Workspace) -> Option<Incidents> {
         eprintln!("sdetkit: warning: {e}; previous incidents ignored");
         None
     })
+}
+
+/// `SHIP on main` from the last decision snapshot; `None` before the first daily run or
+/// when it is unreadable (contract health reports that).
+fn latest_decision(ws: &Workspace) -> Option<String> {
+    let summary = ws.proof_dir().join("first-proof-summary.json");
+    let view: ProofView = crate::json::read_typed(&summary).ok().flatten()?;
+    let decision = serde_json::to_value(view.decision?).ok()?;
+    let branch = view
+        .git
+        .branch
+        .map_or(String::new(), |b| format!(" on `{b}`"));
+    Some(format!("{}{branch}", decision.as_str()?))
 }
 
 /// Streams the event log once and reads the evidence and release ledgers.

@@ -6,6 +6,7 @@ pub mod gate;
 pub mod history;
 pub mod proof;
 pub mod triage;
+pub mod weekly_html;
 pub mod weekly_md;
 
 use std::path::Path;

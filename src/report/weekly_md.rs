@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::kpi::guidance::Guidance;
+use crate::kpi::incidents::Incidents;
 use crate::kpi::scorecard::{KPIS, Kpi, KpiSet, Scorecard, Status, WINDOWS};
 
 /// `kpi-scorecard.md`: overall first, then one table per branch.
@@ -81,22 +82,15 @@ pub fn guidance(g: &Guidance) -> String {
         "# Weekly guidance\n\nWeek ending {} (compared with the week ending {}).\n",
         g.current_window.end, g.previous_window.end
     );
-    let sections: [(&str, Vec<&str>); 3] = [
-        (
-            "Most-failing steps",
-            g.most_failing.iter().map(|f| f.action.as_str()).collect(),
-        ),
-        (
-            "Slowest steps",
-            g.slowest.iter().map(|s| s.action.as_str()).collect(),
-        ),
-        (
-            "Flaky candidates",
-            g.flaky.iter().map(|f| f.action.as_str()).collect(),
-        ),
-    ];
-    for (title, actions) in sections {
-        let _ = write!(out, "\n## {title}\n\n");
+    out.push_str(&guidance_lists(g, "##"));
+    out
+}
+
+/// The guidance lists under headings of `level` (`##`, `###`).
+fn guidance_lists(g: &Guidance, level: &str) -> String {
+    let mut out = String::new();
+    for (title, actions) in g.sections() {
+        let _ = write!(out, "\n{level} {title}\n\n");
         if actions.is_empty() {
             out.push_str("None this week.\n");
         }
@@ -104,5 +98,31 @@ pub fn guidance(g: &Guidance) -> String {
             let _ = writeln!(out, "- {action}");
         }
     }
+    out
+}
+
+/// `report.md`, for a PR comment: the latest decision, the overall KPIs, the open
+/// incidents and the guidance.
+pub fn report(
+    card: &Scorecard,
+    incidents: &Incidents,
+    g: &Guidance,
+    decision: Option<&str>,
+) -> String {
+    let mut out = format!(
+        "## sdetkit weekly report\n\nAs of {} · latest decision: **{}**\n\n",
+        card.as_of,
+        decision.unwrap_or("no daily run recorded yet")
+    );
+    out.push_str(&table("KPIs (overall)", &card.overall).replacen("## ", "### ", 1));
+    out.push_str("### KPI incidents\n\n");
+    if incidents.open.is_empty() {
+        out.push_str("No KPI degraded two windows in a row.\n");
+    }
+    for i in &incidents.open {
+        let (title, action) = i.advice();
+        let _ = writeln!(out, "- **{title}**: {action}");
+    }
+    out.push_str(&guidance_lists(g, "###"));
     out
 }
