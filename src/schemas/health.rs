@@ -12,8 +12,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{
-    EVENT_ROW, FOLLOWUP, FOLLOWUP_HISTORY_ROLLUP, GATE, KPI_INCIDENTS, KPI_SCORECARD, KPI_TREND,
-    PROOF_SUMMARY, RELEASE_EVENT, Schema, WEEKLY_GUIDANCE, WEEKLY_HISTORY,
+    CONTROL_TOWER, DAILY_TREND, EVENT_ROW, FOLLOWUP, FOLLOWUP_CONTRACT_CHECK,
+    FOLLOWUP_HISTORY_ROLLUP, GATE, KPI_INCIDENTS, KPI_SCORECARD, KPI_TREND, LEARNING_ROLLUP,
+    PROOF_SUMMARY, RELEASE_EVENT, Schema, THRESHOLD_CHECK, WEEKLY_GUIDANCE, WEEKLY_HISTORY,
 };
 use crate::workspace::Workspace;
 
@@ -63,7 +64,7 @@ const fn weekly(rel: &'static str, schema: &'static Schema, jsonl: bool) -> Arti
     }
 }
 
-static ARTIFACTS: [Artifact; 14] = [
+static ARTIFACTS: [Artifact; 19] = [
     daily("first-proof/gate-fast.json", &GATE, false),
     daily("first-proof/release-preflight.json", &GATE, false),
     daily("first-proof/doctor.json", &GATE, false),
@@ -77,8 +78,25 @@ static ARTIFACTS: [Artifact; 14] = [
         &EVENT_ROW,
         true,
     ),
+    daily(
+        "first-proof/first-proof-learning-rollup.json",
+        &LEARNING_ROLLUP,
+        false,
+    ),
+    daily("first-proof/control-tower.json", &CONTROL_TOWER, false),
+    daily("first-proof/weekly-trend.json", &DAILY_TREND, false),
+    daily(
+        "first-proof/weekly-threshold-check.json",
+        &THRESHOLD_CHECK,
+        false,
+    ),
     daily("ops/followup.json", &FOLLOWUP, false),
     daily("ops/followup-history.jsonl", &FOLLOWUP, true),
+    daily(
+        "ops/followup-contract-check.json",
+        &FOLLOWUP_CONTRACT_CHECK,
+        false,
+    ),
     daily(
         "ops/followup-history-rollup.json",
         &FOLLOWUP_HISTORY_ROLLUP,

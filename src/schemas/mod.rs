@@ -33,6 +33,36 @@ pub static EVENT_ROW: Schema = Schema::new(
     include_str!("event-log-row.v1.json"),
 );
 
+/// `first-proof-learning-rollup.v1.json`.
+pub static LEARNING_ROLLUP: Schema = Schema::new(
+    "first-proof-learning-rollup.v1.json",
+    include_str!("first-proof-learning-rollup.v1.json"),
+);
+
+/// `first-proof-control-tower.v1.json`.
+pub static CONTROL_TOWER: Schema = Schema::new(
+    "first-proof-control-tower.v1.json",
+    include_str!("first-proof-control-tower.v1.json"),
+);
+
+/// `first-proof-weekly-trend.v1.json`: the daily lane's `weekly-trend.json`.
+pub static DAILY_TREND: Schema = Schema::new(
+    "first-proof-weekly-trend.v1.json",
+    include_str!("first-proof-weekly-trend.v1.json"),
+);
+
+/// `weekly-threshold-check.v1.json`.
+pub static THRESHOLD_CHECK: Schema = Schema::new(
+    "weekly-threshold-check.v1.json",
+    include_str!("weekly-threshold-check.v1.json"),
+);
+
+/// `followup-contract-check.v1.json`.
+pub static FOLLOWUP_CONTRACT_CHECK: Schema = Schema::new(
+    "followup-contract-check.v1.json",
+    include_str!("followup-contract-check.v1.json"),
+);
+
 /// `kpi-scorecard.v1.json`.
 pub static KPI_SCORECARD: Schema = Schema::new(
     "kpi-scorecard.v1.json",
