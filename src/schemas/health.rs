@@ -4,7 +4,7 @@
 //! line of a JSONL row) and the JSON pointer.
 
 use std::collections::VecDeque;
-use std::io::BufRead;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -21,7 +21,7 @@ use crate::workspace::Workspace;
 /// Schema version of `contract-health.json`.
 pub const SCHEMA: &str = "sdetkit.contract-health.v1";
 
-/// Rows validated at the end of each JSONL history: the recent contract, at a bounded cost
+/// Lines validated at the end of each JSONL history: the recent contract, at a bounded cost
 /// on a million-row log.
 pub const JSONL_TAIL: usize = 1000;
 
@@ -236,34 +236,51 @@ fn rows(path: &Path, file: &str, schema: &Schema) -> Vec<String> {
     out
 }
 
-/// The last non-blank lines of a file with their 1-based numbers, streamed.
-fn last_lines(path: &Path) -> std::io::Result<VecDeque<(u64, String)>> {
-    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
-    let mut tail = VecDeque::with_capacity(JSONL_TAIL);
-    let mut buf = Vec::new();
-    let mut line_no = 0;
-    while reader.read_until(b'\n', &mut buf)? > 0 {
-        line_no += 1;
-        let text = String::from_utf8_lossy(&buf);
-        if !text.trim().is_empty() {
-            if tail.len() == JSONL_TAIL {
-                tail.pop_front();
-            }
-            tail.push_back((line_no, text.trim_end().to_string()));
+/// The non-blank lines among the last [`JSONL_TAIL`] lines of a file, with their 1-based
+/// numbers. One pass finds where those lines start (newlines only, no decoding), then only
+/// they are read: a million-row log costs a read, not a million strings.
+fn last_lines(path: &Path) -> std::io::Result<Vec<(u64, String)>> {
+    let mut file = std::fs::File::open(path)?;
+    // (line number, byte offset) of the last lines' starts.
+    let mut starts: VecDeque<(u64, u64)> = VecDeque::from([(1, 0)]);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    loop {
+        let read = file.read(&mut buf)?;
+        if read == 0 {
+            break;
         }
-        buf.clear();
+        for at in memchr::memchr_iter(b'\n', &buf[..read]) {
+            let line_no = starts.back().map_or(1, |s| s.0) + 1;
+            starts.push_back((line_no, offset + at as u64 + 1));
+            if starts.len() > JSONL_TAIL {
+                starts.pop_front();
+            }
+        }
+        offset += read as u64;
     }
-    Ok(tail)
+    let (first_no, first_at) = starts.front().copied().unwrap_or((1, 0));
+    file.seek(std::io::SeekFrom::Start(first_at))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    let text = String::from_utf8_lossy(&tail);
+    Ok((first_no..)
+        .zip(text.lines())
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(no, line)| (no, line.to_string()))
+        .collect())
 }
 
-/// A lane's freshness: the time of its last run (the last event-log row's `captured_at`,
+/// A lane's freshness: the time of its last run (the last readable event-log row's `captured_at`,
 /// or a document's `generated_at`) against `now`.
 fn fresh(ws: &Workspace, lane: &'static str, rel: &str, max: f64, now: Timestamp) -> Freshness {
     let path = ws.out_dir.join(rel);
     let last = if rel.ends_with(".jsonl") {
-        last_lines(&path)
-            .ok()
-            .and_then(|t| t.back().and_then(|(_, l)| stamp(l, "captured_at")))
+        // The last row with a readable time: a torn or corrupt last line is not "no run".
+        let tail = last_lines(&path).unwrap_or_default();
+        tail.iter()
+            .rev()
+            .find_map(|(_, line)| stamp(line, "captured_at"))
     } else {
         std::fs::read_to_string(&path)
             .ok()
