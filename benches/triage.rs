@@ -8,6 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod support;
+
 /// Writes a log of about `mb` megabytes: timestamped build and test chatter, an
 /// occasional line holding a trigger word that is not a failure, and one failing go test
 /// at the end.
@@ -30,14 +32,6 @@ fn generate(path: &Path, mb: usize) -> std::io::Result<()> {
     }
     out.write_all(b"=== RUN   TestLate\n    late_test.go:7: late failure\n--- FAIL: TestLate (0.01s)\nFAIL\texample.com/late\t0.1s\n")?;
     out.flush()
-}
-
-/// Peak resident set size of this process, from /proc (Linux), in MiB.
-fn peak_rss_mib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
 }
 
 fn main() -> std::io::Result<()> {
@@ -66,7 +60,7 @@ fn main() -> std::io::Result<()> {
         "triage: {:.0} MB in {best:.3}s = {:.0} MB/s (best of 3); peak RSS {} MiB",
         bytes / 1e6,
         bytes / 1e6 / best,
-        peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+        support::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     Ok(())
 }

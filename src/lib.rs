@@ -14,6 +14,7 @@ pub mod gate;
 pub mod history;
 pub mod init;
 pub mod json;
+pub mod kpi;
 pub mod lanes;
 pub mod repo;
 pub mod report;

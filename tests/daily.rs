@@ -18,20 +18,9 @@ const HISTORY: &str = "build/ops/followup-history.jsonl";
 /// A repository where every gate passes unless `build/fail.flag` exists (ignored, so the
 /// tree stays clean).
 fn lane_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "# demo\n");
-    repo.write("LICENSE", "MIT\n");
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n- first\n");
-    repo.write(
-        "sdetkit.toml",
+    Repo::releasable(
         "[setup]\nrun = \"true\"\n\n[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\n",
-    );
-    repo.commit("lane");
-    repo
+    )
 }
 
 fn set_failing(repo: &Repo, failing: bool) {

@@ -7,20 +7,7 @@ use common::{Repo, step};
 use predicates::prelude::*;
 
 fn green_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "# demo\n");
-    repo.write("LICENSE", "MIT\n");
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n- first\n");
-    repo.write(
-        "sdetkit.toml",
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n",
-    );
-    repo.commit("green");
-    repo
+    Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n")
 }
 
 #[test]

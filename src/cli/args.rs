@@ -174,6 +174,11 @@ pub enum OpsCommand {
     Premerge(PremergeArgs),
     /// The seed's exit criteria as a checklist with evidence (exit 1 when unhealthy)
     Status(ReportArgs),
+    /// Weekly lane: KPI scorecard → trend-degradation check → report bundle (build/ops/weekly/)
+    Weekly(WeeklyArgs),
+    /// Record a release or a rollback in build/ops/release-events.jsonl (for the KPIs)
+    #[command(subcommand)]
+    Record(RecordCommand),
 }
 
 /// `ops premerge`.
@@ -193,6 +198,42 @@ pub struct PremergeArgs {
     pub jobs: Option<u16>,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `ops weekly`.
+#[derive(Debug, Args)]
+pub struct WeeklyArgs {
+    /// End of every window (RFC 3339) [default: now, or $SDETKIT_NOW]
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+    /// Report format on stdout
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `ops record …`.
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// A release went out
+    #[command(disable_version_flag = true)]
+    Release {
+        /// The released version (without the tag prefix)
+        #[arg(long, value_name = "V")]
+        version: String,
+        /// The released commit [default: HEAD]
+        #[arg(long, value_name = "C")]
+        commit: Option<String>,
+    },
+    /// A release was rolled back
+    #[command(disable_version_flag = true)]
+    Rollback {
+        /// The version rolled back
+        #[arg(long, value_name = "V")]
+        version: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 /// `ops daily`.

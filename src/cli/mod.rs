@@ -4,6 +4,7 @@
 mod args;
 mod daily;
 mod premerge;
+mod weekly;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -51,6 +52,7 @@ fn run(cli: Cli) -> Result<i32> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let verbose = g.verbose;
+    crate::kpi::incidents::register(&ws);
     match cli.command {
         Command::Init { force } => {
             print!("{}", crate::init::run(&ws, force)?);
@@ -75,6 +77,8 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ops(OpsCommand::Premerge(args)) => {
             premerge::premerge_cmd(with_jobs(ws, args.jobs), &args)
         }
+        Command::Ops(OpsCommand::Weekly(args)) => weekly::weekly_cmd(&ws, &args),
+        Command::Ops(OpsCommand::Record(what)) => weekly::record_cmd(&ws, what),
         Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
         Command::Evidence(EvidenceCommand::Verify { file, report }) => {
             evidence_verify(&ws, &file, &report)

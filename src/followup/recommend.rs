@@ -104,6 +104,7 @@ impl Grounds<'_> {
         .into_iter()
         .flatten()
         .chain(self.recurring())
+        .chain(kpi_incidents())
         .collect();
         recs.sort_by_key(|r| r.priority);
         recs
@@ -219,6 +220,18 @@ impl Grounds<'_> {
             )
         })
     }
+}
+
+/// P0: every KPI the weekly lane found degrading two windows in a row (PRODUCT §9).
+fn kpi_incidents() -> Vec<Recommendation> {
+    let incidents = crate::kpi::incidents::open_registered();
+    incidents
+        .iter()
+        .map(|i| {
+            let (title, action) = i.advice();
+            rec(Priority::P0, &title, action)
+        })
+        .collect()
 }
 
 /// P0: the threshold breached, with the numbers that breached it.

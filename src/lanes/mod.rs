@@ -5,3 +5,4 @@ pub mod daily;
 pub mod premerge;
 pub mod proof;
 pub mod status;
+pub mod weekly;

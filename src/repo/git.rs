@@ -149,3 +149,76 @@ pub fn facts(root: &Path, out_dir: Option<&Path>) -> GitFacts {
         dirty: changed_paths(root, out_dir).is_some_and(|p| !p.is_empty()),
     }
 }
+
+/// A tag, the commit it points at, and that commit's committer date (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInfo {
+    pub name: String,
+    pub commit: String,
+    pub date: String,
+}
+
+/// The tags named `<prefix>*`, annotated or not, with their commits.
+pub fn tags(root: &Path, prefix: &str) -> Vec<TagInfo> {
+    // An annotated tag's own object is not the commit: peel it (`*`) when there is one.
+    let format = "--format=%(refname:strip=2)%09\
+        %(if)%(*objectname)%(then)%(*objectname)%(else)%(objectname)%(end)%09\
+        %(if)%(*objectname)%(then)%(*committerdate:iso-strict)%(else)%(committerdate:iso-strict)%(end)";
+    let pattern = format!("refs/tags/{prefix}*");
+    let out = git(root, &["for-each-ref", format, &pattern]).unwrap_or_default();
+    out.lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            Some(TagInfo {
+                name: f.next()?.to_string(),
+                commit: f.next()?.to_string(),
+                date: f.next().filter(|d| !d.is_empty())?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// A `git revert` commit on HEAD's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revert {
+    pub commit: String,
+    /// Committer date (RFC 3339).
+    pub date: String,
+    /// The commit it reverts (`This reverts commit <sha>`).
+    pub reverted: String,
+}
+
+/// The revert commits reachable from HEAD, newest first.
+pub fn reverts(root: &Path) -> Vec<Revert> {
+    let out = git(
+        root,
+        &[
+            "log",
+            "--fixed-strings",
+            "--grep=This reverts commit ",
+            "--format=%H%x1f%cI%x1f%B%x1e",
+        ],
+    )
+    .unwrap_or_default();
+    out.split('\x1e').filter_map(parse_revert).collect()
+}
+
+fn parse_revert(record: &str) -> Option<Revert> {
+    let mut f = record.trim_start().splitn(3, '\x1f');
+    let (commit, date, body) = (f.next()?, f.next()?, f.next()?);
+    let (_, after) = body.split_once("This reverts commit ")?;
+    let reverted: String = after.chars().take_while(char::is_ascii_hexdigit).collect();
+    (reverted.len() >= 7).then(|| Revert {
+        commit: commit.to_string(),
+        date: date.to_string(),
+        reverted,
+    })
+}
+
+/// The tags named `<prefix>*` whose history contains `commit`.
+pub fn tags_containing(root: &Path, prefix: &str, commit: &str) -> Vec<String> {
+    let pattern = format!("{prefix}*");
+    git(root, &["tag", "--list", &pattern, "--contains", commit])
+        .map(|out| out.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}

@@ -8,6 +8,8 @@ pub mod premerge;
 pub mod proof;
 pub mod status;
 pub mod triage;
+pub mod weekly_html;
+pub mod weekly_md;
 
 use std::path::Path;
 

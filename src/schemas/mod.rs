@@ -1,24 +1,100 @@
 //! The JSON Schemas sdetkit ships inside the binary, and real validation against them (no
 //! network: schemas never reference anything outside themselves).
 
+pub mod health;
+
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 /// `ops-followup.v1.json`: the contract of `build/ops/followup.json` and of every row of
 /// `followup-history.jsonl`.
-pub static FOLLOWUP: Schema = Schema {
-    name: "ops-followup.v1.json",
-    text: include_str!("ops-followup.v1.json"),
-    compiled: OnceLock::new(),
-};
+pub static FOLLOWUP: Schema =
+    Schema::new("ops-followup.v1.json", include_str!("ops-followup.v1.json"));
 
 /// `followup-history-rollup.v1.json`: the contract of `build/ops/followup-history-rollup.json`.
-pub static FOLLOWUP_HISTORY_ROLLUP: Schema = Schema {
-    name: "followup-history-rollup.v1.json",
-    text: include_str!("followup-history-rollup.v1.json"),
-    compiled: OnceLock::new(),
-};
+pub static FOLLOWUP_HISTORY_ROLLUP: Schema = Schema::new(
+    "followup-history-rollup.v1.json",
+    include_str!("followup-history-rollup.v1.json"),
+);
+
+/// `gate.v1.json`: `gate-fast.json`, `release-preflight.json`, `doctor.json`.
+pub static GATE: Schema = Schema::new("gate.v1.json", include_str!("gate.v1.json"));
+
+/// `first-proof-summary.v1.json`: the decision snapshot.
+pub static PROOF_SUMMARY: Schema = Schema::new(
+    "first-proof-summary.v1.json",
+    include_str!("first-proof-summary.v1.json"),
+);
+
+/// `event-log-row.v1.json`: one row of the event log (sdetkit's or the reference's).
+pub static EVENT_ROW: Schema = Schema::new(
+    "event-log-row.v1.json",
+    include_str!("event-log-row.v1.json"),
+);
+
+/// `first-proof-learning-rollup.v1.json`.
+pub static LEARNING_ROLLUP: Schema = Schema::new(
+    "first-proof-learning-rollup.v1.json",
+    include_str!("first-proof-learning-rollup.v1.json"),
+);
+
+/// `first-proof-control-tower.v1.json`.
+pub static CONTROL_TOWER: Schema = Schema::new(
+    "first-proof-control-tower.v1.json",
+    include_str!("first-proof-control-tower.v1.json"),
+);
+
+/// `first-proof-weekly-trend.v1.json`: the daily lane's `weekly-trend.json`.
+pub static DAILY_TREND: Schema = Schema::new(
+    "first-proof-weekly-trend.v1.json",
+    include_str!("first-proof-weekly-trend.v1.json"),
+);
+
+/// `weekly-threshold-check.v1.json`.
+pub static THRESHOLD_CHECK: Schema = Schema::new(
+    "weekly-threshold-check.v1.json",
+    include_str!("weekly-threshold-check.v1.json"),
+);
+
+/// `followup-contract-check.v1.json`.
+pub static FOLLOWUP_CONTRACT_CHECK: Schema = Schema::new(
+    "followup-contract-check.v1.json",
+    include_str!("followup-contract-check.v1.json"),
+);
+
+/// `kpi-scorecard.v1.json`.
+pub static KPI_SCORECARD: Schema = Schema::new(
+    "kpi-scorecard.v1.json",
+    include_str!("kpi-scorecard.v1.json"),
+);
+
+/// `kpi-trend.v1.json`.
+pub static KPI_TREND: Schema = Schema::new("kpi-trend.v1.json", include_str!("kpi-trend.v1.json"));
+
+/// `kpi-incidents.v1.json`.
+pub static KPI_INCIDENTS: Schema = Schema::new(
+    "kpi-incidents.v1.json",
+    include_str!("kpi-incidents.v1.json"),
+);
+
+/// `weekly-guidance.v1.json`.
+pub static WEEKLY_GUIDANCE: Schema = Schema::new(
+    "weekly-guidance.v1.json",
+    include_str!("weekly-guidance.v1.json"),
+);
+
+/// `release-event.v1.json`: one row of `build/ops/release-events.jsonl`.
+pub static RELEASE_EVENT: Schema = Schema::new(
+    "release-event.v1.json",
+    include_str!("release-event.v1.json"),
+);
+
+/// `weekly-history.v1.json`: one row of `build/ops/weekly-history.jsonl`.
+pub static WEEKLY_HISTORY: Schema = Schema::new(
+    "weekly-history.v1.json",
+    include_str!("weekly-history.v1.json"),
+);
 
 /// A schema shipped in the binary.
 pub struct Schema {
@@ -31,6 +107,15 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// A shipped schema; compiled on first use.
+    pub const fn new(name: &'static str, text: &'static str) -> Schema {
+        Schema {
+            name,
+            text,
+            compiled: OnceLock::new(),
+        }
+    }
+
     /// Every way `instance` violates the schema, one line each (`/json/pointer: what`), in
     /// the validator's stable order; empty when it is valid.
     pub fn violations(&self, instance: &Value) -> Vec<String> {

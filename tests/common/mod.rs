@@ -28,6 +28,22 @@ impl Repo {
         repo
     }
 
+    /// A committed, releasable node project (README, LICENSE, version 1.0.0 with its
+    /// changelog entry) configured by `sdetkit_toml`.
+    pub fn releasable(sdetkit_toml: &str) -> Self {
+        let repo = Repo::new();
+        repo.write("README.md", "# demo\n");
+        repo.write("LICENSE", "MIT\n");
+        repo.write(
+            "package.json",
+            "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
+        );
+        repo.write("CHANGELOG.md", "## [1.0.0]\n- first\n");
+        repo.write("sdetkit.toml", sdetkit_toml);
+        repo.commit("releasable");
+        repo
+    }
+
     /// The repository root.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -43,15 +59,27 @@ impl Repo {
 
     /// Runs git in the repository and returns its stdout.
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .current_dir(self.path())
+        self.run_git(args, None)
+    }
+
+    /// Runs git with the author and committer dates pinned to `date`.
+    pub fn git_at(&self, date: &str, args: &[&str]) -> String {
+        self.run_git(args, Some(date))
+    }
+
+    fn run_git(&self, args: &[&str], date: Option<&str>) -> String {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(self.path())
             .args(args)
             .env("GIT_AUTHOR_NAME", "t")
             .env("GIT_AUTHOR_EMAIL", "t@example.com")
             .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
+            .env("GIT_COMMITTER_EMAIL", "t@example.com");
+        if let Some(date) = date {
+            cmd.env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date);
+        }
+        let out = cmd.output().unwrap();
         assert!(
             out.status.success(),
             "git {args:?}: {}",

@@ -1,0 +1,263 @@
+//! The two-window rule (PRODUCT §9): a KPI worse than its previous weekly window in two
+//! consecutive windows — the last three windows each worse than the one before — is an
+//! incident-level reliability risk. "Worse" means beyond a tolerance, so noise is not an
+//! incident: more than [`PERCENT_POINTS`] percentage points for rates, more than
+//! [`DURATION_RATIO`] of the previous value for durations, and only between windows that
+//! both have enough data. An incident stays open while the rule holds; the first run where
+//! it no longer holds (recovery) closes it.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::scorecard::Kpi;
+use super::trend::Trend;
+use super::window::SpanLabel;
+use crate::error::Result;
+use crate::workspace::Workspace;
+
+/// Schema version of `kpi-incidents.json`.
+pub const SCHEMA: &str = "sdetkit.kpi-incidents.v1";
+
+/// File name under `build/ops/weekly/`.
+pub const FILE: &str = "kpi-incidents.json";
+
+/// Tolerance for rates, in percentage points.
+pub const PERCENT_POINTS: f64 = 5.0;
+
+/// Tolerance for durations, as a share of the previous window's value.
+pub const DURATION_RATIO: f64 = 0.10;
+
+/// KPIs where a higher value is better; for every other one, higher is worse.
+const HIGHER_IS_BETTER: &[&str] = &["ship_rate", "evidence_pack_coverage"];
+
+/// A KPI that degraded two windows in a row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub kpi: String,
+    /// `None` for the overall scope.
+    pub branch: Option<String>,
+    pub unit: String,
+    /// The three windows of the rule, oldest first, and the KPI's value in each.
+    pub windows: Vec<SpanLabel>,
+    pub values: Vec<f64>,
+    /// `as_of` of the weekly run that first saw it.
+    pub opened_at: String,
+    /// `as_of` of the weekly run that saw it recover (only in `closed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+}
+
+impl Incident {
+    fn same(&self, other: &Incident) -> bool {
+        self.kpi == other.kpi && self.branch == other.branch
+    }
+
+    /// The P0 follow-up of this incident: title and a concrete action.
+    pub fn advice(&self) -> (String, String) {
+        let values: Vec<String> = self.values.iter().map(|v| self.show(*v)).collect();
+        let end = self.windows.last().map_or("", |w| w.end.as_str());
+        (
+            format!("KPI incident: {} degraded two windows in a row", self.kpi),
+            format!(
+                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in build/ops/weekly/guidance.md (runs counted: build/ops/weekly/kpi-scorecard.json), then rerun `make ops-weekly` to confirm recovery.",
+                self.scope(),
+                values.join(" → "),
+            ),
+        )
+    }
+
+    /// A value of this KPI for people.
+    fn show(&self, value: f64) -> String {
+        match self.unit.as_str() {
+            "seconds" => crate::report::weekly_md::duration(value),
+            _ => format!("{value:.2} %"),
+        }
+    }
+
+    /// `kpi` or `kpi` on `branch`, for messages.
+    pub fn scope(&self) -> String {
+        match &self.branch {
+            Some(b) => format!("{} on `{b}`", self.kpi),
+            None => self.kpi.clone(),
+        }
+    }
+}
+
+/// `kpi-incidents.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incidents {
+    pub schema_version: String,
+    pub as_of: String,
+    pub tolerance_percent_points: f64,
+    pub tolerance_duration_ratio: f64,
+    pub open: Vec<Incident>,
+    /// Incidents open at the previous weekly run that recovered in this one.
+    pub closed: Vec<Incident>,
+}
+
+impl Incidents {
+    /// Applies the rule to `trend`, keeping the opening time of incidents already open in
+    /// `previous` and closing those that recovered.
+    pub fn new(trend: &Trend, previous: Option<&Incidents>) -> Incidents {
+        let earlier = previous.map_or(&[][..], |p| &p.open[..]);
+        let mut open: Vec<Incident> = trend
+            .scopes()
+            .flat_map(|(branch, series)| {
+                series
+                    .iter()
+                    .filter_map(move |(kpi, points)| detect(trend, branch, kpi, points))
+            })
+            .collect();
+        for incident in &mut open {
+            if let Some(known) = earlier.iter().find(|e| e.same(incident)) {
+                incident.opened_at.clone_from(&known.opened_at);
+            }
+        }
+        let closed = earlier
+            .iter()
+            .filter(|e| !open.iter().any(|o| o.same(e)))
+            .map(|e| Incident {
+                closed_at: Some(trend.as_of.clone()),
+                ..e.clone()
+            })
+            .collect();
+        Incidents {
+            schema_version: SCHEMA.to_string(),
+            as_of: trend.as_of.clone(),
+            tolerance_percent_points: PERCENT_POINTS,
+            tolerance_duration_ratio: DURATION_RATIO,
+            open,
+            closed,
+        }
+    }
+}
+
+/// The incident of one KPI series, if its last three windows each got worse.
+fn detect(trend: &Trend, branch: Option<&str>, kpi: &str, points: &[Kpi]) -> Option<Incident> {
+    let last = points.get(points.len().checked_sub(3)?..)?;
+    let worse = last
+        .windows(2)
+        .all(|pair| degraded(kpi, &pair[0], &pair[1]));
+    worse.then(|| Incident {
+        kpi: kpi.to_string(),
+        branch: branch.map(str::to_string),
+        unit: last[2].unit.to_string(),
+        windows: trend.windows[trend.windows.len() - 3..].to_vec(),
+        values: last.iter().filter_map(|k| k.value).collect(),
+        opened_at: trend.as_of.clone(),
+        closed_at: None,
+    })
+}
+
+/// Whether `now` is worse than `before` beyond the tolerance (both with enough data).
+fn degraded(kpi: &str, before: &Kpi, now: &Kpi) -> bool {
+    let (Some(b), Some(n)) = (before.value, now.value) else {
+        return false;
+    };
+    let worse_by = if HIGHER_IS_BETTER.contains(&kpi) {
+        b - n
+    } else {
+        n - b
+    };
+    let tolerance = match now.unit {
+        "seconds" => b * DURATION_RATIO,
+        _ => PERCENT_POINTS,
+    };
+    worse_by > tolerance
+}
+
+/// `build/ops/weekly/kpi-incidents.json` of `ws`.
+pub fn path(ws: &Workspace) -> PathBuf {
+    super::weekly_dir(ws).join(FILE)
+}
+
+/// The incidents the last weekly run left open; none before the first weekly run.
+pub fn open(ws: &Workspace) -> Result<Vec<Incident>> {
+    read(&path(ws)).map(|i| i.map_or_else(Vec::new, |i| i.open))
+}
+
+/// Reads an incidents file; `Ok(None)` when it does not exist.
+pub fn read(path: &std::path::Path) -> Result<Option<Incidents>> {
+    crate::json::read_typed(path)
+}
+
+/// The out-dir the follow-up reads incidents from, set once by the CLI after it resolved
+/// `--root`/`--out-dir`: the follow-up rules see only their grounds, not the workspace.
+static INCIDENTS_FILE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Tells the follow-up where this process's workspace keeps its incidents.
+pub fn register(ws: &Workspace) {
+    let _ = INCIDENTS_FILE.set(path(ws));
+}
+
+/// The open incidents of the registered workspace; none when nothing is registered (unit
+/// tests) or the file is unreadable (the daily lane must not fail on a weekly artifact).
+pub fn open_registered() -> Vec<Incident> {
+    INCIDENTS_FILE
+        .get()
+        .and_then(|p| read(p).ok().flatten())
+        .map_or_else(Vec::new, |i| i.open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::scorecard::Status;
+
+    fn point(value: Option<f64>, unit: &'static str) -> Kpi {
+        Kpi {
+            value,
+            numerator: 0,
+            denominator: 0,
+            unit,
+            status: if value.is_some() {
+                Status::Ok
+            } else {
+                Status::InsufficientData
+            },
+            minimum_sample: 3,
+            note: None,
+            ids: None,
+            numerator_ids: None,
+        }
+    }
+
+    #[test]
+    fn advice_names_the_kpi_the_values_and_the_command() {
+        let window = |end: &str| SpanLabel {
+            start: String::new(),
+            end: end.to_string(),
+        };
+        let incident = Incident {
+            kpi: "ship_rate".into(),
+            branch: Some("main".into()),
+            unit: "percent".into(),
+            windows: vec![window("a"), window("b"), window("c")],
+            values: vec![100.0, 50.0, 0.0],
+            opened_at: "c".into(),
+            closed_at: None,
+        };
+        let (title, action) = incident.advice();
+        assert_eq!(
+            title,
+            "KPI incident: ship_rate degraded two windows in a row"
+        );
+        assert!(action.starts_with("ship_rate on `main` went 100.00 % → 50.00 % → 0.00 % over the weekly windows ending c;"), "{action}");
+        assert!(action.contains("make ops-weekly"));
+    }
+
+    #[test]
+    fn tolerance_depends_on_unit_and_direction() {
+        let p = |v| point(Some(v), "percent");
+        assert!(degraded("ship_rate", &p(80.0), &p(74.0)));
+        assert!(!degraded("ship_rate", &p(80.0), &p(75.0)));
+        assert!(degraded("gate_fast_failure_rate", &p(10.0), &p(15.5)));
+        assert!(!degraded("gate_fast_failure_rate", &p(15.5), &p(10.0)));
+        let s = |v| point(Some(v), "seconds");
+        assert!(degraded("mean_time_to_green", &s(1000.0), &s(1101.0)));
+        assert!(!degraded("mean_time_to_green", &s(1000.0), &s(1100.0)));
+        assert!(!degraded("ship_rate", &point(None, "percent"), &p(0.0)));
+    }
+}

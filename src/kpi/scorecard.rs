@@ -1,0 +1,310 @@
+//! The KPI scorecard (PRODUCT §9): each KPI for the 7- and 30-day windows ending at `as_of`,
+//! overall and per branch, with its numerator, denominator and the ids it counted. A KPI
+//! under its minimum sample is `insufficient-data` with no value: never a fake 0 %.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::pass::Pass;
+use super::releases::{Event, Ledger};
+use super::row::{GateOutcome, Run};
+use super::window::{Span, SpanLabel};
+
+/// Schema version of `kpi-scorecard.json`.
+pub const SCHEMA: &str = "sdetkit.kpi-scorecard.v1";
+
+/// Fewest runs (or runs where the gate ran) a run-based rate needs.
+pub const MIN_RUNS: u64 = 3;
+/// Fewest closed red streaks mean time to green needs.
+pub const MIN_STREAKS: u64 = 1;
+/// Fewest releases the rollback rate needs.
+pub const MIN_RELEASES: u64 = 2;
+
+/// The KPIs, in report order.
+pub const KPIS: [&str; 7] = [
+    "ship_rate",
+    "gate_fast_failure_rate",
+    "gate_release_failure_rate",
+    "doctor_failure_rate",
+    "mean_time_to_green",
+    "rollback_rate",
+    "evidence_pack_coverage",
+];
+
+/// The scorecard windows, in days.
+pub const WINDOWS: [(&str, i64); 2] = [("7d", 7), ("30d", 30)];
+
+/// Whether a KPI had enough data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Ok,
+    InsufficientData,
+}
+
+/// One KPI in one window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpi {
+    /// `percent` (0–100) or `seconds`; `None` without enough data.
+    pub value: Option<f64>,
+    pub numerator: u64,
+    pub denominator: u64,
+    pub unit: &'static str,
+    pub status: Status,
+    /// The sample the KPI needs before it has a value.
+    pub minimum_sample: u64,
+    /// Why there is no value, naming the minimum sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The runs or events counted in the denominator (absent in trend series).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// Those counted in the numerator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numerator_ids: Option<Vec<String>>,
+}
+
+/// Numerator/denominator ids of one KPI as they are gathered.
+struct Count {
+    ids: Vec<String>,
+    hits: Vec<String>,
+    /// Sum for averages (seconds), else the number of hits.
+    total: u64,
+}
+
+impl Kpi {
+    fn new(count: Count, unit: &'static str, what: &str, min: u64, ids: bool) -> Kpi {
+        let (numerator, denominator) = (count.total, count.ids.len() as u64);
+        let enough = denominator >= min;
+        let value = enough.then(|| match unit {
+            "percent" => round2(100.0 * numerator as f64 / denominator as f64),
+            _ => round2(numerator as f64 / denominator as f64),
+        });
+        Kpi {
+            value,
+            numerator,
+            denominator,
+            unit,
+            status: if enough {
+                Status::Ok
+            } else {
+                Status::InsufficientData
+            },
+            minimum_sample: min,
+            note: (!enough).then(|| format!("needs at least {min} {what}, has {denominator}")),
+            ids: ids.then_some(count.ids),
+            numerator_ids: ids.then_some(count.hits),
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The red streak still open at `as_of`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenStreak {
+    pub since: String,
+    pub age_seconds: u64,
+    /// The NO-SHIP run that opened it.
+    pub id: String,
+}
+
+/// Every KPI of one window and scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiSet {
+    pub window: SpanLabel,
+    pub runs: u64,
+    pub kpis: BTreeMap<&'static str, Kpi>,
+    /// Only on windows ending at `as_of`: the current red streak, reported apart from the mean.
+    pub open_red_streak: Option<OpenStreak>,
+}
+
+/// Everything the KPIs are computed from.
+pub struct Sources {
+    pub pass: Pass,
+    pub verified: HashSet<String>,
+    pub ledger: Ledger,
+    pub as_of: Timestamp,
+}
+
+impl Sources {
+    /// The branches seen in the horizon (or carrying a streak into it), sorted.
+    pub fn branches(&self) -> BTreeSet<String> {
+        let mut all: BTreeSet<String> = self.pass.streaks.branches().map(str::to_string).collect();
+        all.extend(self.pass.runs.iter().filter_map(|r| r.branch.clone()));
+        all
+    }
+
+    /// The runs of `span` (the kept runs are sorted by time).
+    fn runs_in(&self, span: Span) -> &[Run] {
+        let runs = &self.pass.runs;
+        let from = runs.partition_point(|r| r.at <= span.start);
+        let to = runs.partition_point(|r| r.at <= span.end);
+        &runs[from..to]
+    }
+
+    /// Every KPI of `span` on `branch` (`None`: overall); `ids` lists what was counted.
+    pub fn kpi_set(&self, span: Span, branch: Option<&str>, ids: bool) -> KpiSet {
+        let runs: Vec<&Run> = self.runs_in(span).iter().filter(|r| r.on(branch)).collect();
+        let mut kpis = BTreeMap::new();
+        kpis.insert("ship_rate", rate(&runs, |r| Some(r.ship), ids));
+        // KPIS[1..4] are the failure rates of GATES, in the same order.
+        for (at, name) in KPIS[1..4].iter().enumerate() {
+            kpis.insert(*name, rate(&runs, |r| failed(r.gates[at]), ids));
+        }
+        kpis.insert("mean_time_to_green", self.time_to_green(span, branch, ids));
+        if branch.is_none() {
+            kpis.insert("rollback_rate", self.rollback_rate(span, ids));
+        }
+        let covered = |r: &Run| Some(r.has_run_id && self.verified.contains(&r.id));
+        kpis.insert("evidence_pack_coverage", rate(&runs, covered, ids));
+        KpiSet {
+            window: span.label(),
+            runs: runs.len() as u64,
+            kpis,
+            open_red_streak: (span.end == self.as_of)
+                .then(|| self.open(branch))
+                .flatten(),
+        }
+    }
+
+    /// Mean duration of the red streaks that closed in `span`.
+    fn time_to_green(&self, span: Span, branch: Option<&str>, ids: bool) -> Kpi {
+        let closed = self.pass.streaks.closed.iter();
+        let mut count = Count {
+            ids: Vec::new(),
+            hits: Vec::new(),
+            total: 0,
+        };
+        for c in closed.filter(|c| c.branch.as_deref() == branch && span.contains(c.end)) {
+            count.ids.push(c.end_id.clone());
+            count.total += c.seconds();
+        }
+        count.hits = count.ids.clone();
+        Kpi::new(count, "seconds", "closed red streaks", MIN_STREAKS, ids)
+    }
+
+    /// Rollbacks ÷ releases in `span` (repository-wide: releases have no branch).
+    fn rollback_rate(&self, span: Span, ids: bool) -> Kpi {
+        let within = |events: &[Event]| -> Vec<String> {
+            events
+                .iter()
+                .filter(|e| span.contains(e.at))
+                .map(|e| e.id.clone())
+                .collect()
+        };
+        let hits = within(&self.ledger.rollbacks);
+        let count = Count {
+            total: hits.len() as u64,
+            ids: within(&self.ledger.releases),
+            hits,
+        };
+        Kpi::new(count, "percent", "releases", MIN_RELEASES, ids)
+    }
+
+    fn open(&self, branch: Option<&str>) -> Option<OpenStreak> {
+        self.pass.streaks.open(branch).map(|o| OpenStreak {
+            since: crate::clock::iso(o.since),
+            age_seconds: self.as_of.duration_since(o.since).as_secs().max(0) as u64,
+            id: o.id.clone(),
+        })
+    }
+}
+
+fn failed(outcome: GateOutcome) -> Option<bool> {
+    match outcome {
+        GateOutcome::NotRun => None,
+        GateOutcome::Passed => Some(false),
+        GateOutcome::Failed => Some(true),
+    }
+}
+
+/// Share of `runs` where `hit` is true, among those where it is defined.
+fn rate(runs: &[&Run], hit: impl Fn(&Run) -> Option<bool>, ids: bool) -> Kpi {
+    let mut count = Count {
+        ids: Vec::new(),
+        hits: Vec::new(),
+        total: 0,
+    };
+    for run in runs {
+        let Some(h) = hit(run) else { continue };
+        count.ids.push(run.id.clone());
+        if h {
+            count.hits.push(run.id.clone());
+            count.total += 1;
+        }
+    }
+    Kpi::new(count, "percent", "runs", MIN_RUNS, ids)
+}
+
+/// `kpi-scorecard.json`.
+#[derive(Debug, Serialize)]
+pub struct Scorecard {
+    pub schema_version: &'static str,
+    pub generated_at: String,
+    pub as_of: String,
+    /// Unreadable rows skipped, per source file.
+    pub corrupt_rows: BTreeMap<&'static str, u64>,
+    /// `7d` and `30d` windows over every run.
+    pub overall: BTreeMap<&'static str, KpiSet>,
+    /// The same per branch (rollback rate is repository-wide, so overall only).
+    pub branches: BTreeMap<String, BTreeMap<&'static str, KpiSet>>,
+    /// KPIs with an open incident (details in `kpi-incidents.json`).
+    pub incidents: Vec<Flag>,
+}
+
+/// A KPI flagged by the two-window rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    pub kpi: String,
+    /// `None` for the overall scope.
+    pub branch: Option<String>,
+}
+
+impl Scorecard {
+    /// The scorecard of `sources` at their `as_of`.
+    pub fn new(
+        sources: &Sources,
+        corrupt_rows: BTreeMap<&'static str, u64>,
+        generated_at: String,
+    ) -> Scorecard {
+        let windows = |branch: Option<&str>| {
+            WINDOWS
+                .iter()
+                .map(|(name, days)| {
+                    (
+                        *name,
+                        sources.kpi_set(Span::days_before(sources.as_of, *days), branch, true),
+                    )
+                })
+                .collect()
+        };
+        Scorecard {
+            schema_version: SCHEMA,
+            generated_at,
+            as_of: crate::clock::iso(sources.as_of),
+            corrupt_rows,
+            overall: windows(None),
+            branches: sources
+                .branches()
+                .iter()
+                .map(|b| (b.clone(), windows(Some(b))))
+                .collect(),
+            incidents: Vec::new(),
+        }
+    }
+}
+
+impl Flag {
+    /// The flag of an open incident.
+    pub fn of(incident: &super::incidents::Incident) -> Flag {
+        Flag {
+            kpi: incident.kpi.clone(),
+            branch: incident.branch.clone(),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The weekly lane's Markdown: the KPI scorecard as tables a PR comment can carry.
+
+use std::fmt::Write;
+
+use crate::kpi::guidance::Guidance;
+use crate::kpi::incidents::Incidents;
+use crate::kpi::scorecard::{KPIS, Kpi, KpiSet, Scorecard, Status, WINDOWS};
+
+/// `kpi-scorecard.md`: overall first, then one table per branch.
+pub fn scorecard(card: &Scorecard) -> String {
+    let mut out = format!(
+        "# KPI scorecard\n\nAs of {} (UTC windows ending then).\n\n",
+        card.as_of
+    );
+    out.push_str(&table("Overall", &card.overall));
+    for (branch, sets) in &card.branches {
+        out.push_str(&table(&format!("Branch `{branch}`"), sets));
+    }
+    out
+}
+
+/// One scope's KPIs, a column per window.
+fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet>) -> String {
+    let mut out = format!("## {title}\n\n| KPI |");
+    let windows: Vec<&KpiSet> = WINDOWS.iter().filter_map(|(w, _)| sets.get(w)).collect();
+    for (name, _) in WINDOWS {
+        let _ = write!(out, " {name} |");
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(WINDOWS.len()));
+    out.push('\n');
+    for kpi in KPIS {
+        if windows.iter().all(|s| !s.kpis.contains_key(kpi)) {
+            continue;
+        }
+        let _ = write!(out, "| {kpi} |");
+        for set in &windows {
+            let _ = write!(out, " {} |", set.kpis.get(kpi).map_or("—".into(), cell));
+        }
+        out.push('\n');
+    }
+    if let Some(open) = windows.first().and_then(|s| s.open_red_streak.as_ref()) {
+        let _ = writeln!(
+            out,
+            "\nOpen red streak since {} ({}, first NO-SHIP `{}`).",
+            open.since,
+            duration(open.age_seconds as f64),
+            open.id
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// A KPI as one table cell: value and sample, or why there is none.
+pub fn cell(kpi: &Kpi) -> String {
+    match (kpi.status, kpi.value) {
+        (Status::Ok, Some(v)) if kpi.unit == "seconds" => {
+            format!("{} ({} streaks)", duration(v), kpi.denominator)
+        }
+        (Status::Ok, Some(v)) => format!("{v:.2} % ({}/{})", kpi.numerator, kpi.denominator),
+        _ => format!(
+            "insufficient data ({})",
+            kpi.note.as_deref().unwrap_or("no sample")
+        ),
+    }
+}
+
+/// Seconds as the largest sensible unit.
+pub fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s >= 86_400.0 => format!("{:.1} d", s / 86_400.0),
+        s if s >= 3_600.0 => format!("{:.1} h", s / 3_600.0),
+        s if s >= 60.0 => format!("{:.1} min", s / 60.0),
+        s => format!("{s:.0} s"),
+    }
+}
+
+/// `guidance.md`: one section per list, each entry with its action.
+pub fn guidance(g: &Guidance) -> String {
+    let mut out = format!(
+        "# Weekly guidance\n\nWeek ending {} (compared with the week ending {}).\n",
+        g.current_window.end, g.previous_window.end
+    );
+    out.push_str(&guidance_lists(g, "##"));
+    out
+}
+
+/// The guidance lists under headings of `level` (`##`, `###`).
+fn guidance_lists(g: &Guidance, level: &str) -> String {
+    let mut out = String::new();
+    for (title, actions) in g.sections() {
+        let _ = write!(out, "\n{level} {title}\n\n");
+        if actions.is_empty() {
+            out.push_str("None this week.\n");
+        }
+        for action in actions {
+            let _ = writeln!(out, "- {action}");
+        }
+    }
+    out
+}
+
+/// `report.md`, for a PR comment: the latest decision, the overall KPIs, the open
+/// incidents and the guidance.
+pub fn report(
+    card: &Scorecard,
+    incidents: &Incidents,
+    g: &Guidance,
+    decision: Option<&str>,
+) -> String {
+    let mut out = format!(
+        "## sdetkit weekly report\n\nAs of {} · latest decision: **{}**\n\n",
+        card.as_of,
+        decision.unwrap_or("no daily run recorded yet")
+    );
+    out.push_str(&table("KPIs (overall)", &card.overall).replacen("## ", "### ", 1));
+    out.push_str("### KPI incidents\n\n");
+    if incidents.open.is_empty() {
+        out.push_str("No KPI degraded two windows in a row.\n");
+    }
+    for i in &incidents.open {
+        let (title, action) = i.advice();
+        let _ = writeln!(out, "- **{title}**: {action}");
+    }
+    out.push_str(&guidance_lists(g, "###"));
+    out
+}
