@@ -159,9 +159,19 @@ fn a_threshold_breach_blocks() {
 #[test]
 fn an_open_kpi_incident_blocks() {
     let repo = green_repo();
+    let incident = |kpi: &str| {
+        format!(
+            r#"{{"kpi": "{kpi}", "branch": "main", "unit": "ratio", "values": [0.9, 0.7, 0.5], "opened_at": "2026-11-24T00:00:00+00:00",
+            "windows": [{{"start": "2026-11-03T00:00:00+00:00", "end": "2026-11-10T00:00:00+00:00"}}, {{"start": "2026-11-10T00:00:00+00:00", "end": "2026-11-17T00:00:00+00:00"}}, {{"start": "2026-11-17T00:00:00+00:00", "end": "2026-11-24T00:00:00+00:00"}}]}}"#
+        )
+    };
     repo.write(
         "build/ops/weekly/kpi-incidents.json",
-        r#"{"incidents": [{"kpi": "ship_rate", "branch": "main", "status": "open"}, {"kpi": "doctor_failure_rate", "status": "closed"}]}"#,
+        &format!(
+            r#"{{"schema_version": "sdetkit.kpi-incidents.v1", "as_of": "2026-11-24T00:00:00+00:00", "tolerance_percent_points": 5.0, "tolerance_duration_ratio": 0.1, "open": [{}], "closed": [{}]}}"#,
+            incident("ship_rate"),
+            incident("doctor_failure_rate")
+        ),
     );
     let (code, gate, _) = premerge(&repo, &[]);
     assert_eq!(code, 1);

@@ -52,7 +52,6 @@ fn run(cli: Cli) -> Result<i32> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let verbose = g.verbose;
-    crate::kpi::incidents::register(&ws);
     match cli.command {
         Command::Init { force } => {
             print!("{}", crate::init::run(&ws, force)?);

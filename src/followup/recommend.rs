@@ -72,6 +72,8 @@ pub struct Grounds<'a> {
     pub proof: &'a ProofView,
     pub release: &'a ReleaseView,
     pub learning: &'a Learning,
+    /// KPI incidents the last weekly run left open.
+    pub incidents: &'a [crate::kpi::incidents::Incident],
 }
 
 impl Grounds<'_> {
@@ -104,7 +106,7 @@ impl Grounds<'_> {
         .into_iter()
         .flatten()
         .chain(self.recurring())
-        .chain(kpi_incidents())
+        .chain(kpi_incidents(self.incidents))
         .collect();
         recs.sort_by_key(|r| r.priority);
         recs
@@ -223,8 +225,7 @@ impl Grounds<'_> {
 }
 
 /// P0: every KPI the weekly lane found degrading two windows in a row (PRODUCT §9).
-fn kpi_incidents() -> Vec<Recommendation> {
-    let incidents = crate::kpi::incidents::open_registered();
+fn kpi_incidents(incidents: &[crate::kpi::incidents::Incident]) -> Vec<Recommendation> {
     incidents
         .iter()
         .map(|i| {
@@ -300,6 +301,7 @@ mod tests {
             proof: &proof,
             release: &release,
             learning: &learning,
+            incidents: &[],
         };
         let recs = grounds.recommend();
         assert_eq!(
@@ -339,6 +341,7 @@ mod tests {
             proof: &proof,
             release: &ReleaseView::default(),
             learning: &learning,
+            incidents: &[],
         };
         let followup = grounds.followup("t");
         assert_eq!(

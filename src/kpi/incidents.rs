@@ -7,7 +7,6 @@
 //! it no longer holds (recovery) closes it.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,24 +180,6 @@ pub fn open(ws: &Workspace) -> Result<Vec<Incident>> {
 /// Reads an incidents file; `Ok(None)` when it does not exist.
 pub fn read(path: &std::path::Path) -> Result<Option<Incidents>> {
     crate::json::read_typed(path)
-}
-
-/// The out-dir the follow-up reads incidents from, set once by the CLI after it resolved
-/// `--root`/`--out-dir`: the follow-up rules see only their grounds, not the workspace.
-static INCIDENTS_FILE: OnceLock<PathBuf> = OnceLock::new();
-
-/// Tells the follow-up where this process's workspace keeps its incidents.
-pub fn register(ws: &Workspace) {
-    let _ = INCIDENTS_FILE.set(path(ws));
-}
-
-/// The open incidents of the registered workspace; none when nothing is registered (unit
-/// tests) or the file is unreadable (the daily lane must not fail on a weekly artifact).
-pub fn open_registered() -> Vec<Incident> {
-    INCIDENTS_FILE
-        .get()
-        .and_then(|p| read(p).ok().flatten())
-        .map_or_else(Vec::new, |i| i.open)
 }
 
 #[cfg(test)]

@@ -137,10 +137,12 @@ fn learn(
         Some(gate) => recommend::view_of(gate.to_json(false), "release-preflight.json")?,
         None => recommend::ReleaseView::default(),
     };
+    let incidents = open_incidents(ws);
     let grounds = Grounds {
         proof: &proof_view,
         release: &release_view,
         learning: &learning,
+        incidents: &incidents,
     };
     let published = followup::publish(ws, &grounds, &at, true)?;
     Ok((learning, published))
@@ -170,10 +172,21 @@ fn with_grounds<T>(
     let now = crate::clock::now();
     let branch = history::branch(proof_view.git.branch.as_deref());
     let learning = Learning::read(ws, config, &branch, now)?;
+    let incidents = open_incidents(ws);
     let grounds = Grounds {
         proof: &proof_view,
         release: &release_view,
         learning: &learning,
+        incidents: &incidents,
     };
     use_(&grounds, &crate::clock::iso(now))
+}
+
+/// The weekly lane's open KPI incidents. A weekly artifact that cannot be read must not stop
+/// the daily lane: it is named on stderr and the follow-up goes on without it.
+fn open_incidents(ws: &Workspace) -> Vec<crate::kpi::incidents::Incident> {
+    crate::kpi::incidents::open(ws).unwrap_or_else(|e| {
+        eprintln!("sdetkit: warning: KPI incidents ignored: {e}");
+        Vec::new()
+    })
 }

@@ -182,29 +182,21 @@ fn threshold_blocker(ws: &Workspace, learning: &Learning) -> Option<Blocker> {
     })
 }
 
-/// Open incidents from the weekly lane's `kpi-incidents.json`, when it exists.
+/// The weekly lane's open KPI incidents, each a blocker.
 fn incident_blockers(ws: &Workspace) -> Result<Vec<Blocker>> {
-    let path = ws.ops_dir().join("weekly").join("kpi-incidents.json");
-    let Some(doc) = crate::json::read_optional(&path)? else {
-        return Ok(Vec::new());
-    };
-    let items = doc
-        .get("incidents")
-        .and_then(|i| i.as_array())
-        .cloned()
-        .unwrap_or_default();
-    Ok(items
+    let file = ws.rel(&crate::kpi::incidents::path(ws));
+    Ok(crate::kpi::incidents::open(ws)?
         .iter()
-        .filter(|i| i.get("status").and_then(|s| s.as_str()).unwrap_or("open") == "open")
-        .map(|i| {
-            let kpi = i.get("kpi").and_then(|k| k.as_str()).unwrap_or("kpi");
-            let branch = i.get("branch").and_then(|b| b.as_str()).unwrap_or("all");
-            Blocker {
-                id: format!("kpi-incident/{kpi}"),
-                reason: format!("{kpi} ({branch}) degraded in two consecutive weekly windows"),
-                evidence: vec![ws.rel(&path)],
-                next_command: "make ops-weekly".into(),
-            }
+        .map(|i| Blocker {
+            id: format!("kpi-incident/{}", i.kpi),
+            reason: format!(
+                "{} ({}) degraded in two consecutive weekly windows (open since {})",
+                i.kpi,
+                i.branch.as_deref().unwrap_or("all branches"),
+                i.opened_at
+            ),
+            evidence: vec![file.clone()],
+            next_command: "make ops-weekly".into(),
         })
         .collect())
 }
