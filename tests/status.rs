@@ -88,10 +88,10 @@ fn daily_premerge_and_weekly_make_it_healthy_until_they_go_stale() {
         "make ops-weekly"
     );
 
-    repo.write(
-        "build/ops/weekly/kpi-scorecard.json",
-        "{\"generated_at\": \"2026-11-25T11:00:00+00:00\"}\n",
-    );
+    repo.sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", now)
+        .assert()
+        .success();
     let (code, s) = status(&repo, now);
     assert_eq!(code, 0, "{s:#}");
     assert_eq!(s["healthy"], true);
