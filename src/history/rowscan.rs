@@ -62,6 +62,11 @@ pub fn row(line: &str) -> Option<RowView<'_>> {
     (has_decision && s.at == s.bytes.len()).then_some(view)
 }
 
+/// Whether `bytes` holds a character JSON does not allow unescaped inside a string.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b < 0x20)
+}
+
 /// The last needed key in sorted order.
 const LAST_NEEDED: &str = "failed_steps";
 
@@ -107,7 +112,9 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.at = end + 1;
-        self.text.get(start..end)
+        let text = self.text.get(start..end)?;
+        // JSON forbids raw control characters in strings; leave such a row to serde.
+        (!has_control(text.as_bytes())).then_some(text)
     }
 
     fn nullable_string(&mut self) -> Option<Option<&'a str>> {
@@ -155,11 +162,16 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Skips a string starting at its opening quote.
+    /// Skips a string starting at its opening quote (raw control characters make it
+    /// invalid, as they do for serde).
     fn skip_string(&mut self) -> Option<()> {
         self.at += 1;
         loop {
+            let from = self.at;
             let found = self.quote_or_escape()?;
+            if has_control(&self.bytes[from..found]) {
+                return None;
+            }
             self.at = found + 1;
             if self.bytes[found] == b'"' {
                 return Some(());
@@ -217,6 +229,18 @@ mod tests {
             assert_eq!(fast.failed_steps, slow.failed_steps);
             assert_eq!(fast.branch, slow.branch);
         }
+    }
+
+    #[test]
+    fn raw_control_characters_before_the_needed_keys_are_not_a_row() {
+        let line = "{\"commit\u{1}\":\"x\",\"decision\":\"SHIP\",\"failed_steps\":[]}";
+        assert!(row(line).is_none());
+        assert!(
+            RowView::parse(line).is_err(),
+            "serde rejects it too, so it is corrupt"
+        );
+        let value = "{\"captured_at\":\"2026\u{0}\",\"decision\":\"SHIP\"}";
+        assert!(RowView::parse(value).is_err());
     }
 
     #[test]
