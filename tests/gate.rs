@@ -367,3 +367,28 @@ fn out_writes_the_report_to_a_file_and_md_renders_a_table() {
     assert!(md.starts_with("### sdetkit gate-fast: OK"), "{md}");
     assert!(md.contains("| `unit` | PASS |"), "{md}");
 }
+
+#[test]
+fn a_python_tool_that_is_not_installed_is_an_error_with_a_hint() {
+    let repo = Repo::new();
+    config(
+        &repo,
+        "[[gate.fast.steps]]\nid = \"tests\"\nrun = \"python3 -m sdetkit_surely_not_a_module -q\"\n[[gate.fast.steps]]\nid = \"import-error\"\nrun = \"python3 -c 'import sdetkit_surely_not_a_module'\"\n",
+    );
+    repo.sdetkit(&["gate", "fast"]).assert().code(1);
+    let gate = repo.json("build/first-proof/gate-fast.json");
+    let tests = step(&gate, "tests");
+    assert_eq!(tests["status"], "error");
+    assert!(
+        tests["message"]
+            .as_str()
+            .unwrap()
+            .contains("python3 -m pip install sdetkit_surely_not_a_module"),
+        "{tests}"
+    );
+    assert_eq!(
+        step(&gate, "import-error")["status"],
+        "failed",
+        "a missing import inside the code under test is a failure, not a missing tool"
+    );
+}

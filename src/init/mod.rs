@@ -29,10 +29,14 @@ pub fn run(ws: &Workspace, force: bool) -> Result<String> {
     crate::config::load_str(config_path, &config)?;
     crate::json::write_atomic(config_path, config.as_bytes())?;
     crate::json::write_atomic(&mk_path, render_make_aliases("sdetkit").as_bytes())?;
-    Ok(report(ws, &findings, steps.len()))
+    Ok(report(ws, &findings, &steps))
 }
 
-fn report(ws: &Workspace, findings: &[detect::Finding], steps: usize) -> String {
+fn report(
+    ws: &Workspace,
+    findings: &[detect::Finding],
+    steps: &[crate::config::StepSpec],
+) -> String {
     let mut out = String::new();
     if findings.is_empty() {
         out.push_str("detected: nothing (no Cargo.toml, pyproject.toml/setup.py, package.json, go.mod or Makefile with test/lint/check)\n");
@@ -52,10 +56,24 @@ fn report(ws: &Workspace, findings: &[detect::Finding], steps: usize) -> String 
             let _ = writeln!(out, "  note: {note}");
         }
     }
+    for step in steps {
+        for tool in step
+            .requires
+            .iter()
+            .filter(|t| crate::tools::find(&t.program).is_none())
+        {
+            let _ = writeln!(
+                out,
+                "  missing: `{}` for step `{}` is not installed ({}); the step reports `error` until it is",
+                tool.program, step.id, tool.hint
+            );
+        }
+    }
     let _ = writeln!(
         out,
-        "wrote {} ({steps} fast-gate step(s))",
-        ws.rel(&ws.config_path)
+        "wrote {} ({} fast-gate step(s))",
+        ws.rel(&ws.config_path),
+        steps.len()
     );
     let _ = writeln!(
         out,

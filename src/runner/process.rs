@@ -173,7 +173,7 @@ fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
                 } else {
                     Status::Failed
                 };
-                if rc == 127 || rc == 126 {
+                if rc != 0 {
                     missing_program(outcome, spec, log, rc);
                 }
             }
@@ -181,24 +181,59 @@ fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
     }
 }
 
-/// `sh` exits 127 for "command not found" and 126 for "not executable": the step could not
-/// start the program it names, which is an `error`, not a test failure.
+/// A step that could not start the program it names is an `error` with a hint, not a test
+/// failure: `sh` exits 127 ("not found") or 126 ("not executable"), and `python -m tool`
+/// exits 1 with "No module named tool" when the tool is not installed.
 fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i32) {
-    let text = std::fs::read(log).unwrap_or_default();
-    let text = String::from_utf8_lossy(&text);
-    let line = text.lines().find(|l| {
-        l.contains("not found") || l.contains("Permission denied") || l.contains("cannot execute")
-    });
-    if let Some(line) = line {
-        outcome.status = Status::Error;
-        let program = crate::tools::program_of(&spec.run).unwrap_or_else(|| spec.run.clone());
-        let what = if rc == 127 {
-            "not found"
-        } else {
-            "not executable"
-        };
-        outcome.reason = Some(format!("command {what}: {} ({})", program, line.trim()));
+    let text = log_head(log);
+    if rc == 127 || rc == 126 {
+        let line = text.lines().find(|l| {
+            l.contains("not found")
+                || l.contains("Permission denied")
+                || l.contains("cannot execute")
+        });
+        if let Some(line) = line {
+            outcome.status = Status::Error;
+            let program = crate::tools::program_of(&spec.run).unwrap_or_else(|| spec.run.clone());
+            let what = if rc == 127 {
+                "not found"
+            } else {
+                "not executable"
+            };
+            outcome.reason = Some(format!("command {what}: {} ({})", program, line.trim()));
+        }
+        return;
     }
+    let Some((python, module)) = python_module(&spec.run) else {
+        return;
+    };
+    let missing = format!("No module named {module}");
+    if let Some(line) = text.lines().find(|l| l.trim_end().ends_with(&missing)) {
+        outcome.status = Status::Error;
+        outcome.reason = Some(format!(
+            "`{module}` is not installed for {python} ({}); install it with `{python} -m pip install {module}`",
+            line.trim()
+        ));
+    }
+}
+
+/// The start of a step's log: enough to see why a program did not start.
+fn log_head(log: &Path) -> String {
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(file) = std::fs::File::open(log) {
+        let _ = file.take(64 * 1024).read_to_end(&mut head);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// `(python, module)` when the command runs `python… -m module`.
+fn python_module(run: &str) -> Option<(String, String)> {
+    let words: Vec<&str> = run.split_whitespace().collect();
+    words.windows(3).find_map(|w| {
+        let name = w[0].rsplit('/').next().unwrap_or(w[0]);
+        (name.starts_with("python") && w[1] == "-m").then(|| (w[0].to_string(), w[2].to_string()))
+    })
 }
 
 fn signal_name(signal: i32) -> String {
