@@ -6,18 +6,7 @@ mod common;
 use common::Repo;
 
 fn green_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n");
-    repo.write(
-        "sdetkit.toml",
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n",
-    );
-    repo.commit("green");
-    repo
+    Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n")
 }
 
 fn assert_exit_2(repo: &Repo, args: &[&str], names: &str) {

@@ -10,18 +10,8 @@ use common::Repo;
 use predicates::prelude::*;
 
 fn proved_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "# demo\n");
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n");
-    repo.write(
-        "sdetkit.toml",
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo secret=$API_TOKEN\"\n",
-    );
-    repo.commit("green");
+    let repo =
+        Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo secret=$API_TOKEN\"\n");
     repo.sdetkit(&["ops", "proof"])
         .env("API_TOKEN", "tok-value-123456")
         .assert()

@@ -9,19 +9,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn green_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "# demo\n");
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n");
-    repo.write(
-        "sdetkit.toml",
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n",
-    );
-    repo.commit("green");
-    repo
+    Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n")
 }
 
 fn premerge(repo: &Repo, args: &[&str]) -> (i32, Value, String) {

@@ -12,19 +12,9 @@ use common::Repo;
 use serde_json::Value;
 
 fn repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "# demo\n");
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write("CHANGELOG.md", "## [1.0.0]\n");
-    repo.write(
-        "sdetkit.toml",
+    Repo::releasable(
         "[[gate.fast.steps]]\nid = \"a\"\nrun = \"sleep 0.05; echo a\"\n[[gate.fast.steps]]\nid = \"b\"\nrun = \"echo b\"\n",
-    );
-    repo.commit("init");
-    repo
+    )
 }
 
 /// Every JSON artifact parses and every JSONL line parses; returns the event-log run ids.
