@@ -4,6 +4,14 @@ use std::time::Duration;
 
 /// Parses `1h30m`, `20m`, `45s`, `250ms`. A bare number is rejected: units are required so
 /// that `timeout = 30` is never silently read as seconds or minutes.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdetkit::config::duration::parse;
+///
+/// assert_eq!(parse("1h30m"), Ok(Duration::from_secs(90 * 60)));
+/// assert!(parse("30").unwrap_err().contains("unit"));
+/// ```
 pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text.is_empty() {
