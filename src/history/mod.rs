@@ -23,6 +23,24 @@ use trend::WeeklyTrend;
 /// Schema version of `control-tower.json`.
 pub const TOWER_SCHEMA: &str = "sdetkit.first-proof-control-tower.v1";
 
+/// Records one lane run (one event-log row), then reads the log once and writes the derived
+/// artifacts; returns what was learned and the time the run was recorded at.
+pub fn record(
+    ws: &Workspace,
+    config: &Config,
+    summary: &crate::decision::Summary,
+    lane: &str,
+) -> Result<(Learning, String)> {
+    let now = crate::clock::now();
+    let at = crate::clock::iso(now);
+    let branch = branch(summary.git.branch.as_deref());
+    eventlog::EventRow::new(summary, lane, &branch, at.clone())
+        .append(&ws.proof_dir().join(eventlog::FILE))?;
+    let learning = Learning::read(ws, config, &branch, now)?;
+    learning.write(ws, &at)?;
+    Ok((learning, at))
+}
+
 /// The branch a run is recorded and judged under: `FIRST_PROOF_BRANCH` (what CI sets, as in
 /// the reference), else the checked-out branch, else `local` (detached HEAD, no git).
 pub fn branch(git_branch: Option<&str>) -> String {

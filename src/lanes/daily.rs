@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::followup::recommend::{self, Grounds};
 use crate::followup::{self, Followup, Published};
 use crate::gate::GateKind;
-use crate::history::{self, Learning, eventlog::EventRow};
+use crate::history::{self, Learning};
 use crate::lanes::proof::{self, Proof, ProofOptions};
 use crate::runner;
 use crate::workspace::{self, Workspace};
@@ -118,13 +118,7 @@ fn learn(
     proof: &Proof,
     lane: &str,
 ) -> Result<(Learning, Published)> {
-    let now = crate::clock::now();
-    let at = crate::clock::iso(now);
-    let branch = history::branch(proof.summary.git.branch.as_deref());
-    EventRow::new(&proof.summary, lane, &branch, at.clone())
-        .append(&ws.proof_dir().join(history::eventlog::FILE))?;
-    let learning = Learning::read(ws, config, &branch, now)?;
-    learning.write(ws, &at)?;
+    let (learning, at) = history::record(ws, config, &proof.summary, lane)?;
     let proof_view = recommend::view_of(
         crate::json::to_value(&proof.summary),
         "first-proof-summary.json",

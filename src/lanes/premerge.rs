@@ -10,7 +10,7 @@ use crate::decision::{Decision, Summary};
 use crate::error::Result;
 use crate::evidence;
 use crate::gate::GateReport;
-use crate::history::{self, Learning, eventlog::EventRow};
+use crate::history::{self, Learning};
 use crate::lanes::proof::{self, ProofOptions};
 use crate::workspace::Workspace;
 
@@ -71,14 +71,9 @@ pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
         stable: false,
     };
     let proof = proof::run(ws, config, options)?;
-    let now = crate::clock::now();
-    let at = crate::clock::iso(now);
-    let branch = history::branch(proof.summary.git.branch.as_deref());
     let lane = if fast { "premerge-fast" } else { "premerge" };
-    EventRow::new(&proof.summary, lane, &branch, at.clone())
-        .append(&ws.proof_dir().join(history::eventlog::FILE))?;
-    let learning = Learning::read(ws, config, &branch, now)?;
-    learning.write(ws, &at)?;
+    let (learning, at) = history::record(ws, config, &proof.summary, lane)?;
+    let branch = learning.branch.clone();
     let mut blockers = gate_blockers(&proof.summary, &proof.gates);
     blockers.extend(threshold_blocker(ws, &learning));
     blockers.extend(incident_blockers(ws)?);
