@@ -624,3 +624,34 @@ fn an_interrupted_run_is_not_recorded() {
     assert!(!repo.file(DB).exists());
     assert!(!repo.file("build/ops").exists());
 }
+
+#[test]
+fn daily_reports_as_json_and_markdown_too() {
+    let repo = Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n");
+    let out = repo
+        .sdetkit(&["ops", "daily", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["decision"], "SHIP");
+    assert_eq!(report["followup"]["next_command"], "make ops-premerge");
+    assert_eq!(report["contract"]["ok"], true);
+    assert!(report["threshold"]["action"].is_string());
+    let md = repo.file("daily.md");
+    repo.sdetkit(&[
+        "ops",
+        "daily",
+        "--format",
+        "md",
+        "--out",
+        md.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let text = std::fs::read_to_string(md).unwrap();
+    assert!(
+        text.contains("### sdetkit proof: **SHIP**") && text.contains("# Real workflow follow-up"),
+        "{text}"
+    );
+}

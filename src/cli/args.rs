@@ -254,6 +254,8 @@ pub struct DailyArgs {
     /// Maximum steps running at once [default: number of CPUs]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `ops now`.

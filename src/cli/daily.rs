@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use super::args::{DailyArgs, NextArgs, NowArgs};
+use super::args::{DailyArgs, NextArgs, NowArgs, ReportArgs};
 use super::{release_dry_run, with_jobs};
 use crate::decision::Decision;
 use crate::error::Result;
@@ -25,7 +25,7 @@ pub(super) fn daily_cmd(ws: Workspace, args: &DailyArgs, verbose: bool) -> Resul
         release_dry_run: release_dry_run(args.release_dry_run)?,
         evidence: args.evidence,
     };
-    lane(&ws, opts, verbose)
+    lane(&ws, opts, verbose, Some(&args.report))
 }
 
 /// `ops now`: the full daily lane, or with `--lite` the follow-up and its contract only.
@@ -39,10 +39,16 @@ pub(super) fn now_cmd(ws: Workspace, args: &NowArgs, verbose: bool) -> Result<i3
         release_dry_run: release_dry_run(None)?,
         evidence: false,
     };
-    lane(&ws, opts, verbose)
+    lane(&ws, opts, verbose, None)
 }
 
-fn lane(ws: &Workspace, opts: DailyOptions, verbose: bool) -> Result<i32> {
+/// Runs the lane; `report` chooses the format (text when `None`).
+fn lane(
+    ws: &Workspace,
+    opts: DailyOptions,
+    verbose: bool,
+    report: Option<&ReportArgs>,
+) -> Result<i32> {
     let config = ws.config()?;
     match daily::run(ws, &config, opts)? {
         Daily::SetupFailed { reason, log } => {
@@ -57,7 +63,16 @@ fn lane(ws: &Workspace, opts: DailyOptions, verbose: bool) -> Result<i32> {
             Ok(130)
         }
         Daily::Ran(run) => {
-            print!("{}", lane_text(ws, &run));
+            match report {
+                Some(args) => report::emit(
+                    args.format,
+                    args.out.as_deref(),
+                    &lane_json(&run, args.stable_json),
+                    || lane_text(ws, &run),
+                    || lane_md(&run),
+                )?,
+                None => print!("{}", lane_text(ws, &run)),
+            }
             if verbose {
                 eprintln!(
                     "sdetkit: learning loop (learn → contract) took {:.1} ms",
@@ -67,6 +82,35 @@ fn lane(ws: &Workspace, opts: DailyOptions, verbose: bool) -> Result<i32> {
             Ok(lane_exit(&run, opts.strict))
         }
     }
+}
+
+/// The lane's results for machines: the decision snapshot, the threshold check, the
+/// follow-up and its contract check, and the evidence pack when one was made.
+fn lane_json(run: &DailyRun, stable: bool) -> serde_json::Value {
+    let evidence = run
+        .evidence
+        .as_ref()
+        .map(|(pack, v)| json!({"pack": pack, "ok": v.ok}));
+    let mut value = json!({
+        "summary": crate::json::to_value(&run.summary),
+        "threshold": crate::json::to_value(&run.learning.threshold),
+        "followup": crate::json::to_value(&run.published.followup),
+        "contract": crate::json::to_value(&run.published.contract),
+        "evidence": evidence,
+    });
+    if stable {
+        crate::json::stabilize(&mut value);
+    }
+    value
+}
+
+/// The proof summary and the follow-up, in Markdown.
+fn lane_md(run: &DailyRun) -> String {
+    format!(
+        "{}\n{}",
+        report::proof::md(&run.summary),
+        render::md(&run.published.followup)
+    )
 }
 
 /// The proof report, one line each for learning and follow-up, then the `OPS_*` lines.

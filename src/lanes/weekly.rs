@@ -109,7 +109,7 @@ fn latest_decision(ws: &Workspace) -> Option<String> {
     let branch = view
         .git
         .branch
-        .map_or(String::new(), |b| format!(" on `{b}`"));
+        .map_or(String::new(), |b| format!(" on {b}"));
     Some(format!("{}{branch}", decision.as_str()?))
 }
 
