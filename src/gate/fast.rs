@@ -31,14 +31,3 @@ pub fn run(
         started,
     ))
 }
-
-/// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
-pub fn clear_logs(dir: &std::path::Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.path().extension().is_some_and(|e| e == "log") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-}

@@ -276,8 +276,19 @@ pub fn run_commands(
     progress: &Option<std::sync::Arc<crate::runner::Progress>>,
 ) -> Vec<StepRecord> {
     let ctx = ws.runner(kind.short(), config, redactor, progress);
-    fast::clear_logs(&ctx.logs_dir);
+    clear_logs(&ctx.logs_dir);
     records(ws, crate::runner::run(specs, &ctx), specs)
+}
+
+/// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
+fn clear_logs(dir: &std::path::Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "log") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Turns runner outcomes into records, attaching a first failure to every blocking step.

@@ -131,14 +131,9 @@ fn learn(
         Some(gate) => recommend::view_of(gate.to_json(false), "release-preflight.json")?,
         None => recommend::ReleaseView::default(),
     };
-    let incidents = open_incidents(ws);
-    let grounds = Grounds {
-        proof: &proof_view,
-        release: &release_view,
-        learning: &learning,
-        incidents: &incidents,
-    };
-    let published = followup::publish(ws, &grounds, &at, true)?;
+    let published = with_incidents(ws, &proof_view, &release_view, &learning, |grounds| {
+        followup::publish(ws, grounds, &at, true)
+    })?;
     Ok((learning, published))
 }
 
@@ -166,14 +161,27 @@ fn with_grounds<T>(
     let now = crate::clock::now();
     let branch = history::branch(proof_view.git.branch.as_deref());
     let learning = Learning::read(ws, config, &branch, now)?;
+    let at = crate::clock::iso(now);
+    with_incidents(ws, &proof_view, &release_view, &learning, |grounds| {
+        use_(grounds, &at)
+    })
+}
+
+/// The grounds of a follow-up: the views and learning given, plus the open KPI incidents.
+fn with_incidents<T>(
+    ws: &Workspace,
+    proof: &recommend::ProofView,
+    release: &recommend::ReleaseView,
+    learning: &Learning,
+    use_: impl FnOnce(&Grounds) -> Result<T>,
+) -> Result<T> {
     let incidents = open_incidents(ws);
-    let grounds = Grounds {
-        proof: &proof_view,
-        release: &release_view,
-        learning: &learning,
+    use_(&Grounds {
+        proof,
+        release,
+        learning,
         incidents: &incidents,
-    };
-    use_(&grounds, &crate::clock::iso(now))
+    })
 }
 
 /// The weekly lane's open KPI incidents. A weekly artifact that cannot be read must not stop
