@@ -200,16 +200,7 @@ fn packing_another_run_or_no_run_is_a_clear_error() {
 
 #[test]
 fn daily_with_evidence_packs_verifies_and_records_the_run() {
-    let repo = Repo::new();
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write(
-        "sdetkit.toml",
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n",
-    );
-    repo.commit("init");
+    let repo = Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n");
     repo.sdetkit(&["ops", "daily", "--evidence"])
         .assert()
         .success()

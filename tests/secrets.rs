@@ -23,16 +23,9 @@ fn tokens_never_reach_logs_artifacts_histories_or_packs() {
     let env_secret = "s3cr3t-deploy-token-value";
     // Built at run time so this source file holds no token-shaped string.
     let shaped = format!("gh{}_{}", "p", "Zx9".repeat(12));
-    let repo = Repo::new();
-    repo.write(
-        "package.json",
-        "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
-    );
-    repo.write(
-        "sdetkit.toml",
+    let repo = Repo::releasable(
         "[[gate.fast.steps]]\nid = \"leaky\"\nrun = \"echo \\\"error: auth failed with $DEPLOY_TOKEN and $SHAPED\\\" >&2; exit 1\"\n",
     );
-    repo.commit("leaky");
     let run = |args: &[&str]| {
         repo.sdetkit(args)
             .env("DEPLOY_TOKEN", env_secret)
