@@ -105,3 +105,19 @@ fn a_bypassed_premerge_does_not_count() {
     assert_eq!(premerge["ok"], false);
     assert!(premerge["detail"].as_str().unwrap().contains("bypass"));
 }
+
+#[test]
+fn a_corrupt_last_daily_row_falls_back_to_the_previous_one() {
+    let repo = green_repo();
+    let now = "2026-11-25T12:00:00Z";
+    repo.sdetkit(&["ops", "daily"])
+        .env("SDETKIT_NOW", now)
+        .assert()
+        .success();
+    let log = repo.file("build/first-proof/first-proof-learning-db.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("{\"decision\":\"SHIP\",\"lane\":\"daily\",\"torn\n");
+    std::fs::write(&log, text).unwrap();
+    let (_, s) = status(&repo, now);
+    assert_eq!(criterion(&s, "daily-decision")["ok"], true, "{s:#}");
+}

@@ -172,21 +172,45 @@ fn daily_problem(
 /// The newest event-log row written by a daily lane run.
 fn last_daily_row(ws: &Workspace) -> Result<Option<Value>> {
     let log = ws.proof_dir().join(history::eventlog::FILE);
-    let mut last = None;
-    if log.is_file() {
-        history::jsonl::scan(&log, |line| {
-            if line.contains("\"daily")
-                && let Ok(row) = serde_json::from_str::<Value>(line)
-                && row
-                    .get("lane")
-                    .and_then(Value::as_str)
-                    .is_some_and(|l| l.starts_with("daily"))
-            {
-                last = Some(row);
-            }
-            Ok(())
-        })?;
+    if !log.is_file() {
+        return Ok(None);
     }
+    // Only the last daily row matters: keep the last candidate line and parse just that one.
+    // sdetkit writes `lane` as `"lane":"daily…`; when that line turns out corrupt, the careful
+    // pass below finds the last daily row that does parse.
+    let mut candidate = String::new();
+    history::jsonl::scan(&log, |line| {
+        if line.contains("\"lane\":\"daily") || line.contains("\"lane\": \"daily") {
+            candidate.clear();
+            candidate.push_str(line);
+        }
+        Ok(())
+    })?;
+    match serde_json::from_str::<Value>(&candidate) {
+        Ok(row) if is_daily(&row) => Ok(Some(row)),
+        _ if candidate.is_empty() => Ok(None),
+        _ => last_parsed_daily_row(&log),
+    }
+}
+
+fn is_daily(row: &Value) -> bool {
+    row.get("lane")
+        .and_then(Value::as_str)
+        .is_some_and(|l| l.starts_with("daily"))
+}
+
+/// Parses every daily-looking row: the slow path, for a log whose last daily line is corrupt.
+fn last_parsed_daily_row(log: &Path) -> Result<Option<Value>> {
+    let mut last = None;
+    history::jsonl::scan(log, |line| {
+        if line.contains("\"daily")
+            && let Ok(row) = serde_json::from_str::<Value>(line)
+            && is_daily(&row)
+        {
+            last = Some(row);
+        }
+        Ok(())
+    })?;
     Ok(last)
 }
 
