@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
+use sdetkit::artifacts::eventlog::EventLog;
+use sdetkit::artifacts::weekly::Scorecard;
 use sdetkit::kpi::pass::Pass;
 use sdetkit::kpi::releases::Ledger;
-use sdetkit::kpi::scorecard::{Scorecard, Sources};
+use sdetkit::kpi::scorecard::Sources;
 
 mod support;
 
@@ -47,9 +49,9 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
     out.flush()
 }
 
-fn scorecard(log: &Path, as_of: Timestamp) -> sdetkit::error::Result<usize> {
+fn scorecard(out: &Path, as_of: Timestamp) -> sdetkit::error::Result<usize> {
     let sources = Sources {
-        pass: Pass::read(log, as_of)?,
+        pass: Pass::read(&EventLog::at(out), as_of)?,
         verified: HashSet::new(),
         ledger: Ledger::default(),
         as_of,
@@ -63,8 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let path: PathBuf = std::env::temp_dir().join(format!("sdetkit-kpi-bench-{rows}.jsonl"));
+    let out: PathBuf = std::env::temp_dir().join(format!("sdetkit-kpi-bench-{rows}"));
+    let path = EventLog::at(&out).path().to_path_buf();
     if !path.exists() {
+        std::fs::create_dir_all(path.parent().expect("the log is in a directory"))?;
         generate(&path, rows)?;
     }
     let size = std::fs::metadata(&path)?.len();
@@ -73,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut json_bytes = 0;
     for _ in 0..3 {
         let started = Instant::now();
-        json_bytes = scorecard(&path, as_of)?;
+        json_bytes = scorecard(&out, as_of)?;
         best = best.min(started.elapsed().as_secs_f64());
     }
     println!(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sdetkit::config::StepSpec;
-use sdetkit::runner::{self, Context, Redactor};
+use sdetkit::runner::{self, Context, Redactor, Silent, Stop};
 
 fn context(dir: &std::path::Path, jobs: usize) -> Context {
     Context {
@@ -19,7 +19,8 @@ fn context(dir: &std::path::Path, jobs: usize) -> Context {
         kill_grace: Duration::from_secs(2),
         redactor: Arc::new(Redactor::from_env([])),
         epoch: Instant::now(),
-        progress: None,
+        events: Arc::new(Silent),
+        stop: Stop::new(),
         gate: "bench".into(),
     }
 }

@@ -6,31 +6,60 @@ use std::path::PathBuf;
 /// Everything that stops a command before it can give a verdict (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A configuration problem with its location.
+    /// `sdetkit.toml` is wrong at a line.
     #[error("{}:{line}: {message}", path.display())]
     Config {
+        /// The config file.
         path: PathBuf,
+        /// 1-based line.
         line: usize,
+        /// What is wrong and how to fix it.
         message: String,
     },
-    /// An input file that does not parse, with the line where parsing stopped.
+    /// A user-supplied input file that does not parse at a line (a JUnit report…).
     #[error("{}:{line}: {message}", path.display())]
     Syntax {
+        /// The file.
         path: PathBuf,
+        /// 1-based line.
         line: u64,
+        /// What is wrong.
         message: String,
     },
-    /// A file that exists but cannot be used (bad JSON, not UTF-8, wrong shape…).
+    /// A user-supplied file that exists but cannot be used (a directory, not UTF-8…).
     #[error("{}: {message}", path.display())]
-    Input { path: PathBuf, message: String },
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// One of sdetkit's own artifacts is not what sdetkit writes (edited by hand, written by
+    /// another tool, or damaged): rerun the lane that writes it, or delete it.
+    #[error(
+        "{}{}: {problem} (an sdetkit artifact; rerun the lane that writes it, or delete it)",
+        path.display(),
+        line.map_or(String::new(), |l| format!(":{l}"))
+    )]
+    Artifact {
+        /// The artifact.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// What is wrong.
+        problem: String,
+    },
     /// A file that could not be read or written.
     #[error("{}: {action}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What was being done (`cannot read`…).
         action: &'static str,
+        /// Why it failed.
         source: std::io::Error,
     },
-    /// A bad combination of flags or arguments.
+    /// A bad flag, argument or environment variable.
     #[error("{0}")]
     Usage(String),
 }

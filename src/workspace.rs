@@ -1,5 +1,6 @@
 //! Where a command works: the repository root, the out-dir, the config file, and the shared
-//! per-invocation settings (parallelism, output style, the run's time origin).
+//! per-invocation settings (parallelism, output style, the run's time origin, who hears about
+//! running steps, and the request to stop).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::time::Instant;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::runner::{Progress, Redactor};
+use crate::runner::{Events, Redactor, Silent, Stop};
 
 /// The resolved locations and settings of one invocation.
 pub struct Workspace {
@@ -23,12 +24,12 @@ pub struct Workspace {
     pub jobs: Option<usize>,
     /// Colour in text output.
     pub color: bool,
-    /// No progress display.
-    pub quiet: bool,
-    /// Stderr is a terminal.
-    pub tty: bool,
     /// The run's time origin.
     pub epoch: Instant,
+    /// Who hears about steps starting and settling (the progress display, or nobody).
+    pub events: Arc<dyn Events>,
+    /// The request to stop (Ctrl-C in the CLI).
+    pub stop: Stop,
 }
 
 impl Workspace {
@@ -64,25 +65,15 @@ impl Workspace {
             config_explicit: config.is_some(),
             jobs: None,
             color: false,
-            quiet: false,
-            tty: false,
             epoch: Instant::now(),
+            events: Arc::new(Silent),
+            stop: Stop::new(),
         })
     }
 
     /// The configuration: the file when present, else auto-detection.
     pub fn config(&self) -> Result<Config> {
         config::resolve(&self.root, &self.config_path, self.config_explicit)
-    }
-
-    /// `build/first-proof`.
-    pub fn proof_dir(&self) -> PathBuf {
-        self.out_dir.join("first-proof")
-    }
-
-    /// `build/ops`.
-    pub fn ops_dir(&self) -> PathBuf {
-        self.out_dir.join("ops")
     }
 
     /// The out-dir relative to the root, when it is inside it (for clean-tree filtering).
@@ -96,28 +87,27 @@ impl Workspace {
     /// `path` relative to the root when inside it, for artifacts that must not embed
     /// machine-specific absolute paths.
     pub fn rel(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .into_owned()
+        self.places().show(path)
     }
 
-    /// A progress display, unless quiet.
-    pub fn progress(&self) -> Option<Arc<Progress>> {
-        (!self.quiet).then(|| Progress::new(self.tty, self.color))
+    /// How artifacts are named for people in this workspace.
+    pub fn places(&self) -> crate::artifacts::Places<'_> {
+        crate::artifacts::Places {
+            root: &self.root,
+            out: &self.out_dir,
+        }
     }
 
-    /// The runner context for one gate.
+    /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`).
     pub fn runner(
         &self,
         gate: &str,
         config: &Config,
         redactor: &Arc<Redactor>,
-        progress: &Option<Arc<Progress>>,
     ) -> crate::runner::Context {
         crate::runner::Context {
             root: self.root.clone(),
-            logs_dir: self.proof_dir().join("logs").join(gate),
+            logs_dir: crate::artifacts::proof::logs_dir(&self.out_dir, gate),
             jobs: self
                 .jobs
                 .or(config.jobs)
@@ -125,7 +115,8 @@ impl Workspace {
             kill_grace: config.kill_grace,
             redactor: redactor.clone(),
             epoch: self.epoch,
-            progress: progress.clone(),
+            events: self.events.clone(),
+            stop: self.stop.clone(),
             gate: gate.to_string(),
         }
     }

@@ -17,8 +17,10 @@ use crate::report::Format;
 )]
 pub struct Cli {
     #[command(flatten)]
+    /// Options every command takes.
     pub global: Global,
     #[command(subcommand)]
+    /// The command.
     pub command: Command,
 }
 
@@ -158,13 +160,13 @@ pub struct DoctorArgs {
 /// `ops …`.
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
-    /// Run the three gates, decide SHIP / NO-SHIP, write build/first-proof/first-proof-summary.json
+    /// Run the three gates, decide SHIP / NO-SHIP, write the decision snapshot
     Proof(ProofArgs),
     /// Daily lane: [setup] → proof → learn → control tower → weekly trend → threshold → follow-up → contract
     Daily(DailyArgs),
     /// Follow-up recommendations from the latest artifacts (records no history row)
     Followup,
-    /// Validate build/ops/followup.json and its history rollup against the shipped JSON Schemas
+    /// Validate the follow-up and its history rollup against the shipped JSON Schemas
     FollowupContract,
     /// Full daily lane (or, with --lite, follow-up + contract only), then OPS_DECISION / OPS_NEXT_COMMAND
     Now(NowArgs),
@@ -176,7 +178,7 @@ pub enum OpsCommand {
     Status(ReportArgs),
     /// Weekly lane: KPI scorecard → trend-degradation check → report bundle (build/ops/weekly/)
     Weekly(WeeklyArgs),
-    /// Record a release or a rollback in build/ops/release-events.jsonl (for the KPIs)
+    /// Record a release or a rollback in the release ledger (for the KPIs)
     #[command(subcommand)]
     Record(RecordCommand),
 }

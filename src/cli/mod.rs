@@ -17,22 +17,24 @@ use args::{
     OpsCommand, ProofArgs, ReportArgs, Select,
 };
 
+use crate::artifacts::proof::{Decision, GateReport};
 use crate::error::{Error, Result};
 use crate::gate::release::FastVerdict;
-use crate::gate::{GateReport, doctor, fast, release};
+use crate::gate::{doctor, fast, release};
 use crate::lanes::proof::{self, ProofOptions};
 use crate::repo::git;
 use crate::report;
+use crate::runner::Stop;
 use crate::triage;
 use crate::workspace::{self, Workspace};
 
 /// Parses the command line, runs it, and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    crate::runner::interrupt::install();
-    match run(cli) {
+    let stop = Stop::on_signals();
+    match run(cli, stop.clone()) {
         // The conventional exit status of a run stopped by SIGINT, after its summary is written.
-        Ok(_) if crate::runner::interrupt::requested() => 130,
+        Ok(_) if stop.requested() => 130,
         Ok(code) => code,
         Err(e) => {
             eprintln!("sdetkit: error: {e}");
@@ -41,16 +43,18 @@ pub fn main() -> i32 {
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(cli: Cli, stop: Stop) -> Result<i32> {
     let g = &cli.global;
     let mut ws = Workspace::resolve(g.root.as_deref(), g.out_dir.as_deref(), g.config.as_deref())?;
-    ws.quiet = g.quiet;
-    ws.tty = std::io::stderr().is_terminal();
+    ws.stop = stop;
     ws.color = match g.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    if !g.quiet {
+        ws.events = report::progress::Progress::new(std::io::stderr().is_terminal(), ws.color);
+    }
     let verbose = g.verbose;
     match cli.command {
         Command::Init { force } => {
@@ -93,11 +97,12 @@ pub(crate) fn with_jobs(mut ws: Workspace, jobs: Option<u16>) -> Workspace {
 
 /// Writes the gate's artifact, renders the report, and maps the verdict to an exit code.
 fn finish_gate(ws: &Workspace, gate: &GateReport, args: &ReportArgs, verbose: bool) -> Result<i32> {
-    gate.write(ws, args.stable_json)?;
+    ws.events.idle();
+    gate.gate.doc().write(&ws.out_dir, gate, args.stable_json)?;
     report::emit(
         args.format,
         args.out.as_deref(),
-        &gate.to_json(args.stable_json),
+        &stable(gate, args.stable_json),
         || report::gate::text(gate, ws.color, verbose),
         || report::gate::md(gate),
     )?;
@@ -108,19 +113,9 @@ fn gate_fast(ws: Workspace, select: &Select, args: &ReportArgs, verbose: bool) -
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
     let redactor = workspace::redactor(&config);
-    let progress = ws.progress();
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
-    let gate = fast::run(
-        &ws,
-        &config,
-        &redactor,
-        &progress,
-        &git,
-        &select.only,
-        &select.skip,
-    );
-    done(&progress);
-    finish_gate(&ws, &gate?, args, verbose)
+    let gate = fast::run(&ws, &config, &redactor, &git, &select.only, &select.skip)?;
+    finish_gate(&ws, &gate, args, verbose)
 }
 
 fn gate_release(
@@ -133,22 +128,19 @@ fn gate_release(
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
     let redactor = workspace::redactor(&config);
-    let progress = ws.progress();
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
     let verdict = FastVerdict::recorded(&ws)?;
     let gate = release::run(
         &ws,
         &config,
         &redactor,
-        &progress,
         &git,
         dry_run,
         &verdict,
         &select.only,
         &select.skip,
-    );
-    done(&progress);
-    finish_gate(&ws, &gate?, args, verbose)
+    )?;
+    finish_gate(&ws, &gate, args, verbose)
 }
 
 fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
@@ -157,17 +149,18 @@ fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
         Ok(c) => workspace::redactor(c),
         Err(_) => Arc::new(crate::runner::Redactor::from_env([])),
     };
-    let progress = ws.progress();
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
-    let gate = doctor::run(&ws, &config, &redactor, &progress, &git, args.release);
-    done(&progress);
-    finish_gate(&ws, &gate?, &args.report, verbose)
+    let gate = doctor::run(&ws, &config, &redactor, &git, args.release)?;
+    finish_gate(&ws, &gate, &args.report, verbose)
 }
 
-fn done(progress: &Option<Arc<crate::runner::Progress>>) {
-    if let Some(p) = progress {
-        p.finish();
+/// `value` as JSON, without what differs between identical runs when `stable`.
+fn stable<T: serde::Serialize>(value: &T, stable: bool) -> serde_json::Value {
+    let mut json = crate::json::to_value(value);
+    if stable {
+        crate::json::stabilize(&mut json);
     }
+    json
 }
 
 /// `FIRST_PROOF_RELEASE_DRY_RUN` (default true), unless the flag says otherwise.
@@ -197,18 +190,14 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
         stable: args.report.stable_json,
     };
     let proof = proof::run(&ws, &config, opts)?;
-    let mut value = crate::json::to_value(&proof.summary);
-    if args.report.stable_json {
-        crate::json::stabilize(&mut value);
-    }
     report::emit(
         args.report.format,
         args.report.out.as_deref(),
-        &value,
+        &stable(&proof.summary, args.report.stable_json),
         || report::proof::text(&proof.summary, ws.color),
         || report::proof::md(&proof.summary),
     )?;
-    let ship = proof.summary.decision == crate::decision::Decision::Ship;
+    let ship = proof.summary.decision == Decision::Ship;
     Ok(if args.strict && !ship { 1 } else { 0 })
 }
 
@@ -284,7 +273,7 @@ fn investigate_error(log: &std::path::Path, e: std::io::Error) -> Error {
 }
 
 fn status_cmd(ws: &Workspace, args: &ReportArgs) -> Result<i32> {
-    let status = crate::lanes::status::evaluate(ws)?;
+    let status = crate::health::status::evaluate(ws)?;
     report::emit(
         args.format,
         args.out.as_deref(),

@@ -1,16 +1,13 @@
 //! The weekly lane commands: `ops weekly` and `ops record release|rollback`.
 
-use std::fmt::Write;
-
 use jiff::Timestamp;
 
 use super::args::{RecordCommand, WeeklyArgs};
+use crate::artifacts::releases::{Kind, LEDGER, Recorded};
+use crate::artifacts::weekly::SCORECARD;
 use crate::error::{Error, Result};
-use crate::kpi::releases::{self, Kind, Recorded};
-use crate::kpi::scorecard::{KPIS, Scorecard, WINDOWS};
 use crate::lanes::weekly;
 use crate::report::{self, weekly_md};
-use crate::schemas::health::Health;
 use crate::workspace::Workspace;
 
 /// `ops weekly`: exit 0 once every artifact is written, 1 when contract health fails (an
@@ -22,34 +19,24 @@ pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
     };
     let run = weekly::run(ws, &ws.config()?, as_of)?;
     let card = &run.scorecard;
+    let dir = SCORECARD.path(&ws.out_dir);
+    let dir = ws.rel(dir.parent().unwrap_or(&ws.out_dir));
     report::emit(
         args.format,
         None,
         &crate::json::to_value(card),
-        || text(card, run.health.ok),
+        || report::weekly::text(card, run.health.ok, &dir),
         || weekly_md::scorecard(card),
     )?;
     let health = &run.health;
-    for problem in health.violations.iter().chain(&stale(health)) {
+    for problem in health
+        .violations
+        .iter()
+        .chain(&report::weekly::stale(health))
+    {
         eprintln!("sdetkit: contract: {problem}");
     }
     Ok(i32::from(!health.ok))
-}
-
-/// One line per lane whose last run is too old.
-fn stale(health: &Health) -> Vec<String> {
-    health
-        .freshness
-        .iter()
-        .filter(|f| !f.fresh)
-        .map(|f| match (&f.last_run, f.age_hours) {
-            (Some(last), Some(age)) => format!(
-                "{} lane stale: last run {last} is {age:.1} h old (max {} h, from {})",
-                f.lane, f.max_age_hours, f.source
-            ),
-            _ => format!("{} lane stale: no run found in {}", f.lane, f.source),
-        })
-        .collect()
 }
 
 fn parse_as_of(text: &str) -> Result<Timestamp> {
@@ -58,32 +45,6 @@ fn parse_as_of(text: &str) -> Result<Timestamp> {
             "--as-of {text}: not an RFC 3339 time with an offset"
         ))
     })
-}
-
-/// The overall KPIs, one line each, and where the artifacts are.
-fn text(card: &Scorecard, health_ok: bool) -> String {
-    let mut out = format!("weekly KPIs as of {}\n", card.as_of);
-    for kpi in KPIS {
-        let _ = write!(out, "  {kpi:<27}");
-        for (window, _) in WINDOWS {
-            let cell = card.overall.get(window).and_then(|s| s.kpis.get(kpi));
-            let _ = write!(
-                out,
-                " {window}: {:<34}",
-                cell.map_or("—".into(), weekly_md::cell)
-            );
-        }
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-    }
-    let _ = writeln!(
-        out,
-        "incidents: {} open; contract health: {}",
-        card.incidents.len(),
-        if health_ok { "OK" } else { "FAIL" }
-    );
-    out.push_str("artifacts: build/ops/weekly/\n");
-    out
 }
 
 /// `ops record release|rollback`: one locked append; prints the event's id.
@@ -98,7 +59,11 @@ pub(super) fn record_cmd(ws: &Workspace, what: RecordCommand) -> Result<i32> {
             Recorded::new(Kind::Rollback, &version, None, Some(reason), now)
         }
     };
-    row.append(&releases::ledger_path(ws))?;
-    println!("recorded {} in build/ops/{}", row.id, releases::FILE);
+    row.append(&ws.out_dir)?;
+    println!(
+        "recorded {} in {}",
+        row.id,
+        ws.rel(&LEDGER.path(&ws.out_dir))
+    );
     Ok(0)
 }

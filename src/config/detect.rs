@@ -36,7 +36,7 @@ pub fn config(root: &Path) -> Config {
         doctor_steps: Vec::new(),
         thresholds: builtin_thresholds(),
         jobs: None,
-        kill_grace: crate::runner::DEFAULT_KILL_GRACE,
+        kill_grace: super::DEFAULT_KILL_GRACE,
         detected,
     }
 }

@@ -8,37 +8,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Config, DEFAULT_TIMEOUT, DoctorOptions, ReleaseOptions, StepSpec, Thresholds,
-    builtin_thresholds, duration,
+    Config, DEFAULT_KILL_GRACE, DEFAULT_TIMEOUT, DoctorCheck, DoctorOptions, Globs, ReleaseCheck,
+    ReleaseOptions, StepSpec, Thresholds, builtin_thresholds, duration,
 };
 use crate::error::{Error, Result};
-
-/// Built-in release checks that `[gate.release] skip` may name.
-pub const RELEASE_CHECKS: &[&str] = &[
-    "clean-tree",
-    "version",
-    "changelog",
-    "tag",
-    "branch",
-    "upstream",
-    "fast-gate",
-];
-
-/// Built-in doctor checks that `[doctor] skip` may name.
-pub const DOCTOR_CHECKS: &[&str] = &[
-    "git-repo",
-    "config",
-    "tools",
-    "out-dir-ignored",
-    "readme",
-    "license",
-    "changelog",
-    "lockfile",
-    "ci-config",
-    "large-files",
-    "conflict-markers",
-    "secrets",
-];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,7 +60,7 @@ struct RawFast {
 struct RawRelease {
     changelog: Option<PathBuf>,
     tag_prefix: Option<String>,
-    release_branches: Option<Vec<String>>,
+    release_branches: Option<Spanned<Vec<String>>>,
     version_file: Option<PathBuf>,
     #[serde(default)]
     skip: Vec<Spanned<String>>,
@@ -100,8 +73,7 @@ struct RawRelease {
 struct RawDoctor {
     #[serde(default)]
     skip: Vec<Spanned<String>>,
-    #[serde(default)]
-    allow_secrets_in: Vec<String>,
+    allow_secrets_in: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     steps: Vec<RawStep>,
 }
@@ -158,10 +130,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
     };
     let (doctor, doctor_steps) = match raw.doctor {
         Some(d) => {
-            check_names(&at, &d.skip, DOCTOR_CHECKS, "doctor check")?;
             let options = DoctorOptions {
-                skip: d.skip.into_iter().map(Spanned::into_inner).collect(),
-                allow_secrets_in: d.allow_secrets_in,
+                skip: check_names(&at, &d.skip, DoctorCheck::parse, DoctorCheck::known)?,
+                allow_secrets_in: match &d.allow_secrets_in {
+                    Some(globs) => at.globs(globs)?,
+                    None => DoctorOptions::default().allow_secrets_in,
+                },
             };
             (options, steps(&at, d.steps, "doctor")?)
         }
@@ -214,6 +188,10 @@ impl Locator<'_> {
     fn duration(&self, value: &Spanned<String>) -> Result<std::time::Duration> {
         duration::parse(value.get_ref()).map_err(|m| self.error(value.span(), m))
     }
+
+    fn globs(&self, value: &Spanned<Vec<String>>) -> Result<Globs> {
+        Globs::new(value.get_ref()).map_err(|m| self.error(value.span(), m))
+    }
 }
 
 fn setup(at: &Locator, raw: RawSetup) -> Result<StepSpec> {
@@ -228,7 +206,7 @@ fn setup(at: &Locator, raw: RawSetup) -> Result<StepSpec> {
 
 fn runner(at: &Locator, raw: Option<RawRunner>) -> Result<(Option<usize>, std::time::Duration)> {
     let Some(raw) = raw else {
-        return Ok((None, crate::runner::DEFAULT_KILL_GRACE));
+        return Ok((None, DEFAULT_KILL_GRACE));
     };
     if let Some(jobs) = &raw.jobs
         && *jobs.get_ref() == 0
@@ -237,26 +215,25 @@ fn runner(at: &Locator, raw: Option<RawRunner>) -> Result<(Option<usize>, std::t
     }
     let grace = match &raw.kill_grace {
         Some(g) => at.duration(g)?,
-        None => crate::runner::DEFAULT_KILL_GRACE,
+        None => DEFAULT_KILL_GRACE,
     };
     Ok((raw.jobs.map(Spanned::into_inner), grace))
 }
 
 fn release(at: &Locator, raw: RawRelease) -> Result<(ReleaseOptions, Vec<StepSpec>)> {
-    check_names(at, &raw.skip, RELEASE_CHECKS, "release check")?;
     let defaults = ReleaseOptions::default();
     let options = ReleaseOptions {
         changelog: raw.changelog,
         tag_prefix: raw.tag_prefix.unwrap_or(defaults.tag_prefix),
-        release_branches: raw.release_branches.unwrap_or(defaults.release_branches),
+        release_branches: match &raw.release_branches {
+            Some(branches) => at.globs(branches)?,
+            None => defaults.release_branches,
+        },
         version_file: raw.version_file,
-        skip: raw.skip.into_iter().map(Spanned::into_inner).collect(),
+        skip: check_names(at, &raw.skip, ReleaseCheck::parse, ReleaseCheck::known)?,
     };
     let custom = steps(at, raw.steps, "gate.release")?;
-    if let Some(clash) = custom
-        .iter()
-        .find(|s| RELEASE_CHECKS.contains(&s.id.as_str()))
-    {
+    if let Some(clash) = custom.iter().find(|s| ReleaseCheck::parse(&s.id).is_some()) {
         return Err(Error::Config {
             path: at.path.to_path_buf(),
             line: 1,
@@ -269,20 +246,28 @@ fn release(at: &Locator, raw: RawRelease) -> Result<(ReleaseOptions, Vec<StepSpe
     Ok((options, custom))
 }
 
-fn check_names(at: &Locator, names: &[Spanned<String>], known: &[&str], what: &str) -> Result<()> {
-    for name in names {
-        if !known.contains(&name.get_ref().as_str()) {
-            return Err(at.error(
-                name.span(),
-                format!(
-                    "unknown {what} `{}` (known: {})",
-                    name.get_ref(),
-                    known.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
+/// The checks `names` names; an unknown one is an error at its line, listing the known ones.
+fn check_names<C>(
+    at: &Locator,
+    names: &[Spanned<String>],
+    parse: fn(&str) -> Option<C>,
+    known: fn() -> String,
+) -> Result<Vec<C>> {
+    names
+        .iter()
+        .map(|name| {
+            parse(name.get_ref()).ok_or_else(|| {
+                at.error(
+                    name.span(),
+                    format!(
+                        "unknown check `{}` in skip (known: {})",
+                        name.get_ref(),
+                        known()
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 fn steps(at: &Locator, raw: Vec<RawStep>, table: &str) -> Result<Vec<StepSpec>> {

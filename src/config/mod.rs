@@ -1,17 +1,18 @@
 //! Configuration: `sdetkit.toml` when present (the single source of truth), otherwise what
 //! [`detect`] finds in the repository.
 
+mod checks;
 pub mod detect;
 pub mod duration;
 mod file;
+mod globs;
 
-pub use file::{DOCTOR_CHECKS, RELEASE_CHECKS};
+pub use checks::{DoctorCheck, ReleaseCheck};
+pub use globs::Globs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::error::Result;
 
@@ -19,6 +20,9 @@ pub use file::{load, parse as load_str};
 
 /// Default per-step timeout (PRODUCT §3).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Default time between SIGTERM and SIGKILL when a step is stopped.
+pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
 
 /// A program a step needs, with the hint shown when it is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,18 +81,25 @@ impl StepSpec {
 }
 
 /// Options of the release gate's built-in checks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReleaseOptions {
     /// Changelog file; `None` means look for the usual names.
     pub changelog: Option<PathBuf>,
     /// Prefix of release tags (`v` gives `v1.2.3`).
     pub tag_prefix: String,
     /// Branch names or globs (`release/*`) a release may be cut from.
-    pub release_branches: Vec<String>,
+    pub release_branches: Globs,
     /// A file holding the version, when it is not in a known manifest.
     pub version_file: Option<PathBuf>,
     /// Built-in checks turned off.
-    pub skip: Vec<String>,
+    pub skip: Vec<ReleaseCheck>,
+}
+
+impl ReleaseOptions {
+    /// Whether `check` is turned off.
+    pub fn skips(&self, check: ReleaseCheck) -> bool {
+        self.skip.contains(&check)
+    }
 }
 
 impl Default for ReleaseOptions {
@@ -96,7 +107,8 @@ impl Default for ReleaseOptions {
         ReleaseOptions {
             changelog: None,
             tag_prefix: "v".into(),
-            release_branches: vec!["main".into(), "master".into(), "release/*".into()],
+            release_branches: Globs::new(&["main".into(), "master".into(), "release/*".into()])
+                .expect("the default patterns compile"),
             version_file: None,
             skip: Vec::new(),
         }
@@ -104,16 +116,32 @@ impl Default for ReleaseOptions {
 }
 
 /// Options of the doctor's built-in checks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DoctorOptions {
     /// Built-in checks turned off.
-    pub skip: Vec<String>,
+    pub skip: Vec<DoctorCheck>,
     /// Paths (globs) the secret scan does not look at, e.g. test fixtures with fake tokens.
-    pub allow_secrets_in: Vec<String>,
+    pub allow_secrets_in: Globs,
+}
+
+impl Default for DoctorOptions {
+    fn default() -> Self {
+        DoctorOptions {
+            skip: Vec::new(),
+            allow_secrets_in: Globs::new(&[]).expect("no pattern compiles"),
+        }
+    }
+}
+
+impl DoctorOptions {
+    /// Whether `check` is turned off.
+    pub fn skips(&self, check: DoctorCheck) -> bool {
+        self.skip.contains(&check)
+    }
 }
 
 /// A weekly threshold profile; missing values fall back to `default`, then to the built-ins.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
     /// Minimum ship rate over the last 7 runs.
     pub min_ship_rate: f64,

@@ -1,7 +1,6 @@
 //! Evidence packs: a deterministic zip of one run's artifacts and logs with a sha256 manifest,
 //! and its verification (re-hash every entry, re-derive the decision).
 
-pub mod manifest;
 pub mod pack;
 pub mod record;
 pub mod verify;

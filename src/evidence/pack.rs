@@ -8,8 +8,11 @@ use std::time::SystemTime;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::manifest::{self, ConfigDigest, Entry, Manifest, Tool};
 use super::sha256_hex;
+use crate::artifacts::evidence::{
+    ConfigDigest, Entry, MANIFEST, MANIFEST_SCHEMA, Manifest, Tool, pack_path,
+};
+use crate::artifacts::{followup, learning, premerge, proof};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::runner::Redactor;
@@ -17,23 +20,25 @@ use crate::workspace::Workspace;
 
 /// Artifacts of a run besides the proof's own, packed when the lane wrote them in this run.
 const DERIVED: &[&str] = &[
-    "first-proof/first-proof-learning-rollup.json",
-    "first-proof/control-tower.json",
-    "first-proof/control-tower.md",
-    "first-proof/weekly-trend.json",
-    "first-proof/weekly-trend.md",
-    "first-proof/weekly-threshold-check.json",
-    "ops/followup.json",
-    "ops/followup.md",
-    "ops/followup-history-rollup.json",
-    "ops/followup-contract-check.json",
-    "ops/premerge-gate.json",
-    "ops/release-room.md",
+    learning::ROLLUP.rel,
+    learning::CONTROL_TOWER.rel,
+    learning::CONTROL_TOWER_MD.rel,
+    learning::TREND.rel,
+    learning::TREND_MD.rel,
+    learning::THRESHOLD.rel,
+    followup::FOLLOWUP.rel,
+    followup::FOLLOWUP_MD.rel,
+    followup::HISTORY_ROLLUP.rel,
+    followup::CONTRACT_CHECK.rel,
+    premerge::GATE.rel,
+    premerge::RELEASE_ROOM.rel,
 ];
 
 /// The packed pack.
 pub struct Packed {
+    /// Where the pack was written.
     pub path: PathBuf,
+    /// Its manifest.
     pub manifest: Manifest,
 }
 
@@ -45,22 +50,20 @@ pub fn pack(
     redactor: &Redactor,
     run: Option<&str>,
 ) -> Result<Packed> {
-    let summary_path = ws.proof_dir().join("first-proof-summary.json");
-    let summary = crate::json::read_optional(&summary_path)?.ok_or_else(|| {
+    let summary_path = proof::SUMMARY.path(&ws.out_dir);
+    let summary = proof::SUMMARY.read(&ws.out_dir)?.ok_or_else(|| {
         Error::input(
             &summary_path,
             "no run to pack; run `sdetkit ops proof` or `sdetkit ops daily` first",
         )
     })?;
-    let field = |name: &str| {
-        summary
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let run_id = field("run_id").ok_or_else(|| {
-        Error::input(&summary_path, "has no run_id (written with --stable-json or by another tool); rerun the lane without --stable-json")
-    })?;
+    let run_id = summary.run_id.clone();
+    if run_id.is_empty() {
+        return Err(Error::input(
+            &summary_path,
+            "has no run_id (written with --stable-json or by another tool); rerun the lane without --stable-json",
+        ));
+    }
     if let Some(wanted) = run
         && wanted != run_id
     {
@@ -68,7 +71,7 @@ pub fn pack(
             "run {wanted} is not the latest run ({run_id}); only the latest run's artifacts are on disk"
         )));
     }
-    let started_at = field("started_at").unwrap_or_default();
+    let started_at = summary.started_at.clone();
     let files = collect(ws, &summary_path)?;
     let mut entries = Vec::new();
     let mut contents = Vec::new();
@@ -84,22 +87,13 @@ pub fn pack(
         contents.push(clean);
     }
     let manifest = Manifest {
-        schema_version: manifest::SCHEMA.into(),
+        schema_version: MANIFEST_SCHEMA.into(),
         run_id: run_id.clone(),
         created_at: started_at.clone(),
-        commit: summary
-            .pointer("/git/commit")
-            .and_then(|v| v.as_str())
-            .map(str::to_string),
-        branch: summary
-            .pointer("/git/branch")
-            .and_then(|v| v.as_str())
-            .map(str::to_string),
-        decision: field("decision").unwrap_or_else(|| "NO-SHIP".into()),
-        release_dry_run: summary
-            .get("release_dry_run")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
+        commit: summary.git.commit.clone(),
+        branch: summary.git.branch.clone(),
+        decision: summary.decision.as_str().to_string(),
+        release_dry_run: summary.release_dry_run,
         tool: Tool {
             name: "sdetkit".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -107,38 +101,26 @@ pub fn pack(
         config: config_digest(ws, config),
         files: entries,
     };
-    let path = ws
-        .out_dir
-        .join("evidence")
-        .join(format!("evidence-{run_id}.zip"));
+    let path = pack_path(&ws.out_dir, &run_id);
     let bytes = zip_bytes(&manifest, &files, &contents, &started_at)?;
-    crate::json::write_atomic(&path, &bytes)?;
+    crate::artifacts::write_atomic(&path, &bytes)?;
     Ok(Packed { path, manifest })
 }
 
 /// Every file of the run, relative to the out-dir, sorted: the proof's artifacts and logs,
 /// plus derived artifacts written after the summary (older ones belong to another run).
 fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
-    let proof = ws.proof_dir();
+    let dir = proof::dir(&ws.out_dir);
     let since = modified(summary_path);
     let mut files = Vec::new();
-    let entries = std::fs::read_dir(&proof).map_err(|e| Error::io(&proof, "cannot read", e))?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot read", e))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_proof_artifact = [
-            "first-proof-summary.json",
-            "gate-fast.json",
-            "release-preflight.json",
-            "doctor.json",
-        ]
-        .contains(&name.as_str())
-            || name.ends_with(".stdout.log")
-            || name.ends_with(".stderr.log");
-        if is_proof_artifact {
+        if proof::is_proof_file(&name) {
             files.push(format!("first-proof/{name}"));
         }
     }
-    walk(&proof.join("logs"), "first-proof/logs", &mut files);
+    walk(&dir.join("logs"), "first-proof/logs", &mut files);
     for rel in DERIVED {
         let path = ws.out_dir.join(rel);
         if path.is_file() && modified(&path) >= since {
@@ -243,7 +225,7 @@ fn zip_bytes(
             std::io::Error::other(e),
         )
     };
-    zip.start_file(manifest::NAME, options).map_err(fail)?;
+    zip.start_file(MANIFEST, options).map_err(fail)?;
     zip.write_all(manifest_json.as_bytes())
         .map_err(|e| Error::io("evidence pack", "cannot build the zip", e))?;
     for (name, bytes) in files.iter().zip(contents) {

@@ -6,38 +6,40 @@ use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use super::manifest::{self, Manifest};
 use super::sha256_hex;
+use crate::artifacts::evidence::{MANIFEST, Manifest};
+use crate::artifacts::proof::{GateKind, GateReport, SUMMARY, Summary};
 use crate::error::{Error, Result};
-
-/// Packed gate artifacts the decision is derived from, in gate order.
-const GATES: &[(&str, &str)] = &[
-    ("gate-fast", "first-proof/gate-fast.json"),
-    ("gate-release", "first-proof/release-preflight.json"),
-    ("doctor", "first-proof/doctor.json"),
-];
+use crate::gate::Verdict;
 
 /// One problem found, naming the entry.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
+    /// The entry (or `(archive)`).
     pub entry: String,
+    /// What is wrong with it.
     pub problem: String,
 }
 
 /// The verification result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
+    /// `sdetkit.evidence-verify.v1`.
     pub schema_version: &'static str,
+    /// No problem found.
     pub ok: bool,
+    /// The pack as given.
     pub pack: String,
+    /// The run the manifest names.
     pub run_id: Option<String>,
     /// The decision the manifest records.
     pub decision: Option<String>,
     /// The decision re-derived from the packed gate artifacts.
     pub derived_decision: Option<String>,
+    /// Entries in the pack.
     pub entries: usize,
+    /// Everything wrong, each naming its entry.
     pub problems: Vec<Problem>,
 }
 
@@ -66,9 +68,9 @@ pub fn verify(path: &Path) -> Result<Verification> {
         }
     };
     result.entries = entries.len();
-    let Some(manifest_bytes) = entries.remove(manifest::NAME) else {
+    let Some(manifest_bytes) = entries.remove(MANIFEST) else {
         result.problems.push(problem(
-            manifest::NAME,
+            MANIFEST,
             "missing: this is not an sdetkit evidence pack",
         ));
         return Ok(result);
@@ -76,10 +78,9 @@ pub fn verify(path: &Path) -> Result<Verification> {
     let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            result.problems.push(problem(
-                manifest::NAME,
-                &format!("not a valid manifest: {e}"),
-            ));
+            result
+                .problems
+                .push(problem(MANIFEST, &format!("not a valid manifest: {e}")));
             return Ok(result);
         }
     };
@@ -90,7 +91,7 @@ pub fn verify(path: &Path) -> Result<Verification> {
     if let Some(d) = &derived {
         if *d != manifest.decision {
             result.problems.push(problem(
-                manifest::NAME,
+                MANIFEST,
                 &format!(
                     "records decision {} but the packed gate artifacts give {d}",
                     manifest.decision
@@ -157,103 +158,66 @@ fn check_hashes(
     }
 }
 
-/// SHIP iff the packed fast gate exists and every packed gate is ok — and each gate's `ok`
-/// agrees with its own steps.
+/// The decision the packed gate artifacts give, by the proof's own rule
+/// ([`crate::decision::decide`]); each gate's `ok` must also agree with its own steps
+/// ([`Verdict`]), and the fast gate must be there.
 fn derive_decision(
     entries: &BTreeMap<String, Vec<u8>>,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let mut all_ok = true;
-    let mut found = 0;
-    for (_, path) in GATES {
-        let Some(bytes) = entries.get(*path) else {
+    let mut gates = Vec::new();
+    for kind in GateKind::ALL {
+        let path = kind.doc().rel;
+        let Some(bytes) = entries.get(path) else {
             continue;
         };
-        found += 1;
-        let gate: Value = match serde_json::from_slice(bytes) {
-            Ok(v) => v,
+        let gate: GateReport = match serde_json::from_slice(bytes) {
+            Ok(g) => g,
             Err(e) => {
-                problems.push(problem(path, &format!("not valid JSON: {e}")));
+                problems.push(problem(path, &format!("not a gate artifact: {e}")));
                 return None;
             }
         };
-        let ok = gate.get("ok").and_then(Value::as_bool).unwrap_or(false);
-        if ok != steps_say_ok(&gate) {
+        if gate.ok != Verdict::of(&gate.steps, gate.interrupted).ok {
             problems.push(problem(path, "`ok` contradicts the gate's own steps"));
         }
-        all_ok &= ok;
+        gates.push(gate);
     }
-    if !entries.contains_key(GATES[0].1) {
+    let fast = GateKind::Fast.doc().rel;
+    if !entries.contains_key(fast) {
         problems.push(problem(
-            GATES[0].1,
+            fast,
             "missing: no fast-gate artifact to derive the decision from",
         ));
         return None;
     }
-    Some(
-        if all_ok && found > 0 {
-            "SHIP"
-        } else {
-            "NO-SHIP"
-        }
-        .to_string(),
-    )
-}
-
-fn steps_say_ok(gate: &Value) -> bool {
-    let steps = gate
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let status = |s: &Value| {
-        s.get("status")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let executed = steps
-        .iter()
-        .filter(|s| !matches!(status(s).as_str(), "skipped" | "error"))
-        .count();
-    let blocking = steps.iter().any(|s| {
-        matches!(
-            status(s).as_str(),
-            "failed" | "timed_out" | "error" | "interrupted"
-        )
-    });
-    executed > 0 && !blocking
+    Some(crate::decision::decide(&gates).as_str().to_string())
 }
 
 /// The packed summary must agree with the derived decision and list only packed gates.
 fn check_summary(entries: &BTreeMap<String, Vec<u8>>, derived: &str, problems: &mut Vec<Problem>) {
-    const SUMMARY: &str = "first-proof/first-proof-summary.json";
-    let Some(summary) = entries
-        .get(SUMMARY)
-        .and_then(|b| serde_json::from_slice::<Value>(b).ok())
-    else {
-        problems.push(problem(SUMMARY, "missing or not valid JSON"));
+    let packed = entries
+        .get(SUMMARY.rel)
+        .and_then(|b| serde_json::from_slice::<Summary>(b).ok());
+    let Some(summary) = packed else {
+        problems.push(problem(SUMMARY.rel, "missing or not valid JSON"));
         return;
     };
-    if summary.get("decision").and_then(Value::as_str) != Some(derived) {
+    if summary.decision.as_str() != derived {
         problems.push(problem(
-            SUMMARY,
+            SUMMARY.rel,
             &format!("decision differs from the one derived from the gates ({derived})"),
         ));
     }
-    for step in summary
-        .get("steps")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = step.get("name").and_then(Value::as_str).unwrap_or("");
-        if let Some((_, path)) = GATES.iter().find(|(g, _)| *g == name)
-            && !entries.contains_key(*path)
-        {
+    for step in &summary.steps {
+        let path = step.name.doc().rel;
+        if !entries.contains_key(path) {
             problems.push(problem(
                 path,
-                &format!("the summary lists {name} but its artifact is not in the pack"),
+                &format!(
+                    "the summary lists {} but its artifact is not in the pack",
+                    step.name.name()
+                ),
             ));
         }
     }

@@ -1,75 +1,62 @@
-//! `followup-contract-check.json`: real JSON Schema validation of the follow-up and its
+//! The follow-up contract check: real JSON Schema validation of the follow-up and its
 //! history rollup (schemas shipped in the binary), plus the checks a schema cannot express:
 //! next command matches the decision, priorities are sorted, the rollup agrees with the
 //! history.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::ledger::Tally;
-use super::{Paths, next_command};
-use crate::decision::Decision;
+use super::next_command;
+use crate::artifacts::followup::{ContractCheck, FOLLOWUP, HISTORY_ROLLUP};
+use crate::artifacts::proof::Decision;
 use crate::error::Result;
-use crate::schemas::{FOLLOWUP, FOLLOWUP_HISTORY_ROLLUP};
+use crate::schemas;
 use crate::workspace::Workspace;
 
-/// `followup-contract-check.json` (v1 fields).
-#[derive(Debug, Clone, Serialize)]
-pub struct ContractCheck {
-    pub ok: bool,
-    pub errors: Vec<String>,
-    pub followup: String,
-    pub history_rollup: String,
+/// Checks the payloads (as written) against the schemas and `tally`, the history as read.
+pub fn check(ws: &Workspace, followup: &Value, rollup: &Value, tally: &Tally) -> ContractCheck {
+    let mut errors = prefixed(FOLLOWUP.name(), schemas::FOLLOWUP.violations(followup));
+    errors.extend(followup_rules(followup));
+    let rollup_errors = schemas::FOLLOWUP_HISTORY_ROLLUP.violations(rollup);
+    let rollup_valid = rollup_errors.is_empty();
+    errors.extend(prefixed(HISTORY_ROLLUP.name(), rollup_errors));
+    if rollup_valid {
+        errors.extend(agreement(&rollup["summary"], tally));
+    }
+    ContractCheck {
+        ok: errors.is_empty(),
+        errors,
+        followup: ws.rel(&FOLLOWUP.path(&ws.out_dir)),
+        history_rollup: ws.rel(&HISTORY_ROLLUP.path(&ws.out_dir)),
+    }
 }
 
-impl ContractCheck {
-    /// Checks the payloads (as written) against the schemas and `tally`, the history as read.
-    pub fn new(ws: &Workspace, followup: &Value, rollup: &Value, tally: &Tally) -> ContractCheck {
-        let mut errors = prefixed("followup.json", FOLLOWUP.violations(followup));
-        errors.extend(followup_rules(followup));
-        let rollup_errors = FOLLOWUP_HISTORY_ROLLUP.violations(rollup);
-        let rollup_valid = rollup_errors.is_empty();
-        errors.extend(prefixed("followup-history-rollup.json", rollup_errors));
-        if rollup_valid {
-            errors.extend(agreement(&rollup["summary"], tally));
-        }
-        let paths = Paths::of(ws);
-        ContractCheck {
-            ok: errors.is_empty(),
-            errors,
-            followup: ws.rel(&paths.json),
-            history_rollup: ws.rel(&paths.history_rollup),
+/// Checks the files on disk; a missing one is a contract error, an unreadable one an
+/// error of its own.
+pub fn of_files(ws: &Workspace) -> Result<ContractCheck> {
+    let out = &ws.out_dir;
+    let followup = FOLLOWUP.read_value(out)?;
+    let rollup = HISTORY_ROLLUP.read_value(out)?;
+    let tally = Tally::read(out)?;
+    let mut result = check(
+        ws,
+        followup.as_ref().unwrap_or(&Value::Null),
+        rollup.as_ref().unwrap_or(&Value::Null),
+        &tally,
+    );
+    let files = [
+        (followup.is_none(), FOLLOWUP.path(out)),
+        (rollup.is_none(), HISTORY_ROLLUP.path(out)),
+    ];
+    for (missing, path) in &files {
+        if *missing {
+            result
+                .errors
+                .insert(0, format!("missing file: {}", ws.rel(path)));
         }
     }
-
-    /// Checks the files on disk; a missing one is a contract error, an unreadable one an
-    /// input error.
-    pub fn of_files(ws: &Workspace) -> Result<ContractCheck> {
-        let paths = Paths::of(ws);
-        let followup = crate::json::read_optional(&paths.json)?;
-        let rollup = crate::json::read_optional(&paths.history_rollup)?;
-        let tally = Tally::read(&paths.history)?;
-        let mut check = ContractCheck::new(
-            ws,
-            followup.as_ref().unwrap_or(&Value::Null),
-            rollup.as_ref().unwrap_or(&Value::Null),
-            &tally,
-        );
-        for (value, path) in [(&followup, &paths.json), (&rollup, &paths.history_rollup)] {
-            if value.is_none() {
-                check
-                    .errors
-                    .insert(0, format!("missing file: {}", ws.rel(path)));
-            }
-        }
-        check.ok = check.errors.is_empty();
-        Ok(check)
-    }
-
-    /// Writes `followup-contract-check.json` atomically.
-    pub fn write(&self, ws: &Workspace) -> Result<()> {
-        crate::json::write_value(&Paths::of(ws).contract, &crate::json::to_value(self))
-    }
+    result.ok = result.errors.is_empty();
+    Ok(result)
 }
 
 fn prefixed(file: &str, errors: Vec<String>) -> Vec<String> {
@@ -89,7 +76,8 @@ fn followup_rules(followup: &Value) -> Vec<String> {
         let expected = next_command(d);
         if followup["next_command"].as_str() != Some(expected) {
             errors.push(format!(
-                "followup.json: next_command must be `{expected}` when decision is {}",
+                "{}: next_command must be `{expected}` when decision is {}",
+                FOLLOWUP.name(),
                 d.as_str()
             ));
         }
@@ -101,7 +89,10 @@ fn followup_rules(followup: &Value) -> Vec<String> {
         .filter_map(|r| r["priority"].as_str())
         .collect();
     if priorities.windows(2).any(|w| w[0] > w[1]) {
-        errors.push("followup.json: recommendations must be sorted by priority".to_string());
+        errors.push(format!(
+            "{}: recommendations must be sorted by priority",
+            FOLLOWUP.name()
+        ));
     }
     errors
 }
@@ -118,7 +109,8 @@ fn agreement(summary: &Value, tally: &Tally) -> Vec<String> {
     .filter(|(key, count)| summary[key].as_u64() != Some(*count))
     .map(|(key, count)| {
         format!(
-            "followup-history-rollup.json: summary.{key} is {} but the history has {count}",
+            "{}: summary.{key} is {} but the history has {count}",
+            HISTORY_ROLLUP.name(),
             summary[key]
         )
     })

@@ -1,25 +1,18 @@
-//! The follow-up history `build/ops/followup-history.jsonl` (one full payload per lane run)
-//! and its rollup.
+//! The follow-up history (one full payload per lane run) summed into its rollup, resumed
+//! from a checkpoint so that a lane run reads only the rows appended since the last one.
 
 use std::borrow::Cow;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-use super::Followup;
+use crate::artifacts::followup::{
+    Checkpoint, FollowupRollup, HISTORY, ROLLUP_SCHEMA, RollupSummary, TitleCount, checkpoint,
+};
+use crate::artifacts::jsonl;
 use crate::error::Result;
 use crate::history::counter::Counter;
-use crate::history::jsonl;
 use crate::history::rollup::rate_or_zero;
-
-/// Schema version of `followup-history-rollup.json`.
-pub const ROLLUP_SCHEMA: &str = "sdetkit.real-workflow-followup-history-rollup.v1";
-
-/// Appends the payload under the history's lock (lane runs only; viewing commands never do).
-pub fn append(history: &Path, followup: &Followup) -> Result<()> {
-    jsonl::append(history, &crate::json::to_value(followup))
-}
 
 /// The fields of a history row the rollup counts.
 #[derive(Deserialize)]
@@ -41,11 +34,15 @@ struct Titled<'a> {
 /// Counts over the whole follow-up history.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
+    /// Rows.
     pub total_runs: u64,
+    /// SHIP rows.
     pub ship_runs: u64,
     /// Rows whose decision is not SHIP (v1 semantics of this rollup).
     pub no_ship_runs: u64,
+    /// Rows with a threshold breach.
     pub threshold_breach_runs: u64,
+    /// Lines skipped as corrupt.
     pub corrupt_rows: u64,
     titles: Counter,
 }
@@ -75,28 +72,26 @@ impl jsonl::Fold for Tally {
     }
 }
 
-/// The tally up to a mark in the history, kept so that the next lane run reads only the rows
-/// appended since (the rollup is a sum, so it resumes exactly). A cache: a missing,
-/// unreadable or stale one just means a full read.
-#[derive(Serialize, Deserialize)]
-struct Checkpoint {
-    mark: jsonl::Mark,
-    tally: Tally,
-}
-
 impl Tally {
-    /// Reads the whole history; corrupt lines are skipped and counted.
-    pub fn read(history: &Path) -> Result<Tally> {
-        let (mut tally, corrupt) = jsonl::fold(history, Tally::default)?;
+    /// Reads the whole history under `out`; corrupt lines are skipped and counted.
+    pub fn read(out: &Path) -> Result<Tally> {
+        let (mut tally, corrupt) = jsonl::fold(&HISTORY.path(out), Tally::default)?;
         tally.corrupt_rows = corrupt;
         Ok(tally)
     }
 
-    /// The tally of the whole history, reading only what was appended since `checkpoint`;
-    /// returns it with the new checkpoint's contents, for the caller to write.
-    pub fn resume(history: &Path, checkpoint: &Path) -> Result<(Tally, Vec<u8>)> {
-        let saved: Option<Checkpoint> = crate::json::read_typed(checkpoint).ok().flatten();
-        let folded = jsonl::fold_from(history, saved.as_ref().map(|c| c.mark), Tally::default)?;
+    /// The tally of the whole history, reading only what was appended since the checkpoint
+    /// (the rollup is a sum, so it resumes exactly; a missing, unreadable or stale checkpoint
+    /// just means a full read). Returns it with the new checkpoint's `(path, bytes)`, for
+    /// the caller to write with the other artifacts.
+    pub fn resume(out: &Path) -> Result<(Tally, (std::path::PathBuf, Vec<u8>))> {
+        let doc = checkpoint::<Tally>();
+        let saved = doc.read(out).ok().flatten();
+        let folded = jsonl::fold_from(
+            &HISTORY.path(out),
+            saved.as_ref().map(|c| c.mark),
+            Tally::default,
+        )?;
         let mut tally = match saved {
             Some(c) if folded.resumed => c.tally,
             _ => Tally::default(),
@@ -107,33 +102,33 @@ impl Tally {
             mark: folded.mark,
             tally: tally.clone(),
         };
-        Ok((
-            tally,
+        let entry = (
+            doc.path(out),
             crate::json::line(&crate::json::to_value(&next)).into_bytes(),
-        ))
+        );
+        Ok((tally, entry))
     }
 
-    /// `followup-history-rollup.json` (v1 fields, plus `corrupt_rows`).
-    pub fn rollup(&self, generated_at: &str) -> Value {
-        let top: Vec<Value> = self
-            .titles
-            .top(5)
-            .into_iter()
-            .map(|(title, count)| json!({"title": title, "count": count}))
-            .collect();
-        json!({
-            "schema_version": ROLLUP_SCHEMA,
-            "generated_at": generated_at,
-            "summary": {
-                "total_runs": self.total_runs,
-                "ship_runs": self.ship_runs,
-                "no_ship_runs": self.no_ship_runs,
-                "threshold_breach_runs": self.threshold_breach_runs,
-                "corrupt_rows": self.corrupt_rows,
-                "ship_rate": rate_or_zero(self.ship_runs, self.total_runs),
-                "top_recurring_recommendations": top,
+    /// The history rollup (v1 fields, plus `corrupt_rows`).
+    pub fn rollup(&self, generated_at: &str) -> FollowupRollup {
+        FollowupRollup {
+            schema_version: ROLLUP_SCHEMA.to_string(),
+            generated_at: generated_at.to_string(),
+            summary: RollupSummary {
+                total_runs: self.total_runs,
+                ship_runs: self.ship_runs,
+                no_ship_runs: self.no_ship_runs,
+                threshold_breach_runs: self.threshold_breach_runs,
+                corrupt_rows: self.corrupt_rows,
+                ship_rate: rate_or_zero(self.ship_runs, self.total_runs),
+                top_recurring_recommendations: self
+                    .titles
+                    .top(5)
+                    .into_iter()
+                    .map(|(title, count)| TitleCount { title, count })
+                    .collect(),
             },
-        })
+        }
     }
 }
 
@@ -157,20 +152,26 @@ mod tests {
         rows.iter().for_each(|r| writeln!(f, "{r}").unwrap());
     }
 
+    fn paths(out: &Path) -> std::path::PathBuf {
+        let history = HISTORY.path(out);
+        std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+        history
+    }
+
     #[test]
     fn resuming_from_a_checkpoint_equals_a_full_read() {
         let dir = tempfile::tempdir().unwrap();
-        let (history, checkpoint) = (dir.path().join("h.jsonl"), dir.path().join("c.json"));
+        let (out, history) = (dir.path(), paths(dir.path()));
         add(
             &history,
             &[row("SHIP", "a"), "{broken".into(), row("NO-SHIP", "b")],
         );
-        let (first, saved) = Tally::resume(&history, &checkpoint).unwrap();
-        assert_eq!(first, Tally::read(&history).unwrap());
+        let (first, (checkpoint, saved)) = Tally::resume(out).unwrap();
+        assert_eq!(first, Tally::read(out).unwrap());
         std::fs::write(&checkpoint, saved).unwrap();
         add(&history, &[row("NO-SHIP", "b"), "{broken".into()]);
-        let (second, _) = Tally::resume(&history, &checkpoint).unwrap();
-        let full = Tally::read(&history).unwrap();
+        let (second, _) = Tally::resume(out).unwrap();
+        let full = Tally::read(out).unwrap();
         assert_eq!(second, full);
         assert_eq!((full.total_runs, full.corrupt_rows), (3, 2));
         assert_eq!(full.titles.top(1), vec![("b".to_string(), 2)]);
@@ -179,9 +180,9 @@ mod tests {
     #[test]
     fn a_rewritten_history_or_a_broken_checkpoint_means_a_full_read() {
         let dir = tempfile::tempdir().unwrap();
-        let (history, checkpoint) = (dir.path().join("h.jsonl"), dir.path().join("c.json"));
+        let (out, history) = (dir.path(), paths(dir.path()));
         add(&history, &[row("SHIP", "a"), row("SHIP", "a")]);
-        let (_, saved) = Tally::resume(&history, &checkpoint).unwrap();
+        let (_, (checkpoint, saved)) = Tally::resume(out).unwrap();
         std::fs::write(&checkpoint, saved).unwrap();
         std::fs::write(&history, "").unwrap();
         add(
@@ -192,10 +193,10 @@ mod tests {
                 row("NO-SHIP", "z"),
             ],
         );
-        let (tally, _) = Tally::resume(&history, &checkpoint).unwrap();
-        assert_eq!(tally, Tally::read(&history).unwrap());
+        let (tally, _) = Tally::resume(out).unwrap();
+        assert_eq!(tally, Tally::read(out).unwrap());
         std::fs::write(&checkpoint, "{not json").unwrap();
-        let (tally, _) = Tally::resume(&history, &checkpoint).unwrap();
+        let (tally, _) = Tally::resume(out).unwrap();
         assert_eq!(tally.total_runs, 3);
     }
 }

@@ -2,84 +2,38 @@
 //! how to reproduce it, failures that recur over the recent runs (not all history), the
 //! threshold verdict, and the release preflight's own findings.
 
-use serde::Deserialize;
-use serde_json::Value;
-
-use super::{DAILY_COMMAND, Followup, PREMERGE_COMMAND, Priority, Recommendation};
-use crate::decision::Decision;
-use crate::error::{Error, Result};
+use super::{DAILY_COMMAND, PREMERGE_COMMAND};
+use crate::artifacts::Places;
+use crate::artifacts::followup::{Followup, Priority, Recommendation};
+use crate::artifacts::learning::ThresholdCheck;
+use crate::artifacts::proof::{Decision, GateReport, SUMMARY, Summary};
+use crate::artifacts::weekly::Incident;
+use crate::config::ReleaseCheck;
 use crate::history::Learning;
 use crate::history::rollup::RECENT_RUNS;
-use crate::history::threshold::ThresholdCheck;
-
-/// Release checks that fail at the release moment and are fixed by tidying the tree or the
-/// branch, not the code (the reference's `doctor_release`).
-const RELEASE_MOMENT_CHECKS: &[&str] = &["clean-tree", "branch", "upstream", "tag"];
-
-/// The release check that only reuses the fast gate's verdict.
-const FAST_GATE_CHECK: &str = "fast-gate";
+use crate::runner::Status;
 
 /// A failure recurs when it failed at least this often in the recent runs.
 const RECURRING_MIN: u64 = 2;
 
-/// The first failure, as far as the follow-up uses it.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct FailureView {
-    pub step: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub next_command: Option<String>,
-}
-
-/// The decision snapshot's fields the follow-up reads; any v1 summary (the reference's too)
-/// has this shape.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ProofView {
-    #[serde(default)]
-    pub decision: Option<Decision>,
-    #[serde(default)]
-    pub failed_steps: Vec<String>,
-    #[serde(default)]
-    pub first_failure: Option<FailureView>,
-    #[serde(default)]
-    pub git: GitView,
-}
-
-/// The branch the proof ran on.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct GitView {
-    #[serde(default)]
-    pub branch: Option<String>,
-}
-
-/// The release preflight's findings.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReleaseView {
-    #[serde(default)]
-    pub failed_steps: Vec<String>,
-    #[serde(default)]
-    pub recommendations: Vec<String>,
-}
-
-/// Reads a view out of an in-memory artifact (the lane hands over what it just wrote).
-pub fn view_of<T: serde::de::DeserializeOwned>(value: Value, artifact: &str) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| Error::input(artifact, e.to_string()))
-}
-
 /// Everything the rules look at.
 pub struct Grounds<'a> {
-    pub proof: &'a ProofView,
-    pub release: &'a ReleaseView,
+    /// The decision snapshot, when there is one (any v1 summary, the reference's too).
+    pub summary: Option<&'a Summary>,
+    /// The release preflight, when it ran.
+    pub release: Option<&'a GateReport>,
+    /// What the event log says about the branch.
     pub learning: &'a Learning,
     /// KPI incidents the last weekly run left open.
-    pub incidents: &'a [crate::kpi::incidents::Incident],
+    pub incidents: &'a [Incident],
+    /// How artifacts are named in the recommendations.
+    pub places: Places<'a>,
 }
 
 impl Grounds<'_> {
     /// The decision; a missing summary is not a SHIP.
     pub fn decision(&self) -> Decision {
-        self.proof.decision.unwrap_or(Decision::NoShip)
+        self.summary.map_or(Decision::NoShip, |s| s.decision)
     }
 
     /// The follow-up payload these grounds call for.
@@ -106,7 +60,7 @@ impl Grounds<'_> {
         .into_iter()
         .flatten()
         .chain(self.recurring())
-        .chain(kpi_incidents(self.incidents))
+        .chain(kpi_incidents(self.incidents, self.places))
         .collect();
         recs.sort_by_key(|r| r.priority);
         recs
@@ -114,12 +68,13 @@ impl Grounds<'_> {
 
     /// P0: get back to SHIP, or, before any proof, make one.
     fn recover(&self) -> Option<Recommendation> {
-        if self.proof.decision.is_none() {
+        if self.summary.is_none() {
             return Some(rec(
                 Priority::P0,
                 "Run the daily lane",
                 format!(
-                    "There is no decision snapshot (first-proof-summary.json) yet; run `{DAILY_COMMAND}` to produce one."
+                    "There is no decision snapshot ({}) yet; run `{DAILY_COMMAND}` to produce one.",
+                    SUMMARY.name()
                 ),
             ));
         }
@@ -134,10 +89,11 @@ impl Grounds<'_> {
 
     /// P1: the first failed gate, and when known the failing step, where, and how to rerun it.
     fn first_failing_step(&self) -> Option<Recommendation> {
-        let gate = self.proof.failed_steps.first()?;
+        let summary = self.summary?;
+        let gate = summary.failed_steps.first()?;
         let mut action =
             format!("Focus on `{gate}` first; it is blocking deterministic release confidence.");
-        if let Some(f) = &self.proof.first_failure {
+        if let Some(f) = &summary.first_failure {
             let message = f.message.lines().next().unwrap_or("").trim();
             if message.is_empty() {
                 action.push_str(&format!(" First failure: step `{}`.", f.step));
@@ -173,11 +129,11 @@ impl Grounds<'_> {
     /// P0: a release-moment check (clean tree, branch, upstream, tag) blocks the release.
     fn release_moment(&self) -> Option<Recommendation> {
         let blocked: Vec<&str> = self
-            .release
+            .release?
             .failed_steps
             .iter()
             .map(String::as_str)
-            .filter(|s| RELEASE_MOMENT_CHECKS.contains(s))
+            .filter(|s| ReleaseCheck::parse(s).is_some_and(ReleaseCheck::is_moment))
             .collect();
         (!blocked.is_empty()).then(|| {
             rec(
@@ -188,26 +144,19 @@ impl Grounds<'_> {
         })
     }
 
-    /// P1: the release preflight's advice for the first check that failed for a reason of
-    /// its own: the `fast-gate` check merely repeats the fast gate's failure, which the P1
-    /// "Resolve first failing step" already covers, and warnings block nothing.
+    /// P1: the fix of the first release check that failed for a reason of its own: the
+    /// `fast-gate` check merely repeats the fast gate's failure, which the P1 "Resolve first
+    /// failing step" already covers, and warnings block nothing.
     fn release_advice(&self) -> Option<Recommendation> {
-        let advice = self
-            .release
-            .failed_steps
-            .iter()
-            .filter(|check| *check != FAST_GATE_CHECK)
-            .find_map(|check| {
-                let prefix = format!("`{check}`:");
-                self.release
-                    .recommendations
-                    .iter()
-                    .find(|r| r.starts_with(&prefix))
-            })?;
+        let (check, hint) = self.release?.steps.iter().find_map(|s| {
+            let own = s.status == Status::Failed && s.id != ReleaseCheck::FastGate.as_str();
+            own.then_some(())?;
+            Some((&s.id, s.hint.as_ref()?))
+        })?;
         Some(rec(
             Priority::P1,
             "Apply release preflight recommendation",
-            advice.clone(),
+            format!("`{check}`: {hint}"),
         ))
     }
 
@@ -225,11 +174,11 @@ impl Grounds<'_> {
 }
 
 /// P0: every KPI the weekly lane found degrading two windows in a row (PRODUCT §9).
-fn kpi_incidents(incidents: &[crate::kpi::incidents::Incident]) -> Vec<Recommendation> {
+fn kpi_incidents(incidents: &[Incident], places: Places) -> Vec<Recommendation> {
     incidents
         .iter()
         .map(|i| {
-            let (title, action) = i.advice();
+            let (title, action) = i.advice(places);
             rec(Priority::P0, &title, action)
         })
         .collect()
@@ -272,6 +221,31 @@ mod tests {
             .collect()
     }
 
+    fn places() -> Places<'static> {
+        Places {
+            root: std::path::Path::new("/r"),
+            out: std::path::Path::new("/r/build"),
+        }
+    }
+
+    /// A summary as the reference writes it (v1 fields), plus `extra`.
+    fn summary(decision: &str, failed: &[&str], extra: serde_json::Value) -> Summary {
+        let mut v = serde_json::json!({
+            "ok": decision == "SHIP", "decision": decision,
+            "decision_line": format!("FIRST_PROOF_DECISION={decision}"), "strict": false,
+            "steps": [], "failed_steps": failed,
+        });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn check(id: &str, hint: &str) -> serde_json::Value {
+        serde_json::json!({"id": id, "kind": "builtin", "cmd": "x", "status": "failed",
+                           "rc": null, "log": null, "hint": hint})
+    }
+
     #[test]
     fn every_rule_in_priority_then_rule_order() {
         let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
@@ -280,28 +254,28 @@ mod tests {
             .collect();
         let learning = learning_of(&history, "local", &config);
         assert!(learning.threshold.breach);
-        let proof = ProofView {
-            decision: Some(Decision::NoShip),
-            failed_steps: vec!["gate-release".into()],
-            first_failure: Some(FailureView {
-                step: "clean-tree".into(),
-                message: "2 files changed\nmore".into(),
-                next_command: Some("git status".into()),
-            }),
-            git: GitView::default(),
-        };
-        let release = ReleaseView {
-            failed_steps: vec!["fast-gate".into(), "clean-tree".into()],
-            recommendations: vec![
-                "`fast-gate`: fix the fast gate first".into(),
-                "`clean-tree`: commit or stash".into(),
-            ],
-        };
+        let proof = summary(
+            "NO-SHIP",
+            &["gate-release"],
+            serde_json::json!({"first_failure": {
+                "step": "clean-tree", "classification": "release", "file": null, "line": null,
+                "test": null, "message": "2 files changed\nmore", "excerpt": "",
+                "next_command": "git status", "layer": "check"}}),
+        );
+        let release: GateReport = serde_json::from_value(serde_json::json!({
+            "schema_version": "sdetkit.gate.v1", "gate": "release", "ok": false,
+            "dry_run": false, "interrupted": false, "executed": 2,
+            "failed_steps": ["fast-gate", "clean-tree"],
+            "steps": [check("fast-gate", "fix the fast gate first"), check("clean-tree", "commit or stash")],
+            "recommendations": [],
+        }))
+        .unwrap();
         let grounds = Grounds {
-            proof: &proof,
-            release: &release,
+            summary: Some(&proof),
+            release: Some(&release),
             learning: &learning,
             incidents: &[],
+            places: places(),
         };
         let recs = grounds.recommend();
         assert_eq!(
@@ -333,15 +307,13 @@ mod tests {
     fn a_ship_without_history_only_proceeds() {
         let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
         let learning = learning_of(&[row("SHIP", "")], "local", &config);
-        let proof = ProofView {
-            decision: Some(Decision::Ship),
-            ..ProofView::default()
-        };
+        let proof = summary("SHIP", &[], serde_json::json!({}));
         let grounds = Grounds {
-            proof: &proof,
-            release: &ReleaseView::default(),
+            summary: Some(&proof),
+            release: None,
             learning: &learning,
             incidents: &[],
+            places: places(),
         };
         let followup = grounds.followup("t");
         assert_eq!(
@@ -349,9 +321,8 @@ mod tests {
             ["P3 Proceed to pre-merge verification"]
         );
         assert_eq!(followup.next_command, PREMERGE_COMMAND);
-        let missing = ProofView::default();
         let grounds = Grounds {
-            proof: &missing,
+            summary: None,
             ..grounds
         };
         assert_eq!(grounds.decision(), Decision::NoShip);

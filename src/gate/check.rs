@@ -2,35 +2,35 @@
 
 use std::time::Instant;
 
-use super::{Severity, StepKind, StepRecord};
+use crate::artifacts::proof::{Severity, StepKind, StepRecord};
 use crate::runner::Status;
 use crate::triage::{Classification, FirstFailure};
 
-/// The outcome of one built-in check.
+/// The outcome of one built-in check; its id is given when it is recorded.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub id: &'static str,
     /// What was looked at (`git status --porcelain`, `Cargo.toml`…).
     pub looked_at: String,
+    /// Passed, failed, skipped, or a failure demoted to warn / info.
     pub status: Status,
+    /// What it found.
     pub message: String,
+    /// How to fix it.
     pub hint: Option<String>,
+    /// Specific findings (files and lines, tool versions…).
     pub details: Vec<String>,
+    /// How much a failure matters.
     pub severity: Severity,
     /// The command that shows or fixes the problem, for the first failure.
     pub next_command: Option<String>,
+    /// What kind of problem a failure is, for the first failure.
     pub classification: Classification,
 }
 
 impl Check {
     /// A check that passed.
-    pub fn pass(
-        id: &'static str,
-        looked_at: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn pass(looked_at: impl Into<String>, message: impl Into<String>) -> Self {
         Check {
-            id,
             looked_at: looked_at.into(),
             status: Status::Passed,
             message: message.into(),
@@ -44,7 +44,6 @@ impl Check {
 
     /// A check that failed, with how to fix it.
     pub fn fail(
-        id: &'static str,
         looked_at: impl Into<String>,
         message: impl Into<String>,
         hint: impl Into<String>,
@@ -52,15 +51,15 @@ impl Check {
         Check {
             status: Status::Failed,
             hint: Some(hint.into()),
-            ..Check::pass(id, looked_at, message)
+            ..Check::pass(looked_at, message)
         }
     }
 
     /// A check that did not apply.
-    pub fn skip(id: &'static str, looked_at: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn skip(looked_at: impl Into<String>, reason: impl Into<String>) -> Self {
         Check {
             status: Status::Skipped,
-            ..Check::pass(id, looked_at, reason)
+            ..Check::pass(looked_at, reason)
         }
     }
 
@@ -106,18 +105,18 @@ impl Check {
         self
     }
 
-    /// The artifact record; `started_ms` on the run's timeline.
-    pub fn record(self, started_ms: u64, began: Instant) -> StepRecord {
+    /// The artifact record of check `id`; `started_ms` on the run's timeline.
+    pub fn record(self, id: &str, started_ms: u64, began: Instant) -> StepRecord {
         let first_failure = self.status.blocks().then(|| {
             FirstFailure::from_check(
-                self.id,
+                id,
                 self.classification,
                 &self.message,
                 self.next_command.clone(),
             )
         });
         StepRecord {
-            id: self.id.to_string(),
+            id: id.to_string(),
             kind: StepKind::Builtin,
             cmd: Some(self.looked_at),
             status: self.status,
@@ -135,9 +134,9 @@ impl Check {
     }
 }
 
-/// Runs `f` and turns its check into a record timed on `epoch`'s timeline.
-pub fn timed(epoch: Instant, f: impl FnOnce() -> Check) -> StepRecord {
+/// Runs check `id` and turns it into a record timed on `epoch`'s timeline.
+pub fn timed(epoch: Instant, id: &str, f: impl FnOnce() -> Check) -> StepRecord {
     let began = Instant::now();
     let check = f();
-    check.record(began.duration_since(epoch).as_millis() as u64, began)
+    check.record(id, began.duration_since(epoch).as_millis() as u64, began)
 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, timed};
-use super::{GateKind, GateReport, Severity, Started, StepRecord, run_commands};
-use crate::config::{Config, StepSpec};
+use super::{Started, run_commands};
+use crate::artifacts::proof::{GateKind, GateReport, Severity, StepRecord};
+use crate::config::{Config, DoctorCheck, StepSpec};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::scan;
-use crate::runner::{Progress, Redactor, Status};
+use crate::runner::{Redactor, Status};
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -20,7 +21,6 @@ pub fn run(
     ws: &Workspace,
     config: &std::result::Result<Config, Error>,
     redactor: &Arc<Redactor>,
-    progress: &Option<Arc<Progress>>,
     git: &GitFacts,
     release: bool,
 ) -> Result<GateReport> {
@@ -33,8 +33,7 @@ pub fn run(
             &fallback
         }
     };
-    let skip = &usable.doctor.skip;
-    let mut steps = builtins(ws, config, usable, skip);
+    let mut steps = builtins(ws, config, usable);
     if release {
         steps.extend(super::release::moment_checks(ws, &usable.release, git));
     }
@@ -45,7 +44,6 @@ pub fn run(
             GateKind::Doctor,
             &usable.doctor_steps,
             redactor,
-            progress,
         ));
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);
@@ -69,7 +67,6 @@ fn builtins(
     ws: &Workspace,
     config: &std::result::Result<Config, Error>,
     usable: &Config,
-    skip: &[String],
 ) -> Vec<StepRecord> {
     let root = &ws.root;
     let in_repo = git::is_repo(root);
@@ -78,36 +75,26 @@ fn builtins(
     } else {
         Vec::new()
     };
-    let wanted = |id: &str| !skip.iter().any(|s| s == id);
-    let needs_scan = ["large-files", "conflict-markers", "secrets"]
-        .iter()
-        .any(|id| wanted(id));
-    let findings = if needs_scan && in_repo {
-        Some(scan::scan(root, &tracked, &usable.doctor.allow_secrets_in))
-    } else {
-        None
-    };
-    let mut out = Vec::new();
-    let mut add = |id: &'static str, f: &dyn Fn() -> Check| {
-        if wanted(id) {
-            out.push(timed(ws.epoch, f));
-        }
-    };
-    add("git-repo", &|| git_repo(in_repo));
-    add("config", &|| config_check(ws, config, usable));
-    add("tools", &|| tools(usable));
-    add("out-dir-ignored", &|| out_dir_ignored(ws, in_repo));
-    add("readme", &|| {
-        presence(
-            "readme",
+    let wanted = |c: &DoctorCheck| !usable.doctor.skips(*c);
+    let scanned = [
+        DoctorCheck::LargeFiles,
+        DoctorCheck::ConflictMarkers,
+        DoctorCheck::Secrets,
+    ];
+    let findings = (in_repo && scanned.iter().any(wanted))
+        .then(|| scan::scan(root, &tracked, &usable.doctor.allow_secrets_in));
+    let findings = findings.as_ref();
+    let check = |c: DoctorCheck| match c {
+        DoctorCheck::GitRepo => git_repo(in_repo),
+        DoctorCheck::Config => config_check(ws, config, usable),
+        DoctorCheck::Tools => tools(usable),
+        DoctorCheck::OutDirIgnored => out_dir_ignored(ws, in_repo),
+        DoctorCheck::Readme => presence(
             root,
             &["README.md", "README", "README.rst", "README.txt"],
             "add a README.md that says what the project is and how to build it",
-        )
-    });
-    add("license", &|| {
-        presence(
-            "license",
+        ),
+        DoctorCheck::License => presence(
             root,
             &[
                 "LICENSE",
@@ -118,24 +105,26 @@ fn builtins(
                 "LICENSE-APACHE",
             ],
             "add a LICENSE file",
-        )
-    });
-    add("changelog", &|| changelog(root, usable));
-    add("lockfile", &|| lockfile(root, &tracked, in_repo));
-    add("ci-config", &|| ci_config(root));
-    let findings = findings.as_ref();
-    add("large-files", &|| large_files(findings));
-    add("conflict-markers", &|| conflict_markers(findings));
-    add("secrets", &|| secrets(findings));
-    out
+        ),
+        DoctorCheck::Changelog => changelog(root, usable),
+        DoctorCheck::Lockfile => lockfile(root, &tracked, in_repo),
+        DoctorCheck::CiConfig => ci_config(root),
+        DoctorCheck::LargeFiles => large_files(findings),
+        DoctorCheck::ConflictMarkers => conflict_markers(findings),
+        DoctorCheck::Secrets => secrets(findings),
+    };
+    DoctorCheck::ALL
+        .iter()
+        .filter(|c| wanted(c))
+        .map(|c| timed(ws.epoch, c.as_str(), || check(*c)))
+        .collect()
 }
 
 fn git_repo(in_repo: bool) -> Check {
     if in_repo {
-        Check::pass("git-repo", "git rev-parse", "git repository present")
+        Check::pass("git rev-parse", "git repository present")
     } else {
         Check::fail(
-            "git-repo",
             "git rev-parse",
             "not a git repository",
             "run `git init` and commit, or point --root at the repository",
@@ -152,17 +141,14 @@ fn config_check(
     let looked = ws.rel(&ws.config_path);
     match config {
         Err(e) => Check::fail(
-            "config",
             looked,
             e.to_string(),
             "fix sdetkit.toml (or regenerate it with `sdetkit init --force`)",
         )
         .classified(Classification::Config),
-        Ok(c) if c.source.is_some() => Check::pass(
-            "config",
-            looked,
-            format!("valid; {} fast-gate step(s)", c.fast.len()),
-        ),
+        Ok(c) if c.source.is_some() => {
+            Check::pass(looked, format!("valid; {} fast-gate step(s)", c.fast.len()))
+        }
         Ok(_) => {
             let found: Vec<String> = usable
                 .detected
@@ -175,7 +161,6 @@ fn config_check(
                 found.join(", ")
             };
             Check::pass(
-                "config",
                 looked,
                 format!(
                     "no sdetkit.toml; auto-detected {} step(s): {what}",
@@ -209,7 +194,7 @@ fn tools(config: &Config) -> Check {
         }
     }
     if wanted.is_empty() {
-        return Check::skip("tools", "PATH", "no steps configured or detected");
+        return Check::skip("PATH", "no steps configured or detected");
     }
     let found: Vec<(String, Option<String>, Option<PathBuf>)> = std::thread::scope(|s| {
         let handles: Vec<_> = wanted
@@ -243,8 +228,7 @@ fn tools(config: &Config) -> Check {
         .filter(|(p, _)| found.iter().any(|(q, _, path)| q == p && path.is_none()))
         .collect();
     if missing.is_empty() {
-        return Check::pass("tools", "PATH", format!("{} tool(s) found", wanted.len()))
-            .details(details);
+        return Check::pass("PATH", format!("{} tool(s) found", wanted.len())).details(details);
     }
     let names: Vec<&str> = missing.iter().map(|(p, _)| p.as_str()).collect();
     let hints: Vec<String> = missing
@@ -257,7 +241,6 @@ fn tools(config: &Config) -> Check {
         hints.join("; ")
     };
     Check::fail(
-        "tools",
         "PATH",
         format!("missing on PATH: {}", names.join(", ")),
         hint,
@@ -268,25 +251,16 @@ fn tools(config: &Config) -> Check {
 
 fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
     let Some(rel) = ws.out_dir_in_root() else {
-        return Check::skip(
-            "out-dir-ignored",
-            ".gitignore",
-            "the out-dir is outside the repository",
-        );
+        return Check::skip(".gitignore", "the out-dir is outside the repository");
     };
     let shown = format!("{}/", rel.display());
     if !in_repo {
-        return Check::skip("out-dir-ignored", ".gitignore", "not a git repository");
+        return Check::skip(".gitignore", "not a git repository");
     }
     if git::is_ignored(&ws.root, Path::new(&shown)) {
-        Check::pass(
-            "out-dir-ignored",
-            ".gitignore",
-            format!("{shown} is git-ignored"),
-        )
+        Check::pass(".gitignore", format!("{shown} is git-ignored"))
     } else {
         Check::fail(
-            "out-dir-ignored",
             ".gitignore",
             format!("{shown} is not git-ignored; artifacts would show up as changes"),
             format!("add `/{shown}` to .gitignore"),
@@ -296,30 +270,27 @@ fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
     }
 }
 
-fn presence(id: &'static str, root: &Path, names: &[&str], hint: &str) -> Check {
+fn presence(root: &Path, names: &[&str], hint: &str) -> Check {
     match names.iter().find(|n| root.join(n).is_file()) {
-        Some(n) => Check::pass(id, names[0], format!("{n} present")),
-        None => Check::fail(id, names[0], format!("no {} file", names[0]), hint)
-            .severity(Severity::Warn),
+        Some(n) => Check::pass(names[0], format!("{n} present")),
+        None => {
+            Check::fail(names[0], format!("no {} file", names[0]), hint).severity(Severity::Warn)
+        }
     }
 }
 
 fn changelog(root: &Path, config: &Config) -> Check {
-    if config.release.skip.iter().any(|s| s == "changelog") {
+    if config.release.skips(crate::config::ReleaseCheck::Changelog) {
         return Check::skip(
-            "changelog",
             "CHANGELOG.md",
             "the release gate does not check a changelog",
         );
     }
     match super::release::changelog_path(root, &config.release) {
-        Some(p) if root.join(&p).is_file() => Check::pass(
-            "changelog",
-            p.display().to_string(),
-            format!("{} present", p.display()),
-        ),
+        Some(p) if root.join(&p).is_file() => {
+            Check::pass(p.display().to_string(), format!("{} present", p.display()))
+        }
         _ => Check::fail(
-            "changelog",
             "CHANGELOG.md",
             "no changelog, which the release gate needs",
             "add CHANGELOG.md with a section per version",
@@ -357,14 +328,10 @@ fn lockfile(root: &Path, tracked: &[PathBuf], in_repo: bool) -> Check {
         expected.push(("pyproject.toml", vec!["uv.lock"]));
     }
     if expected.is_empty() {
-        return Check::skip(
-            "lockfile",
-            "manifests",
-            "no ecosystem that expects a lockfile",
-        );
+        return Check::skip("manifests", "no ecosystem that expects a lockfile");
     }
     if !in_repo {
-        return Check::skip("lockfile", "manifests", "not a git repository");
+        return Check::skip("manifests", "not a git repository");
     }
     let missing: Vec<String> = expected
         .iter()
@@ -372,10 +339,9 @@ fn lockfile(root: &Path, tracked: &[PathBuf], in_repo: bool) -> Check {
         .map(|(manifest, locks)| format!("{manifest} without a committed {}", locks.join(" / ")))
         .collect();
     if missing.is_empty() {
-        Check::pass("lockfile", "manifests", "lockfiles committed")
+        Check::pass("manifests", "lockfiles committed")
     } else {
         Check::fail(
-            "lockfile",
             "manifests",
             missing.join("; "),
             "commit the lockfile so every build resolves the same dependencies",
@@ -399,15 +365,14 @@ fn ci_config(root: &Path) -> Check {
         ".ci",
     ];
     match CANDIDATES.iter().find(|c| root.join(c).exists()) {
-        Some(c) => Check::pass("ci-config", "CI files", format!("{c} present")),
-        None => Check::fail("ci-config", "CI files", "no CI configuration found", "run the fast gate in CI on every push (e.g. `.github/workflows/ci.yml` calling `sdetkit gate fast`)")
+        Some(c) => Check::pass("CI files", format!("{c} present")),
+        None => Check::fail("CI files", "no CI configuration found", "run the fast gate in CI on every push (e.g. `.github/workflows/ci.yml` calling `sdetkit gate fast`)")
             .severity(Severity::Info),
     }
 }
 
-fn not_scanned(id: &'static str) -> Check {
+fn not_scanned() -> Check {
     Check::skip(
-        id,
         "tracked files",
         "not a git repository: no tracked files to scan",
     )
@@ -415,11 +380,10 @@ fn not_scanned(id: &'static str) -> Check {
 
 fn large_files(findings: Option<&scan::Findings>) -> Check {
     let Some(f) = findings else {
-        return not_scanned("large-files");
+        return not_scanned();
     };
     if f.large.is_empty() {
         return Check::pass(
-            "large-files",
             "tracked files",
             format!("no tracked file over 10 MB ({} files)", f.files),
         );
@@ -430,7 +394,6 @@ fn large_files(findings: Option<&scan::Findings>) -> Check {
         .map(|(p, n)| format!("{} ({:.1} MB)", p.display(), *n as f64 / 1e6))
         .collect();
     Check::fail(
-        "large-files",
         "tracked files",
         format!("{} tracked file(s) over 10 MB", f.large.len()),
         "move large files to Git LFS or release assets",
@@ -441,14 +404,10 @@ fn large_files(findings: Option<&scan::Findings>) -> Check {
 
 fn conflict_markers(findings: Option<&scan::Findings>) -> Check {
     let Some(f) = findings else {
-        return not_scanned("conflict-markers");
+        return not_scanned();
     };
     if f.conflicts.is_empty() {
-        return Check::pass(
-            "conflict-markers",
-            "tracked files",
-            "no merge-conflict markers",
-        );
+        return Check::pass("tracked files", "no merge-conflict markers");
     }
     let details: Vec<String> = f
         .conflicts
@@ -456,7 +415,6 @@ fn conflict_markers(findings: Option<&scan::Findings>) -> Check {
         .map(|(p, l)| format!("{}:{l}", p.display()))
         .collect();
     Check::fail(
-        "conflict-markers",
         "tracked files",
         format!("merge-conflict markers in {}", details[0]),
         "resolve the conflicts and commit",
@@ -472,19 +430,17 @@ fn conflict_markers(findings: Option<&scan::Findings>) -> Check {
 
 fn secrets(findings: Option<&scan::Findings>) -> Check {
     let Some(f) = findings else {
-        return not_scanned("secrets");
+        return not_scanned();
     };
     if f.secrets.is_empty() {
-        return Check::pass("secrets", "tracked files", "no secret-shaped strings");
+        return Check::pass("tracked files", "no secret-shaped strings");
     }
     let details: Vec<String> = f
         .secrets
         .iter()
         .map(|(p, l)| format!("{}:{l}", p.display()))
         .collect();
-    Check::fail(
-        "secrets",
-        "tracked files",
+    Check::fail("tracked files",
         format!("secret-shaped string in {}", details[0]),
         "revoke the secret, remove it from the file (and history); fake test tokens can be allowed with [doctor] allow_secrets_in",
     )

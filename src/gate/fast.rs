@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use super::{GateKind, GateReport, Started, run_commands, select};
+use super::{Started, run_commands, select};
+use crate::artifacts::proof::{GateKind, GateReport};
 use crate::config::Config;
 use crate::error::Result;
 use crate::repo::git::GitFacts;
-use crate::runner::{Progress, Redactor};
+use crate::runner::Redactor;
 use crate::workspace::Workspace;
 
 /// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report.
@@ -14,14 +15,13 @@ pub fn run(
     ws: &Workspace,
     config: &Config,
     redactor: &Arc<Redactor>,
-    progress: &Option<Arc<Progress>>,
     git: &GitFacts,
     only: &[String],
     skip: &[String],
 ) -> Result<GateReport> {
     let started = Started::now();
     let steps = select(&config.fast, only, skip)?;
-    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor, progress);
+    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor);
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

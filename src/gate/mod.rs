@@ -9,22 +9,20 @@ pub mod release;
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
+use crate::artifacts::proof::{GATE_SCHEMA, GateKind, GateReport, StepKind, StepRecord};
 use crate::error::{Error, Result};
 use crate::repo::git::GitFacts;
 use crate::runner::{Status, StepOutcome};
 use crate::triage::{self, Classification, FirstFailure};
 use crate::workspace::Workspace;
 
-/// Artifact schema version of gate artifacts.
-pub const SCHEMA: &str = "sdetkit.gate.v1";
-
 /// When a gate started, by the wall clock (for the artifact) and the monotonic one (for its
 /// duration).
 #[derive(Debug, Clone, Copy)]
 pub struct Started {
+    /// By the wall clock, for the artifact.
     pub at: jiff::Timestamp,
+    /// By the monotonic clock, for the duration.
     pub clock: std::time::Instant,
 }
 
@@ -38,117 +36,41 @@ impl Started {
     }
 }
 
-/// The three gates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GateKind {
-    Fast,
-    Release,
-    Doctor,
-}
-
-impl GateKind {
-    /// The name used in summaries and histories (`gate-fast`, `gate-release`, `doctor`).
-    pub fn name(self) -> &'static str {
-        match self {
-            GateKind::Fast => "gate-fast",
-            GateKind::Release => "gate-release",
-            GateKind::Doctor => "doctor",
-        }
-    }
-
-    /// The short name in the artifact (`fast`, `release`, `doctor`) and the logs folder.
-    pub fn short(self) -> &'static str {
-        match self {
-            GateKind::Fast => "fast",
-            GateKind::Release => "release",
-            GateKind::Doctor => "doctor",
-        }
-    }
-
-    /// Artifact file name under `build/first-proof/`.
-    pub fn artifact(self) -> &'static str {
-        match self {
-            GateKind::Fast => "gate-fast.json",
-            GateKind::Release => "release-preflight.json",
-            GateKind::Doctor => "doctor.json",
-        }
-    }
-}
-
-/// Severity of a built-in check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warn,
-    Info,
-}
-
-/// Whether a record is a command or a built-in check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepKind {
-    Command,
-    Builtin,
-}
-
-/// One step of a gate artifact.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepRecord {
-    pub id: String,
-    pub kind: StepKind,
-    /// The command (for built-in checks, what was looked at).
-    pub cmd: Option<String>,
-    pub status: Status,
-    pub rc: Option<i32>,
-    pub started_ms: u64,
-    pub duration_ms: u64,
-    /// Log path relative to the root.
-    pub log: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub log_truncated: bool,
-    /// What a check found, or why a step was skipped / could not start / timed out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// How to fix it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
-    /// Specific findings (files and lines, tool versions…).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_failure: Option<FirstFailure>,
-}
-
-/// A gate artifact.
-#[derive(Debug, Clone, Serialize)]
-pub struct GateReport {
-    pub schema_version: &'static str,
-    pub gate: &'static str,
-    #[serde(skip)]
-    pub kind: Option<GateKind>,
+/// A gate's verdict, from its steps alone: ok iff something executed, nothing blocks, and
+/// nothing was interrupted. The one rule: the gates apply it, and `evidence verify` applies
+/// it again to packed gate artifacts.
+pub struct Verdict {
+    /// The verdict.
     pub ok: bool,
-    pub dry_run: bool,
-    pub interrupted: bool,
     /// Steps that actually ran or were evaluated.
     pub executed: usize,
     /// Ids of blocking steps, in declared order.
     pub failed_steps: Vec<String>,
-    pub steps: Vec<StepRecord>,
-    pub recommendations: Vec<String>,
-    pub git: GitFacts,
-    pub root: String,
-    pub started_at: String,
-    pub duration_ms: u64,
-    /// Doctor only: share of passed checks, informational.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<u8>,
+    /// A step was stopped by Ctrl-C.
+    pub interrupted: bool,
+}
+
+impl Verdict {
+    /// The verdict of `steps`; `stopped` when the run was asked to stop.
+    pub fn of(steps: &[StepRecord], stopped: bool) -> Verdict {
+        let failed_steps: Vec<String> = steps
+            .iter()
+            .filter(|s| s.status.blocks())
+            .map(|s| s.id.clone())
+            .collect();
+        let executed = steps.iter().filter(|s| s.status.executed()).count();
+        let interrupted = stopped || steps.iter().any(|s| s.status == Status::Interrupted);
+        Verdict {
+            ok: executed > 0 && failed_steps.is_empty() && !interrupted,
+            executed,
+            failed_steps,
+            interrupted,
+        }
+    }
 }
 
 impl GateReport {
-    /// Builds the verdict from the records: ok iff something executed and nothing blocks.
+    /// Builds the report and its verdict from the records.
     pub fn new(
         kind: GateKind,
         ws: &Workspace,
@@ -157,27 +79,19 @@ impl GateReport {
         git: GitFacts,
         started: Started,
     ) -> Self {
-        let failed_steps: Vec<String> = steps
-            .iter()
-            .filter(|s| s.status.blocks())
-            .map(|s| s.id.clone())
-            .collect();
-        let executed = steps.iter().filter(|s| s.status.executed()).count();
-        let interrupted = steps.iter().any(|s| s.status == Status::Interrupted)
-            || crate::runner::interrupt::requested();
+        let verdict = Verdict::of(&steps, ws.stop.requested());
         let mut recommendations = recommend(&steps);
-        if executed == 0 {
+        if verdict.executed == 0 {
             recommendations.insert(0, nothing_checked(kind));
         }
         GateReport {
-            schema_version: SCHEMA,
-            gate: kind.short(),
-            kind: Some(kind),
-            ok: executed > 0 && failed_steps.is_empty() && !interrupted,
+            schema_version: GATE_SCHEMA.to_string(),
+            gate: kind,
+            ok: verdict.ok,
             dry_run,
-            interrupted,
-            executed,
-            failed_steps,
+            interrupted: verdict.interrupted,
+            executed: verdict.executed,
+            failed_steps: verdict.failed_steps,
             steps,
             recommendations,
             git,
@@ -186,31 +100,6 @@ impl GateReport {
             duration_ms: started.clock.elapsed().as_millis() as u64,
             score: None,
         }
-    }
-
-    /// The first failure of the first blocking step.
-    pub fn first_failure(&self) -> Option<&FirstFailure> {
-        self.steps
-            .iter()
-            .filter(|s| s.status.blocks())
-            .find_map(|s| s.first_failure.as_ref())
-    }
-
-    /// Writes the artifact under `build/first-proof/`; returns its path.
-    pub fn write(&self, ws: &Workspace, stable: bool) -> Result<PathBuf> {
-        let kind = self.kind.expect("reports are built with a kind");
-        let path = ws.proof_dir().join(kind.artifact());
-        crate::json::write_value(&path, &self.to_json(stable))?;
-        Ok(path)
-    }
-
-    /// The artifact as JSON; `stable` drops what differs between identical runs.
-    pub fn to_json(&self, stable: bool) -> serde_json::Value {
-        let mut value = crate::json::to_value(self);
-        if stable {
-            crate::json::stabilize(&mut value);
-        }
-        value
     }
 }
 
@@ -273,9 +162,8 @@ pub fn run_commands(
     kind: GateKind,
     specs: &[crate::config::StepSpec],
     redactor: &std::sync::Arc<crate::runner::Redactor>,
-    progress: &Option<std::sync::Arc<crate::runner::Progress>>,
 ) -> Vec<StepRecord> {
-    let ctx = ws.runner(kind.short(), config, redactor, progress);
+    let ctx = ws.runner(kind.short(), config, redactor);
     clear_logs(&ctx.logs_dir);
     records(ws, crate::runner::run(specs, &ctx), specs)
 }

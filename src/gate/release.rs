@@ -6,40 +6,39 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, timed};
-use super::{GateKind, GateReport, Severity, Started, StepRecord, run_commands, select};
-use crate::config::{Config, ReleaseOptions};
+use super::{Started, run_commands, select};
+use crate::artifacts::proof::{GATE_FAST, GateKind, GateReport, Severity, StepRecord};
+use crate::config::{Config, ReleaseCheck, ReleaseOptions};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::manifest::{self, Version, VersionError};
-use crate::runner::{Progress, Redactor};
+use crate::runner::Redactor;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
-
-/// Checks that depend on the moment of release, not on the content: demoted by `--dry-run`.
-pub const MOMENT_CHECKS: &[&str] = &["clean-tree", "branch", "upstream", "tag"];
 
 /// Where the fast-gate verdict comes from. The release gate never re-runs the fast gate.
 #[derive(Debug, Clone)]
 pub enum FastVerdict {
     /// This run's fast gate.
     ThisRun(bool),
-    /// A `gate-fast.json` on disk, with the commit it was recorded for.
-    Recorded { ok: bool, commit: Option<String> },
+    /// The fast gate's artifact on disk, with the commit it was recorded for.
+    Recorded {
+        /// Its verdict.
+        ok: bool,
+        /// The commit it was recorded for.
+        commit: Option<String>,
+    },
     /// No verdict available.
     Missing,
 }
 
 impl FastVerdict {
-    /// Reads `build/first-proof/gate-fast.json`, if any.
+    /// Reads the recorded fast-gate artifact, if any.
     pub fn recorded(ws: &Workspace) -> Result<Self> {
-        let path = ws.proof_dir().join(GateKind::Fast.artifact());
-        Ok(match crate::json::read_optional(&path)? {
-            Some(v) => FastVerdict::Recorded {
-                ok: v.get("ok").and_then(|o| o.as_bool()).unwrap_or(false),
-                commit: v
-                    .pointer("/git/commit")
-                    .and_then(|c| c.as_str())
-                    .map(str::to_string),
+        Ok(match GATE_FAST.read(&ws.out_dir)? {
+            Some(gate) => FastVerdict::Recorded {
+                ok: gate.ok,
+                commit: gate.git.commit,
             },
             None => FastVerdict::Missing,
         })
@@ -52,7 +51,6 @@ pub fn run(
     ws: &Workspace,
     config: &Config,
     redactor: &Arc<Redactor>,
-    progress: &Option<Arc<Progress>>,
     git: &GitFacts,
     dry_run: bool,
     fast: &FastVerdict,
@@ -66,12 +64,14 @@ pub fn run(
         .filter(|i| !custom_ids.contains(&i.as_str()))
         .cloned()
         .collect();
-    if let Some(bad) = builtin_only.iter().chain(skip).find(|i| {
-        !crate::config::RELEASE_CHECKS.contains(&i.as_str()) && !custom_ids.contains(&i.as_str())
-    }) {
+    if let Some(bad) = builtin_only
+        .iter()
+        .chain(skip)
+        .find(|i| ReleaseCheck::parse(i).is_none() && !custom_ids.contains(&i.as_str()))
+    {
         return Err(Error::Usage(format!(
             "unknown release step id `{bad}` (built-in: {}; custom: {})",
-            crate::config::RELEASE_CHECKS.join(", "),
+            ReleaseCheck::known(),
             if custom_ids.is_empty() {
                 "none".to_string()
             } else {
@@ -79,10 +79,11 @@ pub fn run(
             }
         )));
     }
-    let wanted = |id: &str| {
+    let wanted = |check: ReleaseCheck| {
+        let id = check.as_str();
         (only.is_empty() || only.iter().any(|o| o == id))
             && !skip.iter().any(|s| s == id)
-            && !config.release.skip.iter().any(|s| s == id)
+            && !config.release.skips(check)
     };
     let mut steps = builtins(ws, &config.release, git, dry_run, fast, &wanted);
     let custom_only: Vec<String> = only
@@ -104,7 +105,6 @@ pub fn run(
             GateKind::Release,
             &specs,
             redactor,
-            progress,
         ));
     }
     Ok(GateReport::new(
@@ -117,55 +117,90 @@ pub fn run(
     ))
 }
 
+/// What the built-in checks look at.
+struct Facts<'a> {
+    ws: &'a Workspace,
+    opts: &'a ReleaseOptions,
+    git: &'a GitFacts,
+    version: Result<Version, VersionError>,
+    fast: &'a FastVerdict,
+}
+
+impl Facts<'_> {
+    fn check(&self, check: ReleaseCheck) -> Check {
+        let (root, opts, git) = (&self.ws.root, self.opts, self.git);
+        match check {
+            ReleaseCheck::CleanTree => clean_tree(self.ws),
+            ReleaseCheck::Version => version_check(&self.version),
+            ReleaseCheck::Changelog => changelog(root, opts, &self.version),
+            ReleaseCheck::Tag => tag(root, opts, &self.version, git),
+            ReleaseCheck::Branch => branch(root, opts, git),
+            ReleaseCheck::Upstream => upstream(root),
+            ReleaseCheck::FastGate => fast_gate(self.fast, git),
+        }
+    }
+
+    /// The records of `checks`, release-moment ones demoted to warnings in a dry run.
+    fn records(
+        &self,
+        checks: impl Iterator<Item = ReleaseCheck>,
+        dry_run: bool,
+    ) -> Vec<StepRecord> {
+        checks
+            .map(|c| {
+                timed(self.ws.epoch, c.as_str(), || {
+                    let check = self.check(c);
+                    if dry_run && c.is_moment() {
+                        check.demote()
+                    } else {
+                        check
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+fn facts<'a>(
+    ws: &'a Workspace,
+    opts: &'a ReleaseOptions,
+    git: &'a GitFacts,
+    fast: &'a FastVerdict,
+) -> Facts<'a> {
+    Facts {
+        ws,
+        opts,
+        git,
+        version: manifest::version(&ws.root, opts.version_file.as_deref()),
+        fast,
+    }
+}
+
 fn builtins(
     ws: &Workspace,
     opts: &ReleaseOptions,
     git: &GitFacts,
     dry_run: bool,
     fast: &FastVerdict,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(ReleaseCheck) -> bool,
 ) -> Vec<StepRecord> {
-    let epoch = ws.epoch;
-    let root = &ws.root;
-    let mut out = Vec::new();
-    let mut add = |id: &'static str, f: &dyn Fn() -> Check| {
-        if wanted(id) {
-            out.push(timed(epoch, || {
-                let check = f();
-                if dry_run && MOMENT_CHECKS.contains(&id) {
-                    check.demote()
-                } else {
-                    check
-                }
-            }));
-        }
-    };
-    let version = manifest::version(root, opts.version_file.as_deref());
-    add("clean-tree", &|| clean_tree(ws));
-    add("version", &|| version_check(&version));
-    add("changelog", &|| changelog(root, opts, &version));
-    add("tag", &|| tag(root, opts, &version, git));
-    add("branch", &|| branch(root, opts, git));
-    add("upstream", &|| upstream(root));
-    add("fast-gate", &|| fast_gate(fast, git));
-    out
+    let checks = ReleaseCheck::ALL.iter().copied().filter(|c| wanted(*c));
+    facts(ws, opts, git, fast).records(checks, dry_run)
 }
 
 /// The release-moment checks, for `doctor --release`.
 pub fn moment_checks(ws: &Workspace, opts: &ReleaseOptions, git: &GitFacts) -> Vec<StepRecord> {
-    let version = manifest::version(&ws.root, opts.version_file.as_deref());
-    let epoch = ws.epoch;
-    vec![
-        timed(epoch, || clean_tree(ws)),
-        timed(epoch, || branch(&ws.root, opts, git)),
-        timed(epoch, || upstream(&ws.root)),
-        timed(epoch, || tag(&ws.root, opts, &version, git)),
-    ]
+    const MOMENT: [ReleaseCheck; 4] = [
+        ReleaseCheck::CleanTree,
+        ReleaseCheck::Branch,
+        ReleaseCheck::Upstream,
+        ReleaseCheck::Tag,
+    ];
+    facts(ws, opts, git, &FastVerdict::Missing).records(MOMENT.into_iter(), false)
 }
 
-fn not_a_repo(id: &'static str, looked_at: &str) -> Check {
+fn not_a_repo(looked_at: &str) -> Check {
     Check::fail(
-        id,
         looked_at,
         "not a git repository",
         "run `git init` and commit, or point --root at the repository",
@@ -176,14 +211,13 @@ fn clean_tree(ws: &Workspace) -> Check {
     const LOOKED: &str = "git status --porcelain";
     let ignore = ws.out_dir_in_root();
     let Some(changed) = git::changed_paths(&ws.root, ignore.as_deref()) else {
-        return not_a_repo("clean-tree", LOOKED);
+        return not_a_repo(LOOKED);
     };
     if changed.is_empty() {
-        return Check::pass("clean-tree", LOOKED, "work tree is clean");
+        return Check::pass(LOOKED, "work tree is clean");
     }
     let shown: Vec<String> = changed.iter().take(20).cloned().collect();
     Check::fail(
-        "clean-tree",
         LOOKED,
         format!(
             "{} uncommitted path(s): {}",
@@ -199,12 +233,10 @@ fn clean_tree(ws: &Workspace) -> Check {
 fn version_check(version: &Result<Version, VersionError>) -> Check {
     match version {
         Ok(v) if manifest::is_valid(&v.value, &v.source) => Check::pass(
-            "version",
             v.source.display().to_string(),
             format!("version {} (from {})", v.value, v.source.display()),
         ),
         Ok(v) => Check::fail(
-            "version",
             v.source.display().to_string(),
             format!(
                 "`{}` in {} is not a valid release version",
@@ -218,13 +250,11 @@ fn version_check(version: &Result<Version, VersionError>) -> Check {
             },
         ),
         Err(VersionError::NotFound) => Check::fail(
-            "version",
             "Cargo.toml, pyproject.toml, package.json",
             "no version found in Cargo.toml, pyproject.toml or package.json",
             "declare a version in the manifest, or set [gate.release] version_file in sdetkit.toml",
         ),
         Err(VersionError::Unreadable(path, message)) => Check::fail(
-            "version",
             path.display().to_string(),
             format!("cannot read the version from {}: {message}", path.display()),
             "fix the manifest, or set [gate.release] version_file in sdetkit.toml",
@@ -253,14 +283,12 @@ pub fn changelog_path(root: &Path, opts: &ReleaseOptions) -> Option<PathBuf> {
 fn changelog(root: &Path, opts: &ReleaseOptions, version: &Result<Version, VersionError>) -> Check {
     let Ok(version) = version else {
         return Check::skip(
-            "changelog",
             "CHANGELOG.md",
             "no version to look for (see the version check)",
         );
     };
     let Some(path) = changelog_path(root, opts) else {
         return Check::fail(
-            "changelog",
             "CHANGELOG.md",
             "no changelog file (CHANGELOG.md, CHANGES.md, HISTORY.md)",
             format!(
@@ -274,7 +302,6 @@ fn changelog(root: &Path, opts: &ReleaseOptions, version: &Result<Version, Versi
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
             return Check::fail(
-                "changelog",
                 looked.clone(),
                 format!("cannot read {looked}: {e}"),
                 "check the file",
@@ -283,12 +310,10 @@ fn changelog(root: &Path, opts: &ReleaseOptions, version: &Result<Version, Versi
     };
     match entry_line(&text, &version.value) {
         Some(line) => Check::pass(
-            "changelog",
             looked.clone(),
             format!("{looked}:{line} has an entry for {}", version.value),
         ),
         None => Check::fail(
-            "changelog",
             looked.clone(),
             format!("{looked} has no entry for version {}", version.value),
             format!(
@@ -322,24 +347,19 @@ fn tag(
     git: &GitFacts,
 ) -> Check {
     let Ok(version) = version else {
-        return Check::skip(
-            "tag",
-            "git tags",
-            "no version to tag (see the version check)",
-        );
+        return Check::skip("git tags", "no version to tag (see the version check)");
     };
     let name = format!("{}{}", opts.tag_prefix, version.value);
     let looked = format!("git tag {name}");
     if !git::is_repo(root) {
-        return not_a_repo("tag", &looked);
+        return not_a_repo(&looked);
     }
     match git::tag_commit(root, &name) {
-        None => Check::pass("tag", looked, format!("tag {name} does not exist yet")),
+        None => Check::pass(looked, format!("tag {name} does not exist yet")),
         Some(commit) if Some(&commit) == git.commit.as_ref() => {
-            Check::pass("tag", looked, format!("tag {name} points at HEAD"))
+            Check::pass(looked, format!("tag {name} points at HEAD"))
         }
         Some(commit) => Check::fail(
-            "tag",
             looked,
             format!(
                 "tag {name} already exists on {} (not HEAD)",
@@ -354,26 +374,19 @@ fn tag(
 fn branch(root: &Path, opts: &ReleaseOptions, git: &GitFacts) -> Check {
     const LOOKED: &str = "git symbolic-ref HEAD";
     if !git::is_repo(root) {
-        return not_a_repo("branch", LOOKED);
+        return not_a_repo(LOOKED);
     }
-    let allowed = opts.release_branches.join(", ");
+    let allowed = opts.release_branches.patterns().join(", ");
     match &git.branch {
         None => Check::fail(
-            "branch",
             LOOKED,
             "HEAD is detached",
             format!("check out a release branch ({allowed})"),
         ),
-        Some(b)
-            if opts
-                .release_branches
-                .iter()
-                .any(|g| crate::repo::scan::glob_match(g, b)) =>
-        {
-            Check::pass("branch", LOOKED, format!("`{b}` is a release branch"))
+        Some(b) if opts.release_branches.is_match(b) => {
+            Check::pass(LOOKED, format!("`{b}` is a release branch"))
         }
         Some(b) => Check::fail(
-            "branch",
             LOOKED,
             format!("`{b}` is not a release branch ({allowed})"),
             "merge into a release branch, or add it to [gate.release] release_branches",
@@ -384,22 +397,20 @@ fn branch(root: &Path, opts: &ReleaseOptions, git: &GitFacts) -> Check {
 fn upstream(root: &Path) -> Check {
     const LOOKED: &str = "git rev-list --left-right --count HEAD...@{upstream}";
     if !git::is_repo(root) {
-        return not_a_repo("upstream", LOOKED);
+        return not_a_repo(LOOKED);
     }
     let Some((ahead, behind)) = git::upstream_counts(root) else {
-        return Check::skip("upstream", LOOKED, "no upstream branch configured");
+        return Check::skip(LOOKED, "no upstream branch configured");
     };
     let name = git::upstream_name(root).unwrap_or_else(|| "upstream".into());
     match (ahead, behind) {
-        (0, 0) => Check::pass("upstream", LOOKED, format!("in sync with {name}")),
+        (0, 0) => Check::pass(LOOKED, format!("in sync with {name}")),
         (a, 0) => Check::fail(
-            "upstream",
             LOOKED,
             format!("{a} commit(s) not pushed to {name}"),
             "push first: `git push`",
         ),
         (_, b) => Check::fail(
-            "upstream",
             LOOKED,
             format!("{b} commit(s) behind {name}"),
             "integrate upstream first: `git pull --rebase`",
@@ -409,26 +420,29 @@ fn upstream(root: &Path) -> Check {
 
 fn fast_gate(verdict: &FastVerdict, git: &GitFacts) -> Check {
     const LOOKED: &str = "gate-fast verdict";
+    let fix = format!("fix the fast gate first (see {})", GATE_FAST.name());
     match verdict {
-        FastVerdict::ThisRun(true) => Check::pass("fast-gate", LOOKED, "fast gate passed in this run"),
-        FastVerdict::ThisRun(false) => Check::fail("fast-gate", LOOKED, "fast gate failed in this run", "fix the fast gate first (see gate-fast.json)")
-            .next("sdetkit gate fast"),
+        FastVerdict::ThisRun(true) => Check::pass(LOOKED, "fast gate passed in this run"),
+        FastVerdict::ThisRun(false) => {
+            Check::fail(LOOKED, "fast gate failed in this run", fix).next("sdetkit gate fast")
+        }
         FastVerdict::Recorded { ok, commit } if commit.is_some() && commit == &git.commit => {
             let short = commit.as_deref().map_or("", |c| &c[..c.len().min(12)]);
             if *ok {
-                Check::pass("fast-gate", LOOKED, format!("recorded fast gate passed on {short}"))
+                Check::pass(LOOKED, format!("recorded fast gate passed on {short}"))
             } else {
-                Check::fail("fast-gate", LOOKED, format!("recorded fast gate failed on {short}"), "fix the fast gate first (see gate-fast.json)")
+                Check::fail(LOOKED, format!("recorded fast gate failed on {short}"), fix)
                     .next("sdetkit gate fast")
             }
         }
         FastVerdict::Recorded { .. } => Check::skip(
-            "fast-gate",
             LOOKED,
-            "the recorded gate-fast.json is for another commit; run `sdetkit gate fast` (or `sdetkit ops proof`) to include it",
+            format!(
+                "the recorded {} is for another commit; run `sdetkit gate fast` (or `sdetkit ops proof`) to include it",
+                GATE_FAST.name()
+            ),
         ),
         FastVerdict::Missing => Check::skip(
-            "fast-gate",
             LOOKED,
             "no fast-gate verdict yet; run `sdetkit gate fast` (or `sdetkit ops proof`) to include it",
         ),

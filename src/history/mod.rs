@@ -2,42 +2,36 @@
 //! control tower, weekly trend, threshold check). The log is read once per run.
 
 pub mod counter;
-pub mod eventlog;
-pub mod jsonl;
 pub mod rollup;
-mod rowscan;
 pub mod threshold;
 pub mod trend;
 pub mod window;
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
 
+use crate::artifacts::eventlog::{EventLog, EventRow};
+use crate::artifacts::learning::{
+    ControlTower, LearningRollup, TOWER_SCHEMA, ThresholdCheck, WeeklyTrend,
+};
+use crate::artifacts::proof::Summary;
 use crate::config::Config;
 use crate::error::Result;
 use crate::workspace::Workspace;
 use rollup::{BranchView, Digest};
-use threshold::ThresholdCheck;
-use trend::WeeklyTrend;
 
-/// Schema version of `control-tower.json`.
-pub const TOWER_SCHEMA: &str = "sdetkit.first-proof-control-tower.v1";
-
-/// Records one lane run (one event-log row), then reads the log once and writes the derived
-/// artifacts; returns what was learned and the time the run was recorded at.
+/// Records one lane run (one event-log row), then reads the log once and learns from it;
+/// returns what was learned and the time the run was recorded at.
 pub fn record(
     ws: &Workspace,
     config: &Config,
-    summary: &crate::decision::Summary,
+    summary: &Summary,
     lane: &str,
 ) -> Result<(Learning, String)> {
     let now = crate::clock::now();
     let at = crate::clock::iso(now);
     let branch = branch(summary.git.branch.as_deref());
-    eventlog::EventRow::new(summary, lane, &branch, at.clone())
-        .append(&ws.proof_dir().join(eventlog::FILE))?;
+    EventLog::at(&ws.out_dir).append(&EventRow::new(summary, lane, &branch, at.clone()))?;
     let learning = Learning::read(ws, config, &branch, now)?;
-    learning.write(ws, &at)?;
     Ok((learning, at))
 }
 
@@ -66,9 +60,9 @@ pub struct Learning {
 impl Learning {
     /// Reads the event log of `ws` once and judges `branch`.
     pub fn read(ws: &Workspace, config: &Config, branch: &str, now: Timestamp) -> Result<Learning> {
-        let digest = Digest::read(&ws.proof_dir().join(eventlog::FILE), now)?;
+        let digest = Digest::read(&EventLog::at(&ws.out_dir), now)?;
         let view = digest.branch(branch);
-        let threshold = ThresholdCheck::new(&view, branch, config);
+        let threshold = threshold::check(&view, branch, config);
         Ok(Learning {
             digest,
             branch: branch.to_string(),
@@ -77,44 +71,36 @@ impl Learning {
         })
     }
 
-    /// Writes the derived artifacts, each atomically and all at once: learning rollup,
-    /// control tower (+ .md), weekly trend (+ .md) and threshold check.
-    pub fn write(&self, ws: &Workspace, generated_at: &str) -> Result<()> {
-        let dir = ws.proof_dir();
+    /// The derived artifacts: learning rollup, control tower, weekly trend, threshold check.
+    pub fn artifacts(&self, generated_at: &str) -> Learned {
         let rollup = self.digest.learning_rollup(generated_at);
-        let tower = control_tower(&rollup, generated_at);
-        let tower_md = crate::report::history::control_tower_md(&self.digest, generated_at);
-        let trend = WeeklyTrend::new(&self.digest, &self.branch, generated_at);
-        let trend_md = crate::report::history::weekly_trend_md(&trend);
-        let json = |value: &Value| crate::json::pretty(value).into_bytes();
-        crate::json::write_atomic_all(&[
-            (dir.join("first-proof-learning-rollup.json"), json(&rollup)),
-            (dir.join("control-tower.json"), json(&tower)),
-            (dir.join("control-tower.md"), tower_md.into_bytes()),
-            (
-                dir.join("weekly-trend.json"),
-                json(&crate::json::to_value(&trend)),
-            ),
-            (dir.join("weekly-trend.md"), trend_md.into_bytes()),
-            (
-                dir.join("weekly-threshold-check.json"),
-                json(&crate::json::to_value(&self.threshold)),
-            ),
-        ])
+        Learned {
+            tower: ControlTower {
+                schema_version: TOWER_SCHEMA.to_string(),
+                generated_at: generated_at.to_string(),
+                first_proof_rollup_present: true,
+                adaptive_postcheck_present: false,
+                first_proof_rollup: rollup.clone(),
+                adaptive_postcheck: None,
+            },
+            rollup,
+            trend: trend::of(&self.digest, &self.branch, generated_at),
+            threshold: self.threshold.clone(),
+        }
     }
 }
 
-/// `control-tower.json`: the rollup embedded whole (v1). sdetkit has no adaptive postcheck,
-/// so that half is always absent rather than read from a file nothing writes.
-fn control_tower(rollup: &Value, generated_at: &str) -> Value {
-    json!({
-        "schema_version": TOWER_SCHEMA,
-        "generated_at": generated_at,
-        "first_proof_rollup_present": true,
-        "adaptive_postcheck_present": false,
-        "first_proof_rollup": rollup,
-        "adaptive_postcheck": null,
-    })
+/// What the daily lane writes from the learning.
+pub struct Learned {
+    /// The learning rollup.
+    pub rollup: LearningRollup,
+    /// The control tower: the rollup embedded whole (v1). sdetkit has no adaptive
+    /// postcheck, so that half is always absent rather than read from a file nothing writes.
+    pub tower: ControlTower,
+    /// The weekly trend.
+    pub trend: WeeklyTrend,
+    /// The threshold check.
+    pub threshold: ThresholdCheck,
 }
 
 /// Test support: the learning of a temporary repository whose event log holds `rows`.
@@ -123,7 +109,7 @@ pub(crate) fn learning_of(rows: &[String], branch: &str, config: &Config) -> Lea
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::resolve(Some(dir.path()), None, None).unwrap();
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
-    let log = ws.proof_dir().join(eventlog::FILE);
+    let log = EventLog::at(&ws.out_dir).path().to_path_buf();
     std::fs::create_dir_all(log.parent().unwrap()).unwrap();
     std::fs::write(&log, text).unwrap();
     let now = "2026-11-25T12:00:00Z".parse().unwrap();

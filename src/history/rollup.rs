@@ -3,18 +3,17 @@
 //! threshold and the follow-up). Memory is bounded by the number of branches, not of rows.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::Path;
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::counter::Counter;
-use super::eventlog::RowView;
 use super::window::{Tally, Window};
+use crate::artifacts::eventlog::{EventLog, Outcome, Row, RowFold, RowHead};
+use crate::artifacts::learning::{
+    LearningRollup, ROLLUP_SCHEMA, Reviewer, RollupSummary, StepCount,
+};
 use crate::error::Result;
-
-/// Schema version of `first-proof-learning-rollup.json`.
-pub const ROLLUP_SCHEMA: &str = "sdetkit.first-proof-learning-rollup.v1";
 
 /// Runs the follow-up looks back over for recurring failures (documented in
 /// `docs/daily-lane.md`): recent enough to decay, long enough to see a pattern.
@@ -23,31 +22,14 @@ pub const RECENT_RUNS: usize = 20;
 /// The v1 "weekly" trend: the last 7 runs.
 pub const LAST_RUNS: usize = 7;
 
-/// How a run ended, as far as the counts care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ship,
-    NoShip,
-    /// Any other decision string (the reference did not validate it).
-    Other,
-}
-
-impl Outcome {
-    fn of(decision: &str) -> Outcome {
-        match decision {
-            "SHIP" => Outcome::Ship,
-            "NO-SHIP" => Outcome::NoShip,
-            _ => Outcome::Other,
-        }
-    }
-}
-
 /// One of the last runs of a branch.
 #[derive(Debug, Clone)]
 pub struct RecentRun {
     /// Position in the log, to merge a branch's rows with branchless ones.
     seq: u64,
+    /// How it ended.
     pub outcome: Outcome,
+    /// The gates that failed.
     pub failed_steps: Vec<String>,
 }
 
@@ -61,7 +43,7 @@ struct BranchRuns {
 }
 
 impl BranchRuns {
-    fn add(&mut self, seq: u64, row: &RowView, in_week: bool, in_month: bool) {
+    fn add(&mut self, seq: u64, row: &RowHead, in_week: bool, in_month: bool) {
         self.total += 1;
         let ship = row.ship();
         if in_week {
@@ -80,7 +62,7 @@ impl BranchRuns {
             },
         };
         run.seq = seq;
-        run.outcome = Outcome::of(&row.decision);
+        run.outcome = row.outcome();
         run.failed_steps.truncate(row.failed_steps.len());
         for (i, step) in row.failed_steps.iter().enumerate() {
             match run.failed_steps.get_mut(i) {
@@ -127,8 +109,8 @@ pub struct Digest {
 }
 
 impl Digest {
-    /// Reads the log at `path` once, with windows ending at `now`.
-    pub fn read(path: &Path, now: Timestamp) -> Result<Digest> {
+    /// Reads `log` once, with windows ending at `now`.
+    pub fn read(log: &EventLog, now: Timestamp) -> Result<Digest> {
         let empty = Digest {
             total_runs: 0,
             ship_runs: 0,
@@ -141,7 +123,7 @@ impl Digest {
             week: Window::last_days(now, 7),
             month: Window::last_days(now, 30),
         };
-        let (mut digest, corrupt) = super::jsonl::fold(path, || empty.clone())?;
+        let (mut digest, corrupt) = log.fold(|| empty.clone())?;
         digest.corrupt_rows = corrupt;
         Ok(digest)
     }
@@ -198,27 +180,32 @@ impl Digest {
         }
     }
 
-    /// `first-proof-learning-rollup.json` (v1 fields, plus `corrupt_rows`).
-    pub fn learning_rollup(&self, generated_at: &str) -> Value {
-        let top = self.top_failed_steps();
-        json!({
-            "schema_version": ROLLUP_SCHEMA,
-            "generated_at": generated_at,
-            "summary": {
-                "total_runs": self.total_runs,
-                "ship_runs": self.ship_runs,
-                "no_ship_runs": self.no_ship_runs,
-                "ship_rate": self.ship_rate(),
-                "corrupt_rows": self.corrupt_rows,
-                "top_failed_steps": top.iter()
-                    .map(|(step, count)| json!({"step": step, "count": count}))
-                    .collect::<Vec<_>>(),
+    /// The learning rollup (v1 fields, plus `corrupt_rows`).
+    pub fn learning_rollup(&self, generated_at: &str) -> LearningRollup {
+        LearningRollup {
+            schema_version: ROLLUP_SCHEMA.to_string(),
+            generated_at: generated_at.to_string(),
+            summary: RollupSummary {
+                total_runs: self.total_runs,
+                ship_runs: self.ship_runs,
+                no_ship_runs: self.no_ship_runs,
+                ship_rate: self.ship_rate(),
+                corrupt_rows: self.corrupt_rows,
+                top_failed_steps: self
+                    .top_failed_steps()
+                    .into_iter()
+                    .map(|(step, count)| StepCount { step, count })
+                    .collect(),
             },
-            "adaptive_reviewer": {
-                "mode": "parallel-learning",
-                "actions": self.reviewer_actions(),
+            adaptive_reviewer: Reviewer {
+                mode: "parallel-learning".to_string(),
+                actions: self
+                    .reviewer_actions()
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect(),
             },
-        })
+        }
     }
 
     /// The reference's fixed adaptive-reviewer actions (all-time counts, as in v1).
@@ -243,12 +230,13 @@ impl Digest {
     }
 }
 
-impl super::jsonl::Fold for Digest {
-    fn add(&mut self, line: &str) -> Result<(), String> {
-        let row = RowView::parse(line)?;
+impl RowFold for Digest {
+    fn add(&mut self, row: &Row) -> Result<(), String> {
+        let line = row.line();
+        let row = &row.head;
         let seq = self.total_runs;
         self.total_runs += 1;
-        match Outcome::of(&row.decision) {
+        match row.outcome() {
             Outcome::Ship => self.ship_runs += 1,
             Outcome::NoShip => self.no_ship_runs += 1,
             Outcome::Other => {}
@@ -263,7 +251,7 @@ impl super::jsonl::Fold for Digest {
                 None => self.branches.entry(name.to_string()).or_default(),
             },
         };
-        runs.add(seq, &row, in_week, in_month);
+        runs.add(seq, row, in_week, in_month);
         let mut kept = match self.last_lines.len() >= LAST_RUNS {
             true => self.last_lines.pop_front().expect("the ring is full"),
             false => String::new(),
@@ -346,6 +334,7 @@ impl BranchView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::io::Write;
 
     fn digest(lines: &[&str]) -> Digest {
@@ -355,7 +344,10 @@ mod tests {
         for l in lines {
             writeln!(f, "{l}").unwrap();
         }
-        Digest::read(&path, "2026-11-25T12:00:00Z".parse().unwrap()).unwrap()
+        let log = EventLog::at(dir.path());
+        std::fs::create_dir_all(log.path().parent().unwrap()).unwrap();
+        std::fs::rename(&path, log.path()).unwrap();
+        Digest::read(&log, "2026-11-25T12:00:00Z".parse().unwrap()).unwrap()
     }
 
     fn row(decision: &str, branch: Option<&str>, at: &str, failed: &[&str]) -> String {
@@ -424,8 +416,8 @@ mod tests {
         assert_eq!(d.total_runs, 9);
         assert_eq!(d.last_rows().len(), 7);
         let rollup = d.learning_rollup("t");
-        assert_eq!(rollup["summary"]["corrupt_rows"], 1);
-        assert_eq!(rollup["summary"]["ship_rate"], 5.0 / 9.0);
+        assert_eq!(rollup.summary.corrupt_rows, 1);
+        assert_eq!(rollup.summary.ship_rate, 5.0 / 9.0);
     }
 
     #[test]

@@ -1,82 +1,53 @@
-//! `weekly-threshold-check.json`: the v1 breach rule, judged on the lane's branch with the
+//! The threshold check ([`crate::artifacts::learning::THRESHOLD`]): the v1 breach rule, judged on the lane's branch with the
 //! `[thresholds.<branch>]` profile (else `default`).
 
-use serde::Serialize;
-
 use super::rollup::BranchView;
+use crate::artifacts::learning::{ThresholdAction, ThresholdCheck};
 use crate::config::Config;
 
-/// The v1 actions.
-pub const RECOVER: &str = "recover-first-proof-ship-rate";
-/// Not enough runs to judge yet.
-pub const COLLECT: &str = "collect-more-data";
-/// Enough runs, fewer trailing NO-SHIP runs than the profile needs.
-pub const WATCH: &str = "watch-consecutive-no-ship";
-/// Trailing NO-SHIP runs with an acceptable rate.
-pub const MAINTAIN: &str = "maintain-current-lane";
-
-/// `weekly-threshold-check.json` (v1 fields, plus the profile that was applied).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ThresholdCheck {
-    pub ok: bool,
-    pub breach: bool,
-    pub enough_data: bool,
-    pub ship_rate_last_7: f64,
-    pub total_runs: u64,
-    pub branch: String,
-    /// `[thresholds.<name>]` used: the branch's own, or `default`.
-    pub profile: String,
-    pub min_ship_rate: f64,
-    pub min_total_runs: u64,
-    pub min_consecutive_breaches: u64,
-    pub consecutive_no_ship: u64,
-    pub fail_on_breach: bool,
-    pub action: &'static str,
+/// Judges `view`, the runs of `branch`, by the v1 breach rule.
+pub fn check(view: &BranchView, branch: &str, config: &Config) -> ThresholdCheck {
+    let t = config.thresholds_for(branch);
+    let profile = if config.thresholds.contains_key(branch) {
+        branch
+    } else {
+        "default"
+    };
+    let rate = view.ship_rate_last_7();
+    let consecutive = view.consecutive_no_ship();
+    let enough_data = view.total_runs >= t.min_total_runs;
+    let rate_ok = rate >= t.min_ship_rate;
+    let consecutive_breach = consecutive >= t.min_consecutive_breaches;
+    let breach = enough_data && !rate_ok && consecutive_breach;
+    // The reference's order of precedence, quirks included (a healthy all-SHIP history
+    // reads "watch"): documented in docs/daily-lane.md.
+    let action = if breach {
+        ThresholdAction::Recover
+    } else if !enough_data {
+        ThresholdAction::Collect
+    } else if !consecutive_breach {
+        ThresholdAction::Watch
+    } else {
+        ThresholdAction::Maintain
+    };
+    ThresholdCheck {
+        ok: !breach,
+        breach,
+        enough_data,
+        ship_rate_last_7: rate,
+        total_runs: view.total_runs,
+        branch: branch.to_string(),
+        profile: profile.to_string(),
+        min_ship_rate: t.min_ship_rate,
+        min_total_runs: t.min_total_runs,
+        min_consecutive_breaches: t.min_consecutive_breaches,
+        consecutive_no_ship: consecutive,
+        fail_on_breach: t.fail_on_breach,
+        action,
+    }
 }
 
 impl ThresholdCheck {
-    /// Judges `view`, the runs of `branch`.
-    pub fn new(view: &BranchView, branch: &str, config: &Config) -> ThresholdCheck {
-        let t = config.thresholds_for(branch);
-        let profile = if config.thresholds.contains_key(branch) {
-            branch
-        } else {
-            "default"
-        };
-        let rate = view.ship_rate_last_7();
-        let consecutive = view.consecutive_no_ship();
-        let enough_data = view.total_runs >= t.min_total_runs;
-        let rate_ok = rate >= t.min_ship_rate;
-        let consecutive_breach = consecutive >= t.min_consecutive_breaches;
-        let breach = enough_data && !rate_ok && consecutive_breach;
-        // The reference's order of precedence, quirks included (a healthy all-SHIP history
-        // reads "watch"): documented in docs/daily-lane.md.
-        let action = if breach {
-            RECOVER
-        } else if !enough_data {
-            COLLECT
-        } else if !consecutive_breach {
-            WATCH
-        } else {
-            MAINTAIN
-        };
-        ThresholdCheck {
-            ok: !breach,
-            breach,
-            enough_data,
-            ship_rate_last_7: rate,
-            total_runs: view.total_runs,
-            branch: branch.to_string(),
-            profile: profile.to_string(),
-            min_ship_rate: t.min_ship_rate,
-            min_total_runs: t.min_total_runs,
-            min_consecutive_breaches: t.min_consecutive_breaches,
-            consecutive_no_ship: consecutive,
-            fail_on_breach: t.fail_on_breach,
-            action,
-        }
-    }
-
     /// Whether the breach must fail the lane.
     pub fn fails_lane(&self) -> bool {
         self.breach && self.fail_on_breach
@@ -101,8 +72,9 @@ mod tests {
     #[test]
     fn the_reference_nine_run_sequence() {
         let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
+        use ThresholdAction::{Collect, Maintain, Recover, Watch};
         let expected = [
-            COLLECT, COLLECT, WATCH, MAINTAIN, RECOVER, WATCH, WATCH, RECOVER, RECOVER,
+            Collect, Collect, Watch, Maintain, Recover, Watch, Watch, Recover, Recover,
         ];
         let sequence = "SSFFFSFFF";
         for (n, want) in (1..=9).zip(expected) {
@@ -112,9 +84,9 @@ mod tests {
             assert!(!t.fails_lane());
         }
         let main = learning_of(&rows(sequence), "main", &config).threshold;
-        assert_eq!((main.profile.as_str(), main.action), ("main", RECOVER));
+        assert_eq!((main.profile.as_str(), main.action), ("main", Recover));
         assert!(main.fails_lane());
         let healthy = learning_of(&rows("SSSSS"), "local", &config).threshold;
-        assert_eq!(healthy.action, WATCH, "the reference's quirk is kept");
+        assert_eq!(healthy.action, Watch, "the reference's quirk is kept");
     }
 }

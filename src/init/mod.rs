@@ -27,8 +27,8 @@ pub fn run(ws: &Workspace, force: bool) -> Result<String> {
     let config = config_file::render(&ws.root, &steps, &findings);
     // Never write a config that sdetkit itself would reject.
     crate::config::load_str(config_path, &config)?;
-    crate::json::write_atomic(config_path, config.as_bytes())?;
-    crate::json::write_atomic(&mk_path, render_make_aliases("sdetkit").as_bytes())?;
+    crate::artifacts::write_atomic(config_path, config.as_bytes())?;
+    crate::artifacts::write_atomic(&mk_path, render_make_aliases("sdetkit").as_bytes())?;
     Ok(report(ws, &findings, &steps))
 }
 

@@ -4,14 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use super::row::Run;
 use super::scorecard::Sources;
-use super::window::{Span, SpanLabel};
-
-/// Schema version of `guidance.json`.
-pub const SCHEMA: &str = "sdetkit.weekly-guidance.v1";
+use super::window::Span;
+use crate::artifacts::proof::GateKind;
+use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
 
 /// Entries per list.
 const TOP: usize = 5;
@@ -21,60 +18,6 @@ const TREND_RATIO: f64 = 0.10;
 
 /// Days searched for flaky candidates: a commit is retried within days, not weeks.
 const FLAKY_DAYS: i64 = 30;
-
-/// A step that failed in the current week.
-#[derive(Debug, Clone, Serialize)]
-pub struct Failing {
-    pub step: String,
-    pub failures: u64,
-    pub runs: u64,
-    /// The runs where it failed.
-    pub ids: Vec<String>,
-    pub action: String,
-}
-
-/// A step's duration this week against last week.
-#[derive(Debug, Clone, Serialize)]
-pub struct Slow {
-    pub step: String,
-    pub samples: u64,
-    pub median_ms: u64,
-    pub p90_ms: u64,
-    /// Last week's median, when it had samples.
-    pub previous_median_ms: Option<u64>,
-    /// `slower`, `faster`, `steady` or `new`.
-    pub trend: &'static str,
-    pub action: String,
-}
-
-/// A step that failed and then passed on the same commit.
-#[derive(Debug, Clone, Serialize)]
-pub struct Flaky {
-    pub step: String,
-    /// `(commit, failed run, passed run)` for each occurrence.
-    pub occurrences: Vec<FlakyPair>,
-    pub action: String,
-}
-
-/// One failed-then-passed pair.
-#[derive(Debug, Clone, Serialize)]
-pub struct FlakyPair {
-    pub commit: String,
-    pub failed_run: String,
-    pub passed_run: String,
-}
-
-/// `guidance.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Guidance {
-    pub schema_version: &'static str,
-    pub as_of: String,
-    pub current_window: SpanLabel,
-    pub previous_window: SpanLabel,
-    pub most_failing: Vec<Failing>,
-    pub slowest: Vec<Slow>,
-    pub flaky: Vec<Flaky>,
-}
 
 impl Guidance {
     /// The guidance of `sources` at their `as_of`.
@@ -91,7 +34,7 @@ impl Guidance {
         };
         let flaky_runs = runs(Span::days_before(sources.as_of, FLAKY_DAYS));
         Guidance {
-            schema_version: SCHEMA,
+            schema_version: GUIDANCE_SCHEMA,
             as_of: crate::clock::iso(sources.as_of),
             current_window: current.label(),
             previous_window: previous.label(),
@@ -138,10 +81,10 @@ fn rerun(step: &str) -> String {
 /// The steps a run recorded, with reference rows' gates (no timings) from `failed_steps`.
 fn outcomes(run: &Run) -> Vec<(String, bool)> {
     if run.steps.is_empty() {
-        let gates = super::row::GATES.iter().zip(run.gates);
+        let gates = GateKind::ALL.iter().zip(run.gates);
         return gates
             .filter(|(_, o)| *o != super::row::GateOutcome::NotRun)
-            .map(|(g, o)| (g.to_string(), o == super::row::GateOutcome::Failed))
+            .map(|(g, o)| (g.name().to_string(), o == super::row::GateOutcome::Failed))
             .collect();
     }
     run.steps
@@ -214,8 +157,8 @@ fn slowest(current: &[&Run], previous: &[&Run]) -> Vec<Slow> {
             Slow {
                 action: format!(
                     "`{step}` takes {} at the median and {} at p90 ({trend} vs last week): run `{}` and shorten its slowest step (cache its inputs, or split it and raise --jobs).",
-                    crate::report::ms(median),
-                    crate::report::ms(quantile(&values, 0.9)),
+                    crate::clock::human_ms(median),
+                    crate::clock::human_ms(quantile(&values, 0.9)),
                     rerun(&step)
                 ),
                 samples: values.len() as u64,

@@ -6,21 +6,12 @@
 //! both have enough data. An incident stays open while the rule holds; the first run where
 //! it no longer holds (recovery) closes it.
 
-use std::path::PathBuf;
-
-use serde::{Deserialize, Serialize};
-
-use super::scorecard::Kpi;
-use super::trend::Trend;
-use super::window::SpanLabel;
+use crate::artifacts::Places;
+use crate::artifacts::weekly::{
+    GUIDANCE_MD, INCIDENTS, INCIDENTS_SCHEMA, Incident, Incidents, Kpi, SCORECARD, Trend,
+};
 use crate::error::Result;
 use crate::workspace::Workspace;
-
-/// Schema version of `kpi-incidents.json`.
-pub const SCHEMA: &str = "sdetkit.kpi-incidents.v1";
-
-/// File name under `build/ops/weekly/`.
-pub const FILE: &str = "kpi-incidents.json";
 
 /// Tolerance for rates, in percentage points.
 pub const PERCENT_POINTS: f64 = 5.0;
@@ -31,38 +22,23 @@ pub const DURATION_RATIO: f64 = 0.10;
 /// KPIs where a higher value is better; for every other one, higher is worse.
 const HIGHER_IS_BETTER: &[&str] = &["ship_rate", "evidence_pack_coverage"];
 
-/// A KPI that degraded two windows in a row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Incident {
-    pub kpi: String,
-    /// `None` for the overall scope.
-    pub branch: Option<String>,
-    pub unit: String,
-    /// The three windows of the rule, oldest first, and the KPI's value in each.
-    pub windows: Vec<SpanLabel>,
-    pub values: Vec<f64>,
-    /// `as_of` of the weekly run that first saw it.
-    pub opened_at: String,
-    /// `as_of` of the weekly run that saw it recover (only in `closed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closed_at: Option<String>,
-}
-
 impl Incident {
     fn same(&self, other: &Incident) -> bool {
         self.kpi == other.kpi && self.branch == other.branch
     }
 
     /// The P0 follow-up of this incident: title and a concrete action.
-    pub fn advice(&self) -> (String, String) {
+    pub fn advice(&self, places: Places) -> (String, String) {
         let values: Vec<String> = self.values.iter().map(|v| self.show(*v)).collect();
         let end = self.windows.last().map_or("", |w| w.end.as_str());
         (
             format!("KPI incident: {} degraded two windows in a row", self.kpi),
             format!(
-                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in build/ops/weekly/guidance.md (runs counted: build/ops/weekly/kpi-scorecard.json), then rerun `make ops-weekly` to confirm recovery.",
+                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in {} (runs counted: {}), then rerun `make ops-weekly` to confirm recovery.",
                 self.scope(),
                 values.join(" → "),
+                places.page(&GUIDANCE_MD),
+                places.doc(&SCORECARD),
             ),
         )
     }
@@ -70,7 +46,7 @@ impl Incident {
     /// A value of this KPI for people.
     fn show(&self, value: f64) -> String {
         match self.unit.as_str() {
-            "seconds" => crate::report::weekly_md::duration(value),
+            "seconds" => crate::clock::human_secs(value),
             _ => format!("{value:.2} %"),
         }
     }
@@ -82,18 +58,6 @@ impl Incident {
             None => self.kpi.clone(),
         }
     }
-}
-
-/// `kpi-incidents.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Incidents {
-    pub schema_version: String,
-    pub as_of: String,
-    pub tolerance_percent_points: f64,
-    pub tolerance_duration_ratio: f64,
-    pub open: Vec<Incident>,
-    /// Incidents open at the previous weekly run that recovered in this one.
-    pub closed: Vec<Incident>,
 }
 
 impl Incidents {
@@ -123,7 +87,7 @@ impl Incidents {
             })
             .collect();
         Incidents {
-            schema_version: SCHEMA.to_string(),
+            schema_version: INCIDENTS_SCHEMA.to_string(),
             as_of: trend.as_of.clone(),
             tolerance_percent_points: PERCENT_POINTS,
             tolerance_duration_ratio: DURATION_RATIO,
@@ -167,25 +131,17 @@ fn degraded(kpi: &str, before: &Kpi, now: &Kpi) -> bool {
     worse_by > tolerance
 }
 
-/// `build/ops/weekly/kpi-incidents.json` of `ws`.
-pub fn path(ws: &Workspace) -> PathBuf {
-    super::weekly_dir(ws).join(FILE)
-}
-
 /// The incidents the last weekly run left open; none before the first weekly run.
 pub fn open(ws: &Workspace) -> Result<Vec<Incident>> {
-    read(&path(ws)).map(|i| i.map_or_else(Vec::new, |i| i.open))
-}
-
-/// Reads an incidents file; `Ok(None)` when it does not exist.
-pub fn read(path: &std::path::Path) -> Result<Option<Incidents>> {
-    crate::json::read_typed(path)
+    Ok(INCIDENTS
+        .read(&ws.out_dir)?
+        .map_or_else(Vec::new, |i| i.open))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kpi::scorecard::Status;
+    use crate::artifacts::weekly::{KpiStatus as Status, SpanLabel};
 
     fn point(value: Option<f64>, unit: &'static str) -> Kpi {
         Kpi {
@@ -220,7 +176,11 @@ mod tests {
             opened_at: "c".into(),
             closed_at: None,
         };
-        let (title, action) = incident.advice();
+        let places = Places {
+            root: std::path::Path::new("/r"),
+            out: std::path::Path::new("/r/build"),
+        };
+        let (title, action) = incident.advice(places);
         assert_eq!(
             title,
             "KPI incident: ship_rate degraded two windows in a row"

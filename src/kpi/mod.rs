@@ -11,22 +11,3 @@ pub mod scorecard;
 pub mod streaks;
 pub mod trend;
 pub mod window;
-
-use std::path::PathBuf;
-
-use crate::workspace::Workspace;
-
-/// `build/ops/weekly`: every artifact of the weekly lane.
-pub fn weekly_dir(ws: &Workspace) -> PathBuf {
-    ws.ops_dir().join("weekly")
-}
-
-/// `build/evidence/verified-packs.jsonl`, appended by `sdetkit evidence verify`.
-pub fn verified_packs(ws: &Workspace) -> PathBuf {
-    ws.out_dir.join("evidence").join("verified-packs.jsonl")
-}
-
-/// The event log of the daily lane.
-pub fn event_log(ws: &Workspace) -> PathBuf {
-    ws.proof_dir().join(crate::history::eventlog::FILE)
-}

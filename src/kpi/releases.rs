@@ -1,44 +1,16 @@
 //! Releases and rollbacks, from two sources. Recorded: `sdetkit ops record release|rollback`
-//! rows in `build/ops/release-events.jsonl`. Git: every tag `<tag_prefix><version>` is a
+//! rows in the release ledger. Git: every tag `<tag_prefix><version>` is a
 //! release dated by its commit; a tag whose version is ≤ an earlier tag's is also a
 //! rollback; so is a `git revert` of a commit that shipped in a release without its revert.
 //! A recorded event for a version git already knows (same kind) is the same event: git wins.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
+use crate::artifacts::releases::{Kind, LEDGER, Recorded};
 use crate::error::{Error, Result};
 use crate::repo::git;
-use crate::workspace::Workspace;
-
-/// The ledger of recorded events, under `build/ops/`.
-pub const FILE: &str = "release-events.jsonl";
-
-/// The ledger's path.
-pub fn ledger_path(ws: &Workspace) -> PathBuf {
-    ws.ops_dir().join(FILE)
-}
-
-/// What an event is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Release,
-    Rollback,
-}
-
-/// One row of the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recorded {
-    pub kind: Kind,
-    pub version: String,
-    pub commit: Option<String>,
-    pub reason: Option<String>,
-    pub recorded_at: String,
-    pub id: String,
-}
 
 impl Recorded {
     /// A new event captured at `at`; its id is stable for the same kind, version and time.
@@ -49,10 +21,7 @@ impl Recorded {
         reason: Option<String>,
         at: Timestamp,
     ) -> Recorded {
-        let kind_name = match kind {
-            Kind::Release => "release",
-            Kind::Rollback => "rollback",
-        };
+        let kind_name = kind.as_str();
         Recorded {
             kind,
             version: version.to_string(),
@@ -63,12 +32,12 @@ impl Recorded {
         }
     }
 
-    /// Appends the row to the ledger under its lock.
-    pub fn append(&self, ledger: &Path) -> Result<()> {
+    /// Appends the row to the ledger of `out` under its lock.
+    pub fn append(&self, out: &Path) -> Result<()> {
         if self.version.trim().is_empty() {
             return Err(Error::Usage("--version must not be empty".into()));
         }
-        crate::history::jsonl::append(ledger, &crate::json::to_value(self))
+        LEDGER.append(out, self)
     }
 }
 
@@ -77,26 +46,29 @@ impl Recorded {
 pub struct Event {
     /// `tag:<name>`, `revert:<sha>` or `event:<ledger id>`.
     pub id: String,
+    /// The version released or rolled back.
     pub version: String,
+    /// When.
     pub at: Timestamp,
 }
 
 /// Every release and rollback known, each list in time order.
 #[derive(Debug, Default)]
 pub struct Ledger {
+    /// Releases, in time order.
     pub releases: Vec<Event>,
+    /// Rollbacks, in time order.
     pub rollbacks: Vec<Event>,
     /// Ledger rows that could not be read (skipped).
     pub corrupt_rows: u64,
 }
 
 impl Ledger {
-    /// Reads the recorded events and the git history of `root`.
-    pub fn read(ledger: &Path, root: &Path, tag_prefix: &str) -> Result<Ledger> {
+    /// Reads the events recorded under `out_dir` and the git history of `root`.
+    pub fn read(out_dir: &Path, root: &Path, tag_prefix: &str) -> Result<Ledger> {
         let mut out = from_git(root, tag_prefix);
         let mut recorded = Vec::new();
-        out.corrupt_rows = crate::history::jsonl::scan(ledger, |line| {
-            let row: Recorded = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        out.corrupt_rows = LEDGER.scan(out_dir, |row| {
             let at = crate::clock::parse(&row.recorded_at).ok_or("unreadable recorded_at")?;
             recorded.push((
                 row.kind,

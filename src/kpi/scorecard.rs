@@ -5,15 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use jiff::Timestamp;
-use serde::Serialize;
 
 use super::pass::Pass;
 use super::releases::{Event, Ledger};
 use super::row::{GateOutcome, Run};
-use super::window::{Span, SpanLabel};
-
-/// Schema version of `kpi-scorecard.json`.
-pub const SCHEMA: &str = "sdetkit.kpi-scorecard.v1";
+use super::window::Span;
+use crate::artifacts::weekly::{
+    Flag, Kpi, KpiSet, KpiStatus, OpenStreak, SCORECARD_SCHEMA, Scorecard,
+};
 
 /// Fewest runs (or runs where the gate ran) a run-based rate needs.
 pub const MIN_RUNS: u64 = 3;
@@ -35,36 +34,6 @@ pub const KPIS: [&str; 7] = [
 
 /// The scorecard windows, in days.
 pub const WINDOWS: [(&str, i64); 2] = [("7d", 7), ("30d", 30)];
-
-/// Whether a KPI had enough data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Ok,
-    InsufficientData,
-}
-
-/// One KPI in one window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Kpi {
-    /// `percent` (0–100) or `seconds`; `None` without enough data.
-    pub value: Option<f64>,
-    pub numerator: u64,
-    pub denominator: u64,
-    pub unit: &'static str,
-    pub status: Status,
-    /// The sample the KPI needs before it has a value.
-    pub minimum_sample: u64,
-    /// Why there is no value, naming the minimum sample.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The runs or events counted in the denominator (absent in trend series).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    /// Those counted in the numerator.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub numerator_ids: Option<Vec<String>>,
-}
 
 /// Numerator/denominator ids of one KPI as they are gathered.
 struct Count {
@@ -88,9 +57,9 @@ impl Kpi {
             denominator,
             unit,
             status: if enough {
-                Status::Ok
+                KpiStatus::Ok
             } else {
-                Status::InsufficientData
+                KpiStatus::InsufficientData
             },
             minimum_sample: min,
             note: (!enough).then(|| format!("needs at least {min} {what}, has {denominator}")),
@@ -104,30 +73,15 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The red streak still open at `as_of`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OpenStreak {
-    pub since: String,
-    pub age_seconds: u64,
-    /// The NO-SHIP run that opened it.
-    pub id: String,
-}
-
-/// Every KPI of one window and scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct KpiSet {
-    pub window: SpanLabel,
-    pub runs: u64,
-    pub kpis: BTreeMap<&'static str, Kpi>,
-    /// Only on windows ending at `as_of`: the current red streak, reported apart from the mean.
-    pub open_red_streak: Option<OpenStreak>,
-}
-
 /// Everything the KPIs are computed from.
 pub struct Sources {
+    /// The pass over the event log.
     pub pass: Pass,
+    /// Runs with a verified evidence pack.
     pub verified: HashSet<String>,
+    /// Releases and rollbacks.
     pub ledger: Ledger,
+    /// The end of every window.
     pub as_of: Timestamp,
 }
 
@@ -152,7 +106,7 @@ impl Sources {
         let runs: Vec<&Run> = self.runs_in(span).iter().filter(|r| r.on(branch)).collect();
         let mut kpis = BTreeMap::new();
         kpis.insert("ship_rate", rate(&runs, |r| Some(r.ship), ids));
-        // KPIS[1..4] are the failure rates of GATES, in the same order.
+        // KPIS[1..4] are the failure rates of the gates, in `GateKind::ALL` order.
         for (at, name) in KPIS[1..4].iter().enumerate() {
             kpis.insert(*name, rate(&runs, |r| failed(r.gates[at]), ids));
         }
@@ -241,30 +195,6 @@ fn rate(runs: &[&Run], hit: impl Fn(&Run) -> Option<bool>, ids: bool) -> Kpi {
     Kpi::new(count, "percent", "runs", MIN_RUNS, ids)
 }
 
-/// `kpi-scorecard.json`.
-#[derive(Debug, Serialize)]
-pub struct Scorecard {
-    pub schema_version: &'static str,
-    pub generated_at: String,
-    pub as_of: String,
-    /// Unreadable rows skipped, per source file.
-    pub corrupt_rows: BTreeMap<&'static str, u64>,
-    /// `7d` and `30d` windows over every run.
-    pub overall: BTreeMap<&'static str, KpiSet>,
-    /// The same per branch (rollback rate is repository-wide, so overall only).
-    pub branches: BTreeMap<String, BTreeMap<&'static str, KpiSet>>,
-    /// KPIs with an open incident (details in `kpi-incidents.json`).
-    pub incidents: Vec<Flag>,
-}
-
-/// A KPI flagged by the two-window rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Flag {
-    pub kpi: String,
-    /// `None` for the overall scope.
-    pub branch: Option<String>,
-}
-
 impl Scorecard {
     /// The scorecard of `sources` at their `as_of`.
     pub fn new(
@@ -284,7 +214,7 @@ impl Scorecard {
                 .collect()
         };
         Scorecard {
-            schema_version: SCHEMA,
+            schema_version: SCORECARD_SCHEMA,
             generated_at,
             as_of: crate::clock::iso(sources.as_of),
             corrupt_rows,
@@ -301,7 +231,7 @@ impl Scorecard {
 
 impl Flag {
     /// The flag of an open incident.
-    pub fn of(incident: &super::incidents::Incident) -> Flag {
+    pub fn of(incident: &crate::artifacts::weekly::Incident) -> Flag {
         Flag {
             kpi: incident.kpi.clone(),
             branch: incident.branch.clone(),

@@ -21,6 +21,7 @@ pub struct Open {
 pub struct Closed {
     /// `None` overall, else the branch.
     pub branch: Option<String>,
+    /// When the first NO-SHIP was captured.
     pub start: Timestamp,
     /// When the SHIP that closed it was captured.
     pub end: Timestamp,
@@ -48,9 +49,13 @@ pub struct Streaks {
 
 /// One run as the streaks see it.
 pub struct Step<'a> {
+    /// `None` for a reference row, which belongs to every branch.
     pub branch: Option<&'a str>,
+    /// When it was captured.
     pub at: Timestamp,
+    /// Its id.
     pub id: &'a str,
+    /// It shipped.
     pub ship: bool,
     /// Whether a streak this run closes is kept (runs before the horizon only seed state).
     pub keep: bool,

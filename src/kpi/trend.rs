@@ -1,30 +1,10 @@
 //! The weekly series: every KPI over the last 8 seven-day windows (ending at `as_of`,
 //! `as_of − 7d`, …), overall and per branch, without ids. It feeds the two-window rule and
-//! the report's charts (`kpi-trend.json`).
+//! the report's charts.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-
-use super::scorecard::{Kpi, Sources};
-use super::window::{self, SpanLabel};
-
-/// Schema version of `kpi-trend.json`.
-pub const SCHEMA: &str = "sdetkit.kpi-trend.v1";
-
-/// One scope's series: KPI name → one point per window, oldest first.
-pub type ScopeSeries = BTreeMap<&'static str, Vec<Kpi>>;
-
-/// `kpi-trend.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Trend {
-    pub schema_version: &'static str,
-    pub as_of: String,
-    /// The windows, oldest first.
-    pub windows: Vec<SpanLabel>,
-    pub overall: ScopeSeries,
-    pub branches: BTreeMap<String, ScopeSeries>,
-}
+use super::scorecard::Sources;
+use super::window;
+use crate::artifacts::weekly::{ScopeSeries, TREND_SCHEMA, Trend};
 
 impl Trend {
     /// The series of `sources` at their `as_of`.
@@ -44,7 +24,7 @@ impl Trend {
             out
         };
         Trend {
-            schema_version: SCHEMA,
+            schema_version: TREND_SCHEMA,
             as_of: crate::clock::iso(sources.as_of),
             windows: spans.iter().map(|s| s.label()).collect(),
             overall: series(None),

@@ -2,7 +2,8 @@
 //! exactly on a boundary belongs to exactly one weekly window.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
+
+use crate::artifacts::weekly::SpanLabel;
 
 /// Number of weekly windows in a trend series.
 pub const SERIES_LEN: usize = 8;
@@ -42,13 +43,6 @@ impl Span {
             end: crate::clock::iso(self.end),
         }
     }
-}
-
-/// A span as artifacts show it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SpanLabel {
-    pub start: String,
-    pub end: String,
 }
 
 /// The weekly windows ending at `as_of`, `as_of − 7d`, …, oldest first.

@@ -1,8 +1,9 @@
-//! Lanes: what operators run. They compose gates, the decision, history and follow-up; they
-//! compute nothing themselves.
+//! Lanes: what operators run. They call the gates, the decision, history, the follow-up and
+//! the reports in order, and write what they produce; they compute nothing themselves.
 
 pub mod daily;
+pub mod followup;
 pub mod premerge;
 pub mod proof;
-pub mod status;
+mod record;
 pub mod weekly;

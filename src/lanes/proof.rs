@@ -1,11 +1,14 @@
 //! `ops proof`: the three gates and the decision snapshot. Fast gate and doctor run at the
 //! same time; the release gate reuses this run's fast-gate verdict.
 
+use crate::artifacts::proof::{
+    Decision, GateKind, GateReport, SUMMARY, SUMMARY_SCHEMA, Summary, SummaryStep, gate_logs,
+};
 use crate::config::Config;
-use crate::decision::{self, Decision, SUMMARY_SCHEMA, Summary, SummaryStep};
+use crate::decision;
 use crate::error::Result;
 use crate::gate::release::FastVerdict;
-use crate::gate::{GateKind, GateReport, Started, doctor, fast, release};
+use crate::gate::{Started, doctor, fast, release};
 use crate::repo::git;
 use crate::report;
 use crate::workspace::{self, Workspace};
@@ -25,8 +28,17 @@ pub struct ProofOptions {
 
 /// What the proof produced.
 pub struct Proof {
+    /// The decision snapshot.
     pub summary: Summary,
+    /// The gates, in summary order.
     pub gates: Vec<GateReport>,
+}
+
+impl Proof {
+    /// The report of gate `kind`, when it ran.
+    pub fn gate(&self, kind: GateKind) -> Option<&GateReport> {
+        self.gates.iter().find(|g| g.gate == kind)
+    }
 }
 
 /// A run id that sorts by time: `20261125T143248Z-3f9a1c`.
@@ -36,23 +48,21 @@ pub fn run_id(started: &Started) -> String {
     format!("{}-{salt:06x}", started.at.strftime("%Y%m%dT%H%M%SZ"))
 }
 
-/// Runs the gates, decides, and writes every artifact under `build/first-proof/`.
+/// Runs the gates, decides, and writes every artifact under `first-proof/`.
 pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof> {
     let started = Started::now();
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
     let redactor = workspace::redactor(config);
-    let progress = ws.progress();
     let config_ok = Ok(config.clone());
     let (fast, release, doctor) = std::thread::scope(|s| {
         let doctor = (!opts.skip_doctor)
-            .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &progress, &git, false)));
-        let fast = fast::run(ws, config, &redactor, &progress, &git, &[], &[]);
+            .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
+        let fast = fast::run(ws, config, &redactor, &git, &[], &[]);
         let release = fast.as_ref().ok().map(|f| {
             release::run(
                 ws,
                 config,
                 &redactor,
-                &progress,
                 &git,
                 opts.release_dry_run,
                 &FastVerdict::ThisRun(f.ok),
@@ -63,9 +73,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
         (fast, release, doctor)
     });
-    if let Some(p) = &progress {
-        p.finish();
-    }
+    ws.events.idle();
     let mut gates = vec![fast?];
     gates.push(release.expect("release runs when fast ran")?);
     if let Some(d) = doctor {
@@ -75,14 +83,13 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
     for gate in &gates {
         steps.push(write_gate(ws, gate, opts)?);
     }
-    let refs: Vec<&GateReport> = gates.iter().collect();
-    let decision = decision::decide(&refs);
+    let decision = decision::decide(&gates);
     let first_failure = gates
         .iter()
         .find(|g| !g.ok)
         .and_then(|g| g.first_failure().cloned());
     let summary = Summary {
-        schema_version: SUMMARY_SCHEMA,
+        schema_version: SUMMARY_SCHEMA.to_string(),
         run_id: run_id(&started),
         started_at: crate::clock::iso(started.at),
         duration_ms: started.clock.elapsed().as_millis() as u64,
@@ -95,37 +102,33 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         failed_steps: gates
             .iter()
             .filter(|g| !g.ok)
-            .map(|g| g.kind.map_or("", GateKind::name).to_string())
+            .map(|g| g.gate.name().to_string())
             .collect(),
         steps,
         first_failure,
         git,
     };
-    let mut value = crate::json::to_value(&summary);
-    if opts.stable {
-        crate::json::stabilize(&mut value);
-    }
-    crate::json::write_value(&ws.proof_dir().join("first-proof-summary.json"), &value)?;
+    SUMMARY.write(&ws.out_dir, &summary, opts.stable)?;
     Ok(Proof { summary, gates })
 }
 
 /// Writes a gate's artifact and its two v1 logs; returns its summary entry.
 fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<SummaryStep> {
-    let kind = gate.kind.expect("gates carry their kind");
-    let artifact = gate.write(ws, opts.stable)?;
-    let dir = ws.proof_dir();
-    let stdout_log = dir.join(format!("{}.stdout.log", kind.name()));
-    let stderr_log = dir.join(format!("{}.stderr.log", kind.name()));
-    crate::json::write_atomic(
-        &stdout_log,
-        report::gate::text(gate, false, true).as_bytes(),
-    )?;
+    let kind = gate.gate;
+    let artifact = kind.doc().write(&ws.out_dir, gate, opts.stable)?;
+    let (stdout_log, stderr_log) = gate_logs(&ws.out_dir, kind);
     let problems: String = gate
         .recommendations
         .iter()
         .map(|r| format!("{r}\n"))
         .collect();
-    crate::json::write_atomic(&stderr_log, problems.as_bytes())?;
+    crate::artifacts::write_all(&[
+        (
+            stdout_log.clone(),
+            report::gate::text(gate, false, true).into_bytes(),
+        ),
+        (stderr_log.clone(), problems.into_bytes()),
+    ])?;
     let mut command = vec!["sdetkit".to_string()];
     command.extend(match kind {
         GateKind::Fast => vec!["gate".into(), "fast".into()],
@@ -136,7 +139,7 @@ fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<S
         GateKind::Doctor => vec!["doctor".into()],
     });
     Ok(SummaryStep {
-        name: kind.name(),
+        name: kind,
         command,
         returncode: if gate.ok { 0 } else { 1 },
         stdout_log: ws.rel(&stdout_log),

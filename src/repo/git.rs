@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Commit, branch and dirtiness, as recorded in every artifact.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct GitFacts {
     /// HEAD commit, when there is one.
     pub commit: Option<String>,
@@ -153,8 +154,11 @@ pub fn facts(root: &Path, out_dir: Option<&Path>) -> GitFacts {
 /// A tag, the commit it points at, and that commit's committer date (RFC 3339).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagInfo {
+    /// The tag.
     pub name: String,
+    /// The commit it points at.
     pub commit: String,
+    /// That commit's committer date (RFC 3339).
     pub date: String,
 }
 
@@ -181,6 +185,7 @@ pub fn tags(root: &Path, prefix: &str) -> Vec<TagInfo> {
 /// A `git revert` commit on HEAD's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revert {
+    /// The revert commit.
     pub commit: String,
     /// Committer date (RFC 3339).
     pub date: String,

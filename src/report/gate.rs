@@ -2,9 +2,10 @@
 
 use std::fmt::Write;
 
-use super::ms;
-use crate::gate::{GateReport, StepKind, StepRecord};
-use crate::runner::{Status, progress::paint};
+use super::progress::paint;
+use crate::artifacts::proof::{GateReport, StepKind, StepRecord};
+use crate::clock::human_ms as ms;
+use crate::runner::Status;
 
 fn verdict(report: &GateReport) -> &'static str {
     super::verdict(report.ok, report.dry_run)
@@ -30,7 +31,7 @@ fn counts(report: &GateReport) -> String {
 
 /// The people-facing report; `detail` adds excerpts of first failures.
 pub fn text(report: &GateReport, color: bool, detail: bool) -> String {
-    let name = report.kind.map_or(report.gate, |k| k.name());
+    let name = report.gate.name();
     let mut out = format!(
         "{name}: {} ({}; {})\n",
         verdict(report),
@@ -110,7 +111,7 @@ fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: 
 
 /// Markdown for PR comments and wikis.
 pub fn md(report: &GateReport) -> String {
-    let name = report.kind.map_or(report.gate, |k| k.name());
+    let name = report.gate.name();
     let mut out = format!("### sdetkit {name}: {}\n\n", verdict(report));
     out.push_str("| step | status | time | details |\n|---|---|---|---|\n");
     for s in &report.steps {

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
+use crate::artifacts::learning::{WeeklyTrend, WindowRates};
 use crate::history::rollup::Digest;
-use crate::history::trend::{WeeklyTrend, WindowRates};
 
-/// `control-tower.md`.
+/// The control tower in Markdown.
 pub fn control_tower_md(digest: &Digest, generated_at: &str) -> String {
     let mut out = format!(
         "# First-Proof Control Tower\n\n- Generated at: `{generated_at}`\n\
@@ -28,7 +28,7 @@ pub fn control_tower_md(digest: &Digest, generated_at: &str) -> String {
     out
 }
 
-/// `weekly-trend.md`.
+/// The weekly trend in Markdown.
 pub fn weekly_trend_md(trend: &WeeklyTrend) -> String {
     let s = &trend.summary;
     let mut out = format!(

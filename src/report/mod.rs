@@ -1,13 +1,17 @@
 //! Rendering reports for people (text, Markdown) and machines (JSON), and sending them to
 //! stdout or `--out`.
 
+pub mod daily;
 pub mod evidence;
+pub mod followup;
 pub mod gate;
 pub mod history;
 pub mod premerge;
+pub mod progress;
 pub mod proof;
 pub mod status;
 pub mod triage;
+pub mod weekly;
 pub mod weekly_html;
 pub mod weekly_md;
 
@@ -20,8 +24,11 @@ use crate::error::Result;
 /// Output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people.
     Text,
+    /// For machines (pretty JSON, sorted keys).
     Json,
+    /// For PR comments and wikis.
     Md,
 }
 
@@ -48,7 +55,7 @@ pub fn emit(
                 .and_then(|mut f| std::io::Write::write_all(&mut f, rendered.as_bytes()))
                 .map_err(|e| crate::error::Error::io(path, "cannot write", e))
         }
-        Some(path) => crate::json::write_atomic(path, rendered.as_bytes()),
+        Some(path) => crate::artifacts::write_atomic(path, rendered.as_bytes()),
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
@@ -58,11 +65,6 @@ pub fn emit(
             Ok(())
         }
     }
-}
-
-/// Milliseconds as `850ms`, `3.2s`, `4m05s`.
-pub fn ms(millis: u64) -> String {
-    crate::config::duration::human(std::time::Duration::from_millis(millis))
 }
 
 /// A gate verdict for people: `OK`, `OK (dry run)` or `FAIL`.

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::decision::Summary;
-use crate::lanes::premerge::PremergeGate;
+use crate::artifacts::premerge::PremergeGate;
+use crate::artifacts::proof::Summary;
 
 fn verdict(gate: &PremergeGate) -> &'static str {
     match (gate.ok, gate.bypass) {
@@ -14,7 +14,7 @@ fn verdict(gate: &PremergeGate) -> &'static str {
     }
 }
 
-/// `build/ops/release-room.md`.
+/// The release-room summary.
 pub fn release_room(gate: &PremergeGate, summary: &Summary) -> String {
     let mut out = format!("## Release room: {}\n\n", verdict(gate));
     let _ = writeln!(
@@ -50,7 +50,7 @@ pub fn release_room(gate: &PremergeGate, summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            s.name,
+            s.name.name(),
             super::verdict(s.ok, s.dry_run),
             s.failed_steps.join(", ")
         );

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::ms;
-use crate::decision::Summary;
+use crate::artifacts::proof::Summary;
+use crate::clock::human_ms as ms;
 
 /// The people-facing proof report, ending with `FIRST_PROOF_DECISION=…`.
 pub fn text(summary: &Summary, color: bool) -> String {
@@ -29,7 +29,7 @@ pub fn text(summary: &Summary, color: bool) -> String {
         let _ = writeln!(
             out,
             "{:<13} {painted} {:>8}  {failed}",
-            step.name,
+            step.name.name(),
             ms(step.duration_ms)
         );
     }
@@ -62,7 +62,7 @@ pub fn md(summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "| {} | {verdict} | {} |",
-            s.name,
+            s.name.name(),
             s.failed_steps.join(", ")
         );
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::lanes::status::Status;
+use crate::health::status::Status;
 
 /// The checklist for people.
 pub fn text(status: &Status) -> String {

@@ -1,4 +1,4 @@
-//! `build/ops/weekly/index.html`: one self-contained page (inline CSS and SVG, no script, no
+//! The weekly HTML page: one self-contained page (inline CSS and SVG, no script, no
 //! network) with the KPI cards, the 8-window trends drawn by `plotters`, the incidents, the
 //! guidance and the latest decision.
 
@@ -6,10 +6,9 @@ use std::fmt::Write;
 
 use plotters::prelude::*;
 
-use crate::kpi::guidance::Guidance;
-use crate::kpi::incidents::Incidents;
-use crate::kpi::scorecard::{KPIS, Kpi, Scorecard};
-use crate::kpi::trend::Trend;
+use crate::artifacts::Places;
+use crate::artifacts::weekly::{Guidance, Incidents, Kpi, Scorecard, Trend};
+use crate::kpi::scorecard::KPIS;
 use crate::report::weekly_md;
 
 /// Chart size in pixels.
@@ -17,12 +16,18 @@ const CHART: (u32, u32) = (380, 210);
 
 /// Everything the page shows.
 pub struct Page<'a> {
+    /// The KPIs.
     pub scorecard: &'a Scorecard,
+    /// The 8-window series.
     pub trend: &'a Trend,
+    /// Open and closed incidents.
     pub incidents: &'a Incidents,
+    /// Most-failing, slowest and flaky steps.
     pub guidance: &'a Guidance,
     /// The latest decision line (`SHIP on main`), when a daily run left one.
     pub decision: Option<String>,
+    /// How artifacts are named on the page.
+    pub places: Places<'a>,
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#f6f8fa}\
@@ -54,7 +59,7 @@ pub fn render(page: &Page) -> String {
     );
     out.push_str(&cards(card));
     out.push_str(&charts(page.trend));
-    out.push_str(&incidents(page.incidents));
+    out.push_str(&incidents(page.incidents, page.places));
     out.push_str(&guidance(page.guidance));
     out.push_str("</body></html>\n");
     out
@@ -97,7 +102,7 @@ fn label(kpi: &str) -> String {
 /// The big number of a card.
 fn headline(kpi: &Kpi) -> String {
     match kpi.value {
-        Some(v) if kpi.unit == "seconds" => weekly_md::duration(v),
+        Some(v) if kpi.unit == "seconds" => crate::clock::human_secs(v),
         Some(v) => format!("{v:.1} %"),
         None => "n/a".into(),
     }
@@ -258,13 +263,13 @@ fn draw_bars(root: &Area, title: &str, labels: &[String], counts: &[u64]) -> Dra
     Ok(())
 }
 
-fn incidents(incidents: &Incidents) -> String {
+fn incidents(incidents: &Incidents, places: Places) -> String {
     let mut out = String::from("<h2>KPI incidents</h2>\n");
     if incidents.open.is_empty() {
         out.push_str("<p>No KPI degraded two windows in a row.</p>\n");
     }
     for i in &incidents.open {
-        let (title, action) = i.advice();
+        let (title, action) = i.advice(places);
         let _ = writeln!(
             out,
             "<div class=\"incident\"><strong>{}</strong><br>{}</div>",

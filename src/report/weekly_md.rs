@@ -2,11 +2,12 @@
 
 use std::fmt::Write;
 
-use crate::kpi::guidance::Guidance;
-use crate::kpi::incidents::Incidents;
-use crate::kpi::scorecard::{KPIS, Kpi, KpiSet, Scorecard, Status, WINDOWS};
+use crate::artifacts::Places;
+use crate::artifacts::weekly::{Guidance, Incidents, Kpi, KpiSet, KpiStatus as Status, Scorecard};
+use crate::clock::human_secs as duration;
+use crate::kpi::scorecard::{KPIS, WINDOWS};
 
-/// `kpi-scorecard.md`: overall first, then one table per branch.
+/// The scorecard in Markdown: overall first, then one table per branch.
 pub fn scorecard(card: &Scorecard) -> String {
     let mut out = format!(
         "# KPI scorecard\n\nAs of {} (UTC windows ending then).\n\n",
@@ -66,17 +67,7 @@ pub fn cell(kpi: &Kpi) -> String {
     }
 }
 
-/// Seconds as the largest sensible unit.
-pub fn duration(seconds: f64) -> String {
-    match seconds {
-        s if s >= 86_400.0 => format!("{:.1} d", s / 86_400.0),
-        s if s >= 3_600.0 => format!("{:.1} h", s / 3_600.0),
-        s if s >= 60.0 => format!("{:.1} min", s / 60.0),
-        s => format!("{s:.0} s"),
-    }
-}
-
-/// `guidance.md`: one section per list, each entry with its action.
+/// The guidance in Markdown: one section per list, each entry with its action.
 pub fn guidance(g: &Guidance) -> String {
     let mut out = format!(
         "# Weekly guidance\n\nWeek ending {} (compared with the week ending {}).\n",
@@ -101,13 +92,14 @@ fn guidance_lists(g: &Guidance, level: &str) -> String {
     out
 }
 
-/// `report.md`, for a PR comment: the latest decision, the overall KPIs, the open
+/// The weekly report in Markdown, for a PR comment: the latest decision, the overall KPIs, the open
 /// incidents and the guidance.
 pub fn report(
     card: &Scorecard,
     incidents: &Incidents,
     g: &Guidance,
     decision: Option<&str>,
+    places: Places,
 ) -> String {
     let mut out = format!(
         "## sdetkit weekly report\n\nAs of {} · latest decision: **{}**\n\n",
@@ -120,7 +112,7 @@ pub fn report(
         out.push_str("No KPI degraded two windows in a row.\n");
     }
     for i in &incidents.open {
-        let (title, action) = i.advice();
+        let (title, action) = i.advice(places);
         let _ = writeln!(out, "- **{title}**: {action}");
     }
     out.push_str(&guidance_lists(g, "###"));

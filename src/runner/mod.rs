@@ -3,26 +3,24 @@
 //! whatever order the steps finished in.
 
 pub mod capture;
-pub mod interrupt;
+mod events;
 mod process;
-pub mod progress;
 pub mod redact;
+mod stop;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::StepSpec;
-pub use progress::Progress;
+pub use events::{Events, Silent};
 pub use redact::Redactor;
-
-/// Time between SIGTERM and SIGKILL when a step is stopped.
-pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
+pub use stop::Stop;
 
 /// What became of a step (or a built-in check).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Ran and succeeded.
@@ -144,9 +142,11 @@ pub struct Context {
     pub redactor: Arc<Redactor>,
     /// The run's common time origin, so steps of different gates share one timeline.
     pub epoch: Instant,
-    /// Live display; `None` when quiet.
-    pub progress: Option<Arc<Progress>>,
-    /// Gate name shown in progress lines.
+    /// Who hears about steps starting and settling.
+    pub events: Arc<dyn Events>,
+    /// The request to stop: running steps are killed, pending ones skipped.
+    pub stop: Stop,
+    /// Gate name in events and log folders.
     pub gate: String,
 }
 
@@ -193,9 +193,7 @@ pub fn run(steps: &[StepSpec], ctx: &Context) -> Vec<StepOutcome> {
                 if state[i] == State::Pending && ready(&steps[i], steps, &results) {
                     state[i] = State::Running;
                     running += 1;
-                    if let Some(p) = &ctx.progress {
-                        p.started(&ctx.gate, &steps[i].id);
-                    }
+                    ctx.events.started(&ctx.gate, &steps[i].id);
                     let tx = tx.clone();
                     let log = log_path(&ctx.logs_dir, &steps[i].id);
                     scope.spawn(move || {
@@ -209,9 +207,7 @@ pub fn run(steps: &[StepSpec], ctx: &Context) -> Vec<StepOutcome> {
             }
             let (i, outcome) = rx.recv().expect("a running step always reports");
             running -= 1;
-            if let Some(p) = &ctx.progress {
-                p.finished(&ctx.gate, &outcome);
-            }
+            ctx.events.finished(&ctx.gate, &outcome);
             state[i] = State::Done;
             results[i] = Some(outcome);
         }
@@ -256,7 +252,7 @@ fn settle_blocked(
             if state[i] != State::Pending {
                 continue;
             }
-            let reason = if interrupt::requested() {
+            let reason = if ctx.stop.requested() {
                 Some("not started: the run was interrupted".to_string())
             } else {
                 steps[i].needs.iter().find_map(|n| {
@@ -272,9 +268,7 @@ fn settle_blocked(
             if let Some(reason) = reason {
                 let outcome =
                     StepOutcome::skipped(&steps[i], ctx.started_ms(Instant::now()), reason);
-                if let Some(p) = &ctx.progress {
-                    p.finished(&ctx.gate, &outcome);
-                }
+                ctx.events.finished(&ctx.gate, &outcome);
                 results[i] = Some(outcome);
                 state[i] = State::Done;
                 changed = true;

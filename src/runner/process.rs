@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::capture::{self, Captured};
-use super::{Context, Status, StepOutcome, interrupt};
+use super::{Context, Status, StepOutcome};
 use crate::config::StepSpec;
 
 /// How often a waiting step looks at the interrupt flag.
@@ -90,7 +90,7 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     std::thread::spawn(move || {
         let _ = exit_tx.send(child.wait());
     });
-    let end = wait(&exit_rx, started + spec.timeout, pgid, ctx.kill_grace);
+    let end = wait(&exit_rx, started.checked_add(spec.timeout), pgid, ctx);
     // Whatever the step left behind in its group goes with it.
     kill_group(pgid, libc::SIGKILL);
     let captured = log_rx
@@ -103,24 +103,27 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     outcome
 }
 
-/// Waits for the child, enforcing the deadline and honouring interrupts.
+/// Waits for the child, enforcing the deadline (none when it is past the clock's range) and
+/// honouring the stop request.
 fn wait(
     exit_rx: &mpsc::Receiver<std::io::Result<ExitStatus>>,
-    deadline: Instant,
+    deadline: Option<Instant>,
     pgid: i32,
-    grace: Duration,
+    ctx: &Context,
 ) -> End {
+    let grace = ctx.kill_grace;
     loop {
         let now = Instant::now();
-        if interrupt::requested() {
+        if ctx.stop.requested() {
             stop(exit_rx, pgid, grace);
             return End::Interrupted;
         }
-        if now >= deadline {
+        let left = deadline.map_or(POLL, |d| d.saturating_duration_since(now));
+        if left.is_zero() {
             stop(exit_rx, pgid, grace);
             return End::TimedOut;
         }
-        match exit_rx.recv_timeout(POLL.min(deadline - now)) {
+        match exit_rx.recv_timeout(POLL.min(left)) {
             Ok(Ok(status)) => return End::Exited(status),
             Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return End::Exited(ExitStatus::from_raw(1 << 8));
@@ -153,7 +156,7 @@ fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
             outcome.status = Status::TimedOut;
             outcome.reason = Some(format!(
                 "timed out after {}; the process group was killed",
-                crate::config::duration::human(spec.timeout)
+                crate::clock::human(spec.timeout)
             ));
         }
         End::Interrupted => {

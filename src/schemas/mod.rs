@@ -1,8 +1,6 @@
 //! The JSON Schemas sdetkit ships inside the binary, and real validation against them (no
 //! network: schemas never reference anything outside themselves).
 
-pub mod health;
-
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -94,6 +92,12 @@ pub static RELEASE_EVENT: Schema = Schema::new(
 pub static WEEKLY_HISTORY: Schema = Schema::new(
     "weekly-history.v1.json",
     include_str!("weekly-history.v1.json"),
+);
+
+/// `verified-pack.v1.json`: one row of `build/evidence/verified-packs.jsonl`.
+pub static VERIFIED_PACK: Schema = Schema::new(
+    "verified-pack.v1.json",
+    include_str!("verified-pack.v1.json"),
 );
 
 /// A schema shipped in the binary.

@@ -35,10 +35,10 @@ mod search;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What kind of problem a failure is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     /// A test ran and failed.
@@ -66,7 +66,7 @@ pub enum Classification {
 }
 
 /// Which extraction layer recognised the failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     /// JUnit XML, libtest/nextest JSON.
@@ -82,7 +82,7 @@ pub enum Layer {
 }
 
 /// The answer to "what failed first?".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstFailure {
     /// The step (or check) that failed.
     pub step: String,

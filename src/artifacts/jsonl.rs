@@ -1,0 +1,493 @@
+//! JSONL histories: whole-line appends under an exclusive lock, and a streaming reader that
+//! survives corrupt lines (skipped, counted, reported) instead of dying on them.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Corrupt lines reported one by one before the reader only counts them.
+const WARN_LIMIT: usize = 3;
+
+/// Appends `row` as one line. The exclusive lock plus a single `write` means concurrent
+/// lanes never interleave or lose rows; a torn last line (a writer killed mid-row) gets a
+/// newline first, so the new row is never glued onto it.
+pub fn append(path: &Path, row: &Value) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .open(path)
+        .map_err(|e| Error::io(path, "cannot open", e))?;
+    file.lock().map_err(|e| Error::io(path, "cannot lock", e))?;
+    let mut text = crate::json::line(row);
+    if ends_torn(&mut file).map_err(|e| Error::io(path, "cannot read", e))? {
+        text.insert(0, '\n');
+    }
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(path, "cannot append to", e))
+}
+
+/// Whether the file is non-empty and does not end with a newline.
+fn ends_torn(file: &mut File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// A row accumulator that can be filled in parts of a file read at the same time, then
+/// merged in file order.
+pub trait Fold: Send + Sized {
+    /// Adds one non-blank line; `Err(why)` when it is not a usable row.
+    fn add(&mut self, line: &str) -> Result<(), String>;
+    /// Appends `later`, the fold of the part of the file that follows this one.
+    fn merge(&mut self, later: Self);
+}
+
+/// Where a read of a history stopped, so that a later read can start there: the offset, the
+/// lines before it, and a seal (a hash of the bytes just before it) that no longer matches
+/// once the file was truncated or rewritten there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    /// Byte offset where the read stopped.
+    pub offset: u64,
+    /// Lines before it.
+    pub lines: u64,
+    /// A hash of the bytes just before it.
+    pub seal: u64,
+}
+
+/// What a fold read.
+pub struct Folded<F> {
+    /// The fold of the lines read.
+    pub fold: F,
+    /// Corrupt lines among them.
+    pub corrupt: u64,
+    /// Where the read stopped (the end of the file).
+    pub mark: Mark,
+    /// Whether the read started at the given mark; `false` when it started at the top
+    /// because there was no mark or it no longer fit the file.
+    pub resumed: bool,
+}
+
+/// Files (or unread tails) at least this large are read in two halves on two threads.
+const PARALLEL_MIN: u64 = 4 << 20;
+
+/// Bytes before a mark that its seal covers.
+const SEAL_BYTES: u64 = 256;
+
+/// Streams the non-blank lines of `path`, in order and on this thread, to `visit`, with the
+/// locking and corrupt-line handling of [`fold_from`]. Returns the number of corrupt lines.
+pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> Result<u64> {
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(0);
+    };
+    let part = Part::read(&mut file, (), 0, &mut |_, line| visit(line))
+        .map_err(|e| Error::io(path, "cannot read", e))?;
+    part.report(path, part.corrupt);
+    Ok(part.corrupt)
+}
+
+/// Opens `path` for reading under a shared lock; `None` when it does not exist.
+fn open_shared(path: &Path) -> Result<Option<File>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, "cannot open", e)),
+    };
+    file.lock_shared()
+        .map_err(|e| Error::io(path, "cannot lock", e))?;
+    Ok(Some(file))
+}
+
+/// Folds the non-blank lines of `path`; see [`fold_from`].
+pub fn fold<F: Fold>(path: &Path, empty: impl Fn() -> F + Sync) -> Result<(F, u64)> {
+    let folded = fold_from(path, None, empty)?;
+    Ok((folded.fold, folded.corrupt))
+}
+
+/// Folds the non-blank lines of `path` from `from` (when it still fits the file, else from the
+/// top) under a shared lock, so a concurrent append is never seen half-written. A line that
+/// is not a usable row is skipped, counted, and reported on stderr as `path:line: …` (the
+/// first few, then a total). Large reads are split in two halves read at once. A missing file
+/// has no lines.
+pub fn fold_from<F: Fold>(
+    path: &Path,
+    from: Option<Mark>,
+    empty: impl Fn() -> F + Sync,
+) -> Result<Folded<F>> {
+    let read = |e| Error::io(path, "cannot read", e);
+    let Some(mut file) = open_shared(path)? else {
+        let mark = Mark {
+            offset: 0,
+            lines: 0,
+            seal: seal_of(&[]),
+        };
+        return Ok(Folded {
+            fold: empty(),
+            corrupt: 0,
+            mark,
+            resumed: false,
+        });
+    };
+    let len = file.metadata().map_err(read)?.len();
+    let start = match from.filter(|m| m.offset <= len) {
+        Some(m) if seal(&mut file, m.offset).map_err(read)? == m.seal => Some(m),
+        _ => None,
+    };
+    let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
+    let split = if len - offset >= PARALLEL_MIN {
+        line_start_after(&mut file, offset + (len - offset) / 2).map_err(read)?
+    } else {
+        len
+    };
+    // The shared lock is held on `file` while both halves are read; appenders wait for it.
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let mut other = File::open(path)?;
+            other.seek(SeekFrom::Start(split))?;
+            Part::read(&mut other.take(len - split), empty(), 0, &mut F::add)
+        });
+        file.seek(SeekFrom::Start(offset))?;
+        let first = Part::read(
+            &mut (&file).take(split - offset),
+            empty(),
+            lines,
+            &mut F::add,
+        );
+        let second = second.join().expect("a reader thread does not panic");
+        first.and_then(|f| second.map(|s| (f, s)))
+    })
+    .map_err(read)?;
+    let mark = Mark {
+        offset: len,
+        lines: first.lines + second.lines,
+        seal: seal(&mut file, len).map_err(read)?,
+    };
+    let (fold, corrupt) = first.merge(second, path);
+    Ok(Folded {
+        fold,
+        corrupt,
+        mark,
+        resumed: start.is_some(),
+    })
+}
+
+/// The seal of the bytes just before `at`.
+fn seal(file: &mut File, at: u64) -> std::io::Result<u64> {
+    let from = at.saturating_sub(SEAL_BYTES);
+    let mut bytes = vec![0u8; (at - from) as usize];
+    file.seek(SeekFrom::Start(from))?;
+    file.read_exact(&mut bytes)?;
+    Ok(seal_of(&bytes))
+}
+
+/// FNV-1a: a stable hash (unlike `std`'s, which may change between releases) for a cache key.
+fn seal_of(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The offset just past the first newline at or after `at` (the file's length if none).
+fn line_start_after(file: &mut File, at: u64) -> std::io::Result<u64> {
+    file.seek(SeekFrom::Start(at))?;
+    let mut buf = [0u8; 4096];
+    let mut pos = at;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(pos);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+}
+
+/// One part of a file, folded, with its lines counted and its first corrupt lines kept.
+struct Part<F> {
+    fold: F,
+    lines: u64,
+    corrupt: u64,
+    warnings: Vec<(u64, String)>,
+}
+
+impl<F> Part<F> {
+    /// Reads the lines of `reader` into `state` with `add`, numbering them after the `lines`
+    /// before it.
+    fn read(
+        reader: &mut impl Read,
+        state: F,
+        lines: u64,
+        add: &mut impl FnMut(&mut F, &str) -> Result<(), String>,
+    ) -> std::io::Result<Part<F>> {
+        let mut part = Part {
+            fold: state,
+            lines,
+            corrupt: 0,
+            warnings: Vec::new(),
+        };
+        chunks(reader, &mut |bytes| part.line(bytes, add))?;
+        Ok(part)
+    }
+
+    fn line(&mut self, bytes: &[u8], add: &mut impl FnMut(&mut F, &str) -> Result<(), String>) {
+        self.lines += 1;
+        let verdict = match std::str::from_utf8(bytes) {
+            Ok(text) if text.trim().is_empty() => Ok(()),
+            Ok(text) => add(&mut self.fold, text),
+            Err(_) => Err("not UTF-8".to_string()),
+        };
+        if let Err(why) = verdict {
+            self.corrupt += 1;
+            if self.warnings.len() < WARN_LIMIT {
+                self.warnings.push((self.lines, why));
+            }
+        }
+    }
+
+    /// Reports the first corrupt lines, then the total when there were more.
+    fn report(&self, path: &Path, corrupt: u64) {
+        for (line, why) in self.warnings.iter().take(WARN_LIMIT) {
+            eprintln!(
+                "sdetkit: warning: {}:{line}: skipped corrupt row: {why}",
+                path.display()
+            );
+        }
+        if corrupt > WARN_LIMIT as u64 {
+            eprintln!(
+                "sdetkit: warning: {}: {corrupt} corrupt rows skipped in all",
+                path.display()
+            );
+        }
+    }
+}
+
+impl<F: Fold> Part<F> {
+    /// Merges the following part, reports the corrupt lines (numbered in the whole file),
+    /// and returns the fold and the number of corrupt lines.
+    fn merge(mut self, later: Part<F>, path: &Path) -> (F, u64) {
+        let offset = self.lines;
+        let shifted = later.warnings.into_iter().map(|(n, why)| (n + offset, why));
+        self.warnings.extend(shifted);
+        let corrupt = self.corrupt + later.corrupt;
+        self.report(path, corrupt);
+        self.fold.merge(later.fold);
+        (self.fold, corrupt)
+    }
+}
+
+/// Reads in large chunks and hands out each line (without its newline) straight from the
+/// chunk: one copy from the page cache, where a line-by-line `BufRead` makes two. Memory is
+/// one chunk (grown only for a line longer than it).
+fn chunks(reader: &mut impl Read, on_line: &mut impl FnMut(&[u8])) -> std::io::Result<()> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let read = reader.read(&mut buf[filled..])?;
+        filled += read;
+        let mut start = 0;
+        while let Some(end) = memchr::memchr(b'\n', &buf[start..filled]) {
+            on_line(&buf[start..start + end]);
+            start += end + 1;
+        }
+        if read == 0 {
+            if start < filled {
+                on_line(&buf[start..filled]);
+            }
+            return Ok(());
+        }
+        buf.copy_within(start..filled, 0);
+        filled -= start;
+    }
+}
+
+/// Bytes read from the file at a time.
+const CHUNK: usize = 1 << 18;
+
+/// Bytes read at a time when reading a history backwards.
+const TAIL_BLOCK: u64 = 64 * 1024;
+
+/// The non-blank lines of `path` from the end backwards, each with its distance from the end
+/// (1 = the last line), until `visit` says stop: the cost is the lines looked at, not the
+/// size of the history. Read under a shared lock, so an append is never seen half-written.
+/// A missing file has no lines.
+pub fn rev_scan(
+    path: &Path,
+    mut visit: impl FnMut(u64, &str) -> std::ops::ControlFlow<()>,
+) -> Result<()> {
+    let read = |e| Error::io(path, "cannot read", e);
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(());
+    };
+    let mut end = file.metadata().map_err(read)?.len();
+    // `carry` holds the start of the line that crosses the block boundary.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut from_end = 0u64;
+    while end > 0 {
+        let start = end.saturating_sub(TAIL_BLOCK);
+        let mut block = vec![0u8; (end - start) as usize];
+        file.seek(SeekFrom::Start(start)).map_err(read)?;
+        file.read_exact(&mut block).map_err(read)?;
+        block.extend_from_slice(&carry);
+        let mut stop = block.len();
+        while let Some(nl) = memchr::memrchr(b'\n', &block[..stop]) {
+            let line = &block[nl + 1..stop];
+            stop = nl;
+            if rev_line(line, &mut from_end, &mut visit).is_break() {
+                return Ok(());
+            }
+        }
+        carry = block[..stop].to_vec();
+        end = start;
+    }
+    let _ = rev_line(&carry, &mut from_end, &mut visit);
+    Ok(())
+}
+
+fn rev_line(
+    line: &[u8],
+    from_end: &mut u64,
+    visit: &mut impl FnMut(u64, &str) -> std::ops::ControlFlow<()>,
+) -> std::ops::ControlFlow<()> {
+    *from_end += 1;
+    let text = String::from_utf8_lossy(line);
+    if text.trim().is_empty() {
+        return std::ops::ControlFlow::Continue(());
+    }
+    visit(*from_end, &text)
+}
+
+/// The number of lines of `path` (newlines + 1, as [`rev_scan`] counts them).
+pub fn count_lines(path: &Path) -> Result<u64> {
+    let read = |e| Error::io(path, "cannot read", e);
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(0);
+    };
+    let mut buf = vec![0u8; CHUNK];
+    let mut newlines = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(read)?;
+        if n == 0 {
+            return Ok(newlines + 1);
+        }
+        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
+}
+
+/// The non-blank lines among the last `n` lines of `path`, oldest first, each with its
+/// distance from the end (1 = the last line).
+pub fn tail(path: &Path, n: u64) -> Result<Vec<(u64, String)>> {
+    let mut lines = Vec::new();
+    rev_scan(path, |from_end, line| {
+        if from_end > n {
+            return std::ops::ControlFlow::Break(());
+        }
+        lines.push((from_end, line.to_string()));
+        std::ops::ControlFlow::Continue(())
+    })?;
+    lines.reverse();
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Rows in file order.
+    #[derive(Default)]
+    struct Rows(Vec<Value>);
+
+    impl Fold for Rows {
+        fn add(&mut self, line: &str) -> Result<(), String> {
+            self.0
+                .push(serde_json::from_str(line).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        fn merge(&mut self, later: Self) {
+            self.0.extend(later.0);
+        }
+    }
+
+    #[test]
+    fn append_repairs_a_torn_last_line_and_the_reader_skips_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.jsonl");
+        std::fs::write(&path, "{\"a\": 1}\n\n{\"torn\": ").unwrap();
+        append(&path, &json!({"b": 2})).unwrap();
+        let (rows, corrupt) = fold(&path, Rows::default).unwrap();
+        assert_eq!(corrupt, 1);
+        assert_eq!(rows.0, vec![json!({"a": 1}), json!({"b": 2})]);
+        let mut seen = Rows::default();
+        assert_eq!(scan(&path, |line| seen.add(line)).unwrap(), 1);
+        assert_eq!(seen.0, rows.0);
+    }
+
+    #[test]
+    fn a_large_file_read_in_halves_keeps_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let pad = "x".repeat(1000);
+        let text: String = (0..6000)
+            .map(|i| format!("{{\"i\": {i}, \"pad\": \"{pad}\"}}\n"))
+            .collect();
+        assert!(text.len() as u64 > PARALLEL_MIN);
+        std::fs::write(&path, text).unwrap();
+        let (rows, corrupt) = fold(&path, Rows::default).unwrap();
+        assert_eq!(corrupt, 0);
+        let order: Vec<u64> = rows.0.iter().map(|r| r["i"].as_u64().unwrap()).collect();
+        assert_eq!(order, (0..6000).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_missing_history_has_no_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (rows, corrupt) = fold(&dir.path().join("none.jsonl"), Rows::default).unwrap();
+        assert_eq!((rows.0.len(), corrupt), (0, 0));
+    }
+
+    #[test]
+    fn the_tail_is_read_backwards_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let pad = "y".repeat(3000);
+        let text: String = (0..100)
+            .map(|i| format!("{{\"i\": {i}, \"p\": \"{pad}\"}}\n"))
+            .collect();
+        std::fs::write(&path, format!("{text}\n")).unwrap();
+        let last = tail(&path, 5).unwrap();
+        let ids: Vec<u64> = last
+            .iter()
+            .map(|(_, l)| {
+                serde_json::from_str::<Value>(l).unwrap()["i"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            vec![97, 98, 99],
+            "the two blank last lines count as lines"
+        );
+        assert_eq!(last[0].0, 5);
+        let all = tail(&path, 1000).unwrap();
+        assert_eq!(all.len(), 100);
+        assert!(tail(&dir.path().join("none"), 3).unwrap().is_empty());
+    }
+}

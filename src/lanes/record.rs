@@ -1,0 +1,38 @@
+//! What every lane run does after its proof: record the run in the event log, learn from the
+//! log, and write what was learned (learning rollup, control tower, weekly trend, threshold
+//! check). Shared by the daily and pre-merge lanes.
+
+use crate::artifacts::learning::{
+    CONTROL_TOWER, CONTROL_TOWER_MD, ROLLUP, THRESHOLD, TREND, TREND_MD,
+};
+use crate::artifacts::proof::Summary;
+use crate::config::Config;
+use crate::error::Result;
+use crate::history::{self, Learning};
+use crate::report;
+use crate::workspace::Workspace;
+
+/// Records the run of `lane`, then writes the learning artifacts, each atomically and all at
+/// once; returns the learning and the time the run was recorded at.
+pub fn record(
+    ws: &Workspace,
+    config: &Config,
+    summary: &Summary,
+    lane: &str,
+) -> Result<(Learning, String)> {
+    let (learning, at) = history::record(ws, config, summary, lane)?;
+    let learned = learning.artifacts(&at);
+    let out = &ws.out_dir;
+    crate::artifacts::write_all(&[
+        ROLLUP.entry(out, &learned.rollup),
+        CONTROL_TOWER.entry(out, &learned.tower),
+        CONTROL_TOWER_MD.entry(
+            out,
+            report::history::control_tower_md(&learning.digest, &at),
+        ),
+        TREND.entry(out, &learned.trend),
+        TREND_MD.entry(out, report::history::weekly_trend_md(&learned.trend)),
+        THRESHOLD.entry(out, &learned.threshold),
+    ])?;
+    Ok((learning, at))
+}

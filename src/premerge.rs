@@ -1,0 +1,215 @@
+//! The pre-merge rules: what blocks a merge (a failed gate step, a threshold breach, an open
+//! KPI incident, evidence that does not verify), what makes a pass a bypass, and what to run
+//! next. The lane (`lanes::premerge`) gathers the facts and calls these in order.
+
+use std::path::PathBuf;
+
+use crate::artifacts::learning::{THRESHOLD, TREND, ThresholdCheck};
+use crate::artifacts::premerge::{Blocker, PremergeGate, SCHEMA};
+use crate::artifacts::proof::{GateReport, Summary};
+use crate::artifacts::weekly::{INCIDENTS, Incident};
+use crate::config::Config;
+use crate::error::Error;
+use crate::evidence::verify::Verification;
+use crate::workspace::Workspace;
+
+/// The command when nothing blocks (the reference's advice too).
+pub const NEXT_WHEN_OK: &str = "make ops-weekly";
+
+/// The id of the dirty-tree blocker.
+pub const DIRTY_TREE: &str = "gate-release/clean-tree";
+
+/// The facts a pre-merge verdict rests on.
+pub struct Facts<'a> {
+    /// This run's decision snapshot.
+    pub summary: &'a Summary,
+    /// Its gates, in summary order.
+    pub gates: &'a [GateReport],
+    /// The threshold verdict on this branch.
+    pub threshold: &'a ThresholdCheck,
+    /// The KPI incidents the last weekly run left open.
+    pub incidents: &'a [Incident],
+    /// The sealed evidence pack and its verification, or why it could not be written.
+    pub evidence: Result<(PathBuf, Verification), Error>,
+    /// The release gate ran as a dry run (`--fast`).
+    pub fast: bool,
+    /// When the verdict is written.
+    pub generated_at: String,
+}
+
+/// The verdict: every blocker, in order, and what to run next.
+pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
+    let mut blockers = gate_blockers(facts.summary, facts.gates);
+    blockers.extend(threshold_blocker(ws, facts.threshold));
+    blockers.extend(incident_blockers(ws, facts.incidents));
+    let (pack, pack_blocker) = evidence_blocker(ws, facts.evidence);
+    blockers.extend(pack_blocker);
+    let bypass_reasons = bypass_reasons(config, facts.fast);
+    PremergeGate {
+        schema_version: SCHEMA.to_string(),
+        ok: blockers.is_empty(),
+        decision: facts.summary.decision,
+        next_command: next_command(&blockers, !bypass_reasons.is_empty()),
+        blockers,
+        bypass: !bypass_reasons.is_empty(),
+        bypass_reasons,
+        release_dry_run: facts.fast,
+        run_id: facts.summary.run_id.clone(),
+        commit: facts.summary.git.commit.clone(),
+        branch: facts.threshold.branch.clone(),
+        evidence_pack: pack,
+        generated_at: facts.generated_at,
+    }
+}
+
+/// `make ops-premerge-fast` when a dirty tree is the only thing in the way; otherwise the
+/// first blocker's own command. A rehearsal that passed still needs the real pass.
+pub fn next_command(blockers: &[Blocker], bypass: bool) -> String {
+    match blockers {
+        [] if bypass => "make ops-premerge".to_string(),
+        [] => NEXT_WHEN_OK.to_string(),
+        [only] if only.id == DIRTY_TREE => "make ops-premerge-fast".to_string(),
+        [first, ..] => first.next_command.clone(),
+    }
+}
+
+/// One blocker per blocking step of every failed gate, with that step's first failure.
+fn gate_blockers(summary: &Summary, gates: &[GateReport]) -> Vec<Blocker> {
+    let mut out = Vec::new();
+    for (gate, step) in gates.iter().zip(&summary.steps).filter(|(g, _)| !g.ok) {
+        let name = step.name.name();
+        let artifact = step.artifact.clone().unwrap_or_default();
+        for s in gate.steps.iter().filter(|s| s.status.blocks()) {
+            let failure = s.first_failure.as_ref();
+            let reason = failure
+                .map(|f| match f.location() {
+                    Some(at) => format!("{at}: {}", f.message.lines().next().unwrap_or("")),
+                    None => f.message.lines().next().unwrap_or("").to_string(),
+                })
+                .or_else(|| s.message.clone())
+                .unwrap_or_else(|| format!("{} {}", s.id, s.status.label().to_lowercase()));
+            let mut evidence = vec![artifact.clone(), format!("run {}", summary.run_id)];
+            evidence.extend(s.log.clone());
+            let next = failure
+                .and_then(|f| f.next_command.clone())
+                .unwrap_or_else(|| "make ops-daily".into());
+            out.push(Blocker {
+                id: format!("{name}/{}", s.id),
+                reason,
+                evidence,
+                next_command: next,
+            });
+        }
+        if gate.steps.iter().all(|s| !s.status.blocks()) {
+            // Failed with nothing blocking: nothing was checked, or it was interrupted.
+            out.push(Blocker {
+                id: name.to_string(),
+                reason: gate
+                    .recommendations
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| format!("{name} did not pass")),
+                evidence: vec![artifact, format!("run {}", summary.run_id)],
+                next_command: "make ops-daily".into(),
+            });
+        }
+    }
+    out
+}
+
+fn threshold_blocker(ws: &Workspace, t: &ThresholdCheck) -> Option<Blocker> {
+    t.breach.then(|| Blocker {
+        id: "threshold-breach".into(),
+        reason: format!(
+            "ship rate {:.2} over the last 7 runs of `{}` is below {:.2}, with {} NO-SHIP runs in a row",
+            t.ship_rate_last_7, t.branch, t.min_ship_rate, t.consecutive_no_ship
+        ),
+        evidence: vec![
+            ws.rel(&THRESHOLD.path(&ws.out_dir)),
+            ws.rel(&TREND.path(&ws.out_dir)),
+        ],
+        next_command: "make ops-daily".into(),
+    })
+}
+
+/// Each open KPI incident, a blocker.
+fn incident_blockers(ws: &Workspace, incidents: &[Incident]) -> Vec<Blocker> {
+    let file = ws.rel(&INCIDENTS.path(&ws.out_dir));
+    incidents
+        .iter()
+        .map(|i| Blocker {
+            id: format!("kpi-incident/{}", i.kpi),
+            reason: format!(
+                "{} ({}) degraded in two consecutive weekly windows (open since {})",
+                i.kpi,
+                i.branch.as_deref().unwrap_or("all branches"),
+                i.opened_at
+            ),
+            evidence: vec![file.clone()],
+            next_command: "make ops-weekly".into(),
+        })
+        .collect()
+}
+
+/// The pack (relative to the root) and, when it could not be written or does not verify,
+/// the incomplete-evidence blocker: it blocks the merge instead of stopping the lane.
+fn evidence_blocker(
+    ws: &Workspace,
+    sealed: Result<(PathBuf, Verification), Error>,
+) -> (Option<String>, Option<Blocker>) {
+    let (path, verification) = match sealed {
+        Ok(sealed) => sealed,
+        Err(e) => {
+            let reason = format!("the evidence pack could not be written: {e}");
+            let blocker = incomplete_evidence(reason, Vec::new(), "sdetkit evidence pack".into());
+            return (None, Some(blocker));
+        }
+    };
+    let rel = ws.rel(&path);
+    if verification.ok {
+        return (Some(rel), None);
+    }
+    let first = verification
+        .problems
+        .first()
+        .map(|p| format!("{}: {}", p.entry, p.problem))
+        .unwrap_or_default();
+    let reason = format!("the evidence pack does not verify: {first}");
+    let next = format!("sdetkit evidence verify {rel}");
+    (
+        Some(rel.clone()),
+        Some(incomplete_evidence(reason, vec![rel], next)),
+    )
+}
+
+fn incomplete_evidence(reason: String, evidence: Vec<String>, next_command: String) -> Blocker {
+    Blocker {
+        id: "evidence".into(),
+        reason,
+        evidence,
+        next_command,
+    }
+}
+
+fn bypass_reasons(config: &Config, fast: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if fast {
+        out.push(
+            "--fast: the release gate ran as a dry run (release-moment checks only warned)".into(),
+        );
+    }
+    let names = |ids: Vec<&str>| ids.join(", ");
+    if !config.release.skip.is_empty() {
+        out.push(format!(
+            "[gate.release] skip turns off: {}",
+            names(config.release.skip.iter().map(|c| c.as_str()).collect())
+        ));
+    }
+    if !config.doctor.skip.is_empty() {
+        out.push(format!(
+            "[doctor] skip turns off: {}",
+            names(config.doctor.skip.iter().map(|c| c.as_str()).collect())
+        ));
+    }
+    out
+}

@@ -1,0 +1,112 @@
+//! Bad input, table-driven: malformed config files, corrupt artifacts and histories, bad
+//! flags. Each is exit 2 with one line naming the file (and line); nothing panics.
+
+use crate::support::{Repo, green_repo};
+
+fn assert_exit_2(repo: &Repo, args: &[&str], names: &str) {
+    let out = repo.sdetkit(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {stderr}"
+    );
+    assert!(
+        stderr.starts_with("sdetkit: error: ") || stderr.starts_with("error: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(names),
+        "{args:?}: `{names}` not in {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn malformed_config_files() {
+    let cases = [
+        ("not toml at all ===", "sdetkit.toml:1:"),
+        ("[gate.fast]\nsteps = \"nope\"\n", "sdetkit.toml:2:"),
+        (
+            "[[gate.fast.steps]]\nid = \"\"\nrun = \"x\"\n",
+            "sdetkit.toml:2:",
+        ),
+        (
+            "[[gate.fast.steps]]\nid = \"a\"\nrun = \"  \"\n",
+            "sdetkit.toml:3:",
+        ),
+        ("[runner]\njobs = 0\n", "sdetkit.toml:2:"),
+        ("[gate.release]\nskip = [\"nonsense\"]\n", "sdetkit.toml:2:"),
+        ("[thresholds.main]\nmin_ship_rate = 7\n", "sdetkit.toml:1:"),
+        ("[setup]\nrun = 3\n", "sdetkit.toml:2:"),
+        (
+            "[[gate.release.steps]]\nid = \"tag\"\nrun = \"x\"\n",
+            "clashes with a built-in check",
+        ),
+    ];
+    for (toml, names) in cases {
+        let repo = green_repo();
+        repo.write("sdetkit.toml", toml);
+        assert_exit_2(&repo, &["ops", "proof"], names);
+    }
+}
+
+#[test]
+fn corrupt_artifacts_name_their_file_and_line() {
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "build/first-proof/gate-fast.json",
+            "{\n  \"ok\": tru",
+            &["gate", "release"],
+        ),
+        (
+            "build/first-proof/first-proof-summary.json",
+            "{\"run_id\": ",
+            &["evidence", "pack"],
+        ),
+        ("build/ops/premerge-gate.json", "[1, 2", &["ops", "status"]),
+        (
+            "build/first-proof/weekly-trend.json",
+            "{\"generated_at\": }",
+            &["ops", "status"],
+        ),
+    ];
+    for (file, body, args) in cases {
+        let repo = green_repo();
+        if args == ["ops", "status"] {
+            repo.sdetkit(&["ops", "daily"]).output().unwrap();
+        }
+        repo.write(file, body);
+        let name = file.rsplit('/').next().unwrap();
+        assert_exit_2(&repo, args, &format!("{name}:"));
+    }
+}
+
+#[test]
+fn bad_flags() {
+    let repo = green_repo();
+    let cases: [&[&str]; 6] = [
+        &["gate", "fast", "--format", "xml"],
+        &["gate", "fast", "--jobs", "0"],
+        &["ops", "next", "--limit", "many"],
+        &["ops", "proof", "--release-dry-run=maybe"],
+        &["evidence", "verify"],
+        &["investigate", "failure"],
+    ];
+    for args in cases {
+        let out = repo.sdetkit(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+    let out = repo
+        .sdetkit(&["ops", "proof"])
+        .env("FIRST_PROOF_RELEASE_DRY_RUN", "perhaps")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FIRST_PROOF_RELEASE_DRY_RUN=perhaps"));
+}

@@ -1,0 +1,134 @@
+//! Shared helpers for the integration tests: temporary git repositories and the built binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A temporary git repository on branch `main` with one commit.
+pub struct Repo {
+    pub dir: TempDir,
+}
+
+impl Repo {
+    /// An empty repository with `/build/` ignored and a first commit.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("sdetkit-test")
+            .tempdir()
+            .unwrap();
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.write(".gitignore", "/build/\n");
+        repo.commit("init");
+        repo
+    }
+
+    /// A committed, releasable node project (README, LICENSE, version 1.0.0 with its
+    /// changelog entry) configured by `sdetkit_toml`.
+    pub fn releasable(sdetkit_toml: &str) -> Self {
+        let repo = Repo::new();
+        repo.write("README.md", "# demo\n");
+        repo.write("LICENSE", "MIT\n");
+        repo.write(
+            "package.json",
+            "{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
+        );
+        repo.write("CHANGELOG.md", "## [1.0.0]\n- first\n");
+        repo.write("sdetkit.toml", sdetkit_toml);
+        repo.commit("releasable");
+        repo
+    }
+
+    /// The repository root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating parent directories).
+    pub fn write(&self, rel: &str, contents: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// Runs git in the repository and returns its stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.run_git(args, None)
+    }
+
+    /// Runs git with the author and committer dates pinned to `date`.
+    pub fn git_at(&self, date: &str, args: &[&str]) -> String {
+        self.run_git(args, Some(date))
+    }
+
+    fn run_git(&self, args: &[&str], date: Option<&str>) -> String {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(self.path())
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com");
+        if let Some(date) = date {
+            cmd.env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Stages everything and commits.
+    pub fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    /// `sdetkit` with `--root` set to this repository, quiet, no colour.
+    pub fn sdetkit(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("sdetkit").unwrap();
+        cmd.arg("--root")
+            .arg(self.path())
+            .arg("--quiet")
+            .arg("--color")
+            .arg("never");
+        cmd.args(args);
+        cmd.env_remove("FIRST_PROOF_RELEASE_DRY_RUN");
+        cmd
+    }
+
+    /// Reads a JSON artifact under the repository.
+    pub fn json(&self, rel: &str) -> Value {
+        let text =
+            std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Absolute path of a file in the repository.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+}
+
+/// A committed, releasable repository whose one fast-gate step passes.
+pub fn green_repo() -> Repo {
+    Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n")
+}
+
+/// The step object with `id` in a gate artifact.
+pub fn step<'a>(gate: &'a Value, id: &str) -> &'a Value {
+    gate["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {gate:#}"))
+}

@@ -1,0 +1,732 @@
+//! The weekly lane end to end: `ops weekly` and `ops record`, on temporary repositories
+//! whose event log, evidence ledger and tags are written by hand with known answers.
+
+use std::process::Command;
+
+use crate::support::Repo;
+use assert_cmd::assert::OutputAssertExt;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+const DB: &str = "build/first-proof/first-proof-learning-db.jsonl";
+const CARD: &str = "build/ops/weekly/kpi-scorecard.json";
+
+/// An sdetkit event row: the three gates, `failed` among them failing.
+fn row(at: &str, id: &str, branch: &str, failed: &[&str]) -> Value {
+    let steps: Vec<Value> = ["gate-fast", "gate-release", "doctor"]
+        .iter()
+        .map(|g| {
+            let status = if failed.contains(g) {
+                "failed"
+            } else {
+                "passed"
+            };
+            json!({"name": g, "status": status, "duration_ms": 1000})
+        })
+        .collect();
+    json!({
+        "captured_at": at, "run_id": id, "branch": branch, "commit": "c0ffee",
+        "decision": if failed.is_empty() { "SHIP" } else { "NO-SHIP" },
+        "ok": failed.is_empty(), "failed_steps": failed, "step_count": 3,
+        "lane": "daily", "release_dry_run": true, "steps": steps,
+    })
+}
+
+/// A row as the Python reference wrote it.
+fn reference_row(at: &str, failed: &[&str]) -> Value {
+    json!({
+        "captured_at": at, "decision": if failed.is_empty() { "SHIP" } else { "NO-SHIP" },
+        "ok": failed.is_empty(), "failed_steps": failed, "step_count": 3,
+        "selected_python": "/usr/bin/python3",
+    })
+}
+
+fn write_jsonl(repo: &Repo, rel: &str, rows: &[Value]) {
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    repo.write(rel, &text);
+}
+
+/// `ops weekly --format json` at `NOW`; the scorecard it printed equals the one it wrote.
+fn weekly(repo: &Repo, extra: &[&str]) -> Value {
+    weekly_at(repo, NOW, extra)
+}
+
+/// `ops weekly --format json` with the clock pinned to `now`.
+fn weekly_at(repo: &Repo, now: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["ops", "weekly", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = repo
+        .sdetkit(&args)
+        .env("SDETKIT_NOW", now)
+        .output()
+        .unwrap();
+    // Exit 1 is contract health (stale daily lane in most of these histories), tested apart.
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, repo.json(CARD));
+    printed
+}
+
+fn kpi<'a>(card: &'a Value, scope: &str, window: &str, name: &str) -> &'a Value {
+    let set = match scope {
+        "overall" => &card["overall"][window],
+        branch => &card["branches"][branch][window],
+    };
+    &set["kpis"][name]
+}
+
+#[test]
+fn kpi_formulas_have_known_answers() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            // 20 days ago: only in the 30-day window.
+            row(
+                "2026-11-05T12:00:00+00:00",
+                "old",
+                "main",
+                &["gate-release"],
+            ),
+            row("2026-11-19T12:00:00+00:00", "a", "main", &["gate-fast"]),
+            row("2026-11-20T12:00:00+00:00", "b", "main", &[]),
+            reference_row("2026-11-21T12:00:00.000000+00:00", &["doctor"]),
+            row("2026-11-22T12:00:00+00:00", "c", "dev", &[]),
+            row("2026-11-23T12:00:00+00:00", "d", "main", &[]),
+        ],
+    );
+    repo.write("build/evidence/verified-packs.jsonl", &format!(
+        "{}\n{}\nnot json\n",
+        json!({"run_id": "b", "pack": "build/evidence/evidence-b.zip", "sha256": "00", "verified_at": NOW}),
+        json!({"run_id": "c", "pack": "build/evidence/evidence-c.zip", "sha256": "11", "verified_at": NOW}),
+    ));
+    let card = weekly(&repo, &[]);
+    let ship = kpi(&card, "overall", "7d", "ship_rate");
+    assert_eq!(
+        (ship["numerator"].clone(), ship["denominator"].clone()),
+        (json!(3), json!(5))
+    );
+    assert_eq!(ship["value"], json!(60.0));
+    assert_eq!(ship["numerator_ids"], json!(["b", "c", "d"]));
+    assert_eq!(
+        kpi(&card, "overall", "30d", "gate_release_failure_rate")["numerator_ids"],
+        json!(["old"])
+    );
+    // The reference row ran all three gates and failed the doctor.
+    let doctor = kpi(&card, "overall", "7d", "doctor_failure_rate");
+    assert_eq!(
+        doctor["numerator_ids"],
+        json!(["2026-11-21T12:00:00.000000+00:00"])
+    );
+    assert_eq!(doctor["denominator"], json!(5));
+    let coverage = kpi(&card, "overall", "7d", "evidence_pack_coverage");
+    assert_eq!(
+        (coverage["numerator"].clone(), coverage["value"].clone()),
+        (json!(2), json!(40.0))
+    );
+    // `main`: its own rows plus the branchless one; `dev` has one run: not enough data.
+    assert_eq!(
+        kpi(&card, "main", "7d", "ship_rate")["ids"],
+        json!(["a", "b", "2026-11-21T12:00:00.000000+00:00", "d"])
+    );
+    let dev = kpi(&card, "dev", "7d", "ship_rate");
+    assert_eq!(dev["status"], "insufficient-data");
+    assert_eq!(dev["value"], Value::Null);
+    assert_eq!(dev["note"], "needs at least 3 runs, has 2");
+    // Red streaks: old (5th) → b (20th) = 15 days, opened outside the window; reference
+    // NO-SHIP (21st) → c (22nd) overall = 1 day, → d (23rd) on main = 2 days.
+    let mttg = kpi(&card, "overall", "7d", "mean_time_to_green");
+    assert_eq!(
+        (mttg["value"].clone(), mttg["unit"].clone()),
+        (json!(8.0 * 86400.0), json!("seconds"))
+    );
+    assert_eq!(mttg["ids"], json!(["b", "c"]));
+    assert_eq!(
+        kpi(&card, "main", "7d", "mean_time_to_green")["value"],
+        json!(8.5 * 86400.0)
+    );
+    assert!(
+        card["branches"]["main"]["7d"]["kpis"]
+            .get("rollback_rate")
+            .is_none()
+    );
+    assert_eq!(card["overall"]["7d"]["open_red_streak"], Value::Null);
+}
+
+#[test]
+fn an_open_red_streak_is_reported_apart_and_old_rows_keep_its_true_start() {
+    let repo = Repo::new();
+    let mut rows = vec![row("2026-08-01T00:00:00+00:00", "green", "main", &[])];
+    // 100 days ago, far outside the 8-week horizon: the streak opens there.
+    rows.push(row(
+        "2026-08-17T12:00:00+00:00",
+        "first-red",
+        "main",
+        &["gate-fast"],
+    ));
+    rows.push(row(
+        "2026-11-24T12:00:00+00:00",
+        "still-red",
+        "main",
+        &["gate-fast"],
+    ));
+    write_jsonl(&repo, DB, &rows);
+    let card = weekly(&repo, &[]);
+    let open = &card["overall"]["7d"]["open_red_streak"];
+    assert_eq!(open["id"], "first-red");
+    assert_eq!(open["age_seconds"], json!(100 * 86400));
+    let mttg = kpi(&card, "overall", "30d", "mean_time_to_green");
+    assert_eq!(mttg["status"], "insufficient-data");
+    assert_eq!(mttg["note"], "needs at least 1 closed red streaks, has 0");
+}
+
+#[test]
+fn as_of_pins_utc_windows_and_ignores_later_runs() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            row("2026-11-10T09:59:59+00:00", "before", "main", &[]),
+            row("2026-11-10T10:00:01+00:00", "inside", "main", &[]),
+            row("2026-11-17T10:00:00+00:00", "edge", "main", &[]),
+            row("2026-11-17T10:00:01+00:00", "after", "main", &[]),
+        ],
+    );
+    // 12:00 at +02:00 is 10:00 UTC: the 7-day window is (Nov 10 10:00, Nov 17 10:00] UTC.
+    let card = weekly(&repo, &["--as-of", "2026-11-17T12:00:00+02:00"]);
+    assert_eq!(card["as_of"], "2026-11-17T10:00:00.000000+00:00");
+    assert_eq!(
+        kpi(&card, "overall", "7d", "ship_rate")["ids"],
+        json!(["inside", "edge"])
+    );
+    assert_eq!(
+        kpi(&card, "overall", "30d", "ship_rate")["ids"],
+        json!(["before", "inside", "edge"])
+    );
+    repo.sdetkit(&["ops", "weekly", "--as-of", "last tuesday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--as-of last tuesday"));
+}
+
+#[test]
+fn corrupt_rows_are_skipped_and_counted() {
+    let repo = Repo::new();
+    let good = row("2026-11-24T12:00:00+00:00", "ok", "main", &[]);
+    repo.write(DB, &format!("{good}\n{{\"decision\": \"SHIP\"\nnot json\n{{\"captured_at\": \"x\", \"decision\": \"SHIP\"}}\n"));
+    let card = weekly(&repo, &[]);
+    assert_eq!(card["corrupt_rows"]["event_log"], json!(3));
+    assert_eq!(card["overall"]["7d"]["runs"], json!(1));
+}
+
+fn commit_at(repo: &Repo, date: &str, file: &str, message: &str) -> String {
+    repo.write(file, message);
+    repo.git_at(date, &["add", "-A"]);
+    repo.git_at(date, &["commit", "-q", "-m", message]);
+    repo.git(&["rev-parse", "HEAD"])
+}
+
+#[test]
+fn rollbacks_by_revert_by_downgrade_and_by_explicit_event() {
+    let repo = Repo::new();
+    let feature = commit_at(&repo, "2026-11-01T10:00:00Z", "feature.txt", "feature");
+    repo.git_at("2026-11-01T10:00:00Z", &["tag", "v1.0.0"]);
+    commit_at(&repo, "2026-11-10T10:00:00Z", "more.txt", "more");
+    repo.git_at(
+        "2026-11-10T10:00:00Z",
+        &["tag", "-a", "-m", "annotated", "v1.1.0"],
+    );
+    // Reverting a commit that shipped in v1.0.0 is a rollback, dated by the revert.
+    repo.git_at("2026-11-20T10:00:00Z", &["revert", "--no-edit", &feature]);
+    // A release whose version is below an earlier one is a rollback too.
+    commit_at(&repo, "2026-11-21T10:00:00Z", "back.txt", "back");
+    repo.git_at("2026-11-21T10:00:00Z", &["tag", "v1.0.1"]);
+    // Reverting a commit no release contains is not a rollback.
+    let unreleased = commit_at(&repo, "2026-11-22T10:00:00Z", "wip.txt", "wip");
+    repo.git_at(
+        "2026-11-22T11:00:00Z",
+        &["revert", "--no-edit", &unreleased],
+    );
+    repo.sdetkit(&["ops", "record", "release", "--version", "2.0.0"])
+        .env("SDETKIT_NOW", "2026-11-23T10:00:00Z")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "recorded release-2.0.0-20261123T100000Z",
+        ));
+    repo.sdetkit(&[
+        "ops",
+        "record",
+        "rollback",
+        "--version",
+        "2.0.0",
+        "--reason",
+        "bad migration",
+    ])
+    .env("SDETKIT_NOW", "2026-11-24T10:00:00Z")
+    .assert()
+    .success();
+    let ledger = std::fs::read_to_string(repo.file("build/ops/release-events.jsonl")).unwrap();
+    let rows: Vec<Value> = ledger
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["commit"], json!(repo.git(&["rev-parse", "HEAD"])));
+    assert_eq!(rows[1]["reason"], "bad migration");
+    assert_eq!(rows[1]["kind"], "rollback");
+    let card = weekly(&repo, &[]);
+    let week = kpi(&card, "overall", "7d", "rollback_rate");
+    assert_eq!(
+        week["ids"],
+        json!(["tag:v1.0.1", "event:release-2.0.0-20261123T100000Z"])
+    );
+    let revert = &week["numerator_ids"][0];
+    assert!(revert.as_str().unwrap().starts_with("revert:"), "{week:#}");
+    assert_eq!(
+        week["numerator_ids"].as_array().unwrap()[1..],
+        [
+            json!("tag:v1.0.1"),
+            json!("event:rollback-2.0.0-20261124T100000Z")
+        ]
+    );
+    assert_eq!(
+        (week["numerator"].clone(), week["value"].clone()),
+        (json!(3), json!(150.0))
+    );
+    assert_eq!(
+        kpi(&card, "overall", "30d", "rollback_rate")["denominator"],
+        json!(4)
+    );
+}
+
+#[test]
+fn record_needs_a_version_and_a_reason() {
+    let repo = Repo::new();
+    repo.sdetkit(&["ops", "record", "rollback", "--version", "1.0.0"])
+        .assert()
+        .code(2);
+    repo.sdetkit(&["ops", "record", "release", "--version", " "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--version must not be empty"));
+}
+
+/// Rows on `main` for consecutive weekly windows, the last ending at `NOW`: one list of
+/// outcomes (true = SHIP) per window, oldest first, a run every 6 hours from the window's
+/// second day (runs that fail, fail the fast gate).
+fn weeks(repo: &Repo, windows: &[&[bool]]) {
+    let end: jiff::Timestamp = NOW.parse().unwrap();
+    let mut rows = Vec::new();
+    for (w, outcomes) in windows.iter().enumerate() {
+        let back = (windows.len() - w) as i64 * 7 * 24;
+        for (i, ship) in outcomes.iter().enumerate() {
+            let hours = back - 24 - 6 * i as i64;
+            let at = end
+                .checked_sub(jiff::SignedDuration::from_hours(hours))
+                .unwrap();
+            let failed: &[&str] = if *ship { &[] } else { &["gate-fast"] };
+            rows.push(row(&at.to_string(), &format!("w{w}r{i}"), "main", failed));
+        }
+    }
+    write_jsonl(repo, DB, &rows);
+}
+
+/// `(kpi, branch)` of each incident in `list`.
+fn scopes(list: &Value) -> Vec<(String, Value)> {
+    let list = list.as_array().unwrap();
+    list.iter()
+        .map(|i| (i["kpi"].as_str().unwrap().to_string(), i["branch"].clone()))
+        .collect()
+}
+
+const GREEN: &[bool] = &[true, true, true, true];
+
+#[test]
+fn one_bad_window_is_not_an_incident() {
+    let repo = Repo::new();
+    weeks(&repo, &[GREEN, GREEN, &[true, false, true, false]]);
+    let card = weekly(&repo, &[]);
+    assert_eq!(card["incidents"], json!([]));
+    assert_eq!(
+        repo.json("build/ops/weekly/kpi-incidents.json")["open"],
+        json!([])
+    );
+    let trend = repo.json("build/ops/weekly/kpi-trend.json");
+    let ship: Vec<Value> = trend["overall"]["ship_rate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["value"].clone())
+        .collect();
+    assert_eq!(ship[5..], [json!(100.0), json!(100.0), json!(50.0)]);
+    assert_eq!(ship[0], Value::Null, "an empty window has no value");
+}
+
+#[test]
+fn two_bad_windows_open_an_incident_with_a_p0_and_recovery_closes_it() {
+    let repo = Repo::new();
+    let (w5, w6, w7): (&[bool], &[bool], &[bool]) = (
+        GREEN,
+        &[false, true, true, true],
+        &[true, false, false, false],
+    );
+    weeks(&repo, &[w5, w6, w7]);
+    let card = weekly(&repo, &[]);
+    let main = json!("main");
+    let expected = vec![
+        ("gate_fast_failure_rate".to_string(), Value::Null),
+        ("ship_rate".to_string(), Value::Null),
+        ("gate_fast_failure_rate".to_string(), main.clone()),
+        ("ship_rate".to_string(), main.clone()),
+    ];
+    assert_eq!(scopes(&card["incidents"]), expected);
+    let incidents = repo.json("build/ops/weekly/kpi-incidents.json");
+    let ship = &incidents["open"][1];
+    assert_eq!(ship["values"], json!([100.0, 75.0, 25.0]));
+    assert_eq!(
+        ship["windows"][2]["end"],
+        "2026-11-25T12:00:00.000000+00:00"
+    );
+    assert_eq!(ship["opened_at"], "2026-11-25T12:00:00.000000+00:00");
+
+    // The daily follow-up carries it as a P0.
+    repo.sdetkit(&["ops", "followup"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .success();
+    let followup = repo.json("build/ops/followup.json");
+    let titles: Vec<&Value> = followup["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["priority"] == "P0")
+        .map(|r| &r["title"])
+        .collect();
+    assert!(
+        titles.contains(&&json!(
+            "KPI incident: ship_rate degraded two windows in a row"
+        )),
+        "{followup:#}"
+    );
+
+    // A green week later: no longer degrading, so the incidents close.
+    weeks(&repo, &[GREEN, w5, w6, w7, GREEN]);
+    let later = "2026-12-02T12:00:00Z";
+    let card = weekly_at(&repo, later, &[]);
+    assert_eq!(card["incidents"], json!([]));
+    let incidents = repo.json("build/ops/weekly/kpi-incidents.json");
+    assert_eq!(scopes(&incidents["closed"]), expected);
+    assert_eq!(
+        incidents["closed"][1]["opened_at"],
+        "2026-11-25T12:00:00.000000+00:00"
+    );
+    assert_eq!(
+        incidents["closed"][1]["closed_at"],
+        "2026-12-02T12:00:00.000000+00:00"
+    );
+}
+
+/// A row whose gate durations are given (ms) and whose commit is `commit`.
+fn timed_row(at: &str, id: &str, commit: &str, fast_ms: u64, failed: &[&str]) -> Value {
+    let mut r = row(at, id, "main", failed);
+    r["commit"] = json!(commit);
+    r["steps"][0]["duration_ms"] = json!(fast_ms);
+    r
+}
+
+#[test]
+fn guidance_names_failing_slow_and_flaky_steps_with_actions() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[
+            // Last week: gate-fast around 1 s.
+            timed_row("2026-11-12T12:00:00+00:00", "p1", "c1", 1000, &[]),
+            timed_row("2026-11-13T12:00:00+00:00", "p2", "c1", 1000, &[]),
+            // This week: 2–10 s, and commit c2 failed the fast gate, then passed.
+            timed_row("2026-11-20T12:00:00+00:00", "a", "c2", 2000, &["gate-fast"]),
+            timed_row("2026-11-20T13:00:00+00:00", "b", "c2", 3000, &[]),
+            timed_row(
+                "2026-11-21T12:00:00+00:00",
+                "c",
+                "c3",
+                10000,
+                &["gate-fast", "doctor"],
+            ),
+            reference_row("2026-11-22T12:00:00.000000+00:00", &["gate-fast"]),
+        ],
+    );
+    weekly(&repo, &[]);
+    let g = repo.json("build/ops/weekly/guidance.json");
+    let failing = &g["most_failing"];
+    assert_eq!(failing[0]["step"], "gate-fast");
+    assert_eq!(
+        (failing[0]["failures"].clone(), failing[0]["runs"].clone()),
+        (json!(3), json!(4))
+    );
+    assert_eq!(
+        failing[0]["ids"],
+        json!(["a", "c", "2026-11-22T12:00:00.000000+00:00"])
+    );
+    assert!(
+        failing[0]["action"]
+            .as_str()
+            .unwrap()
+            .contains("rerun `sdetkit gate fast`")
+    );
+    assert_eq!(failing[1]["step"], "doctor");
+    let slow = &g["slowest"][0];
+    assert_eq!(slow["step"], "gate-fast");
+    assert_eq!(
+        (slow["median_ms"].clone(), slow["p90_ms"].clone()),
+        (json!(3000), json!(10000))
+    );
+    assert_eq!(
+        (slow["previous_median_ms"].clone(), slow["trend"].clone()),
+        (json!(1000), json!("slower"))
+    );
+    let flaky = &g["flaky"];
+    assert_eq!(flaky.as_array().unwrap().len(), 1);
+    assert_eq!(
+        flaky[0]["occurrences"],
+        json!([{"commit": "c2", "failed_run": "a", "passed_run": "b"}])
+    );
+    let md = std::fs::read_to_string(repo.file("build/ops/weekly/guidance.md")).unwrap();
+    assert!(
+        md.contains(
+            "## Flaky candidates\n\n- `gate-fast` failed then passed on the same commit 1 time(s)"
+        ),
+        "{md}"
+    );
+}
+
+const HEALTH: &str = "build/ops/weekly/contract-health.json";
+
+#[test]
+fn contract_health_passes_on_valid_fresh_artifacts() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-25T02:00:00+00:00", "r1", "main", &[])],
+    );
+    repo.sdetkit(&["ops", "record", "release", "--version", "1.0.0"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .success();
+    repo.sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("contract health: OK"));
+    let health = repo.json(HEALTH);
+    assert_eq!(health["ok"], json!(true), "{health:#}");
+    assert_eq!(health["freshness"][0]["age_hours"], json!(10.0));
+    assert_eq!(health["freshness"][1]["fresh"], json!(true));
+}
+
+#[test]
+fn schema_violations_name_the_file_line_and_pointer_and_fail_the_lane() {
+    let repo = Repo::new();
+    let mut bad = row("2026-11-25T02:00:00+00:00", "r1", "main", &[]);
+    bad["steps"][1]["status"] = json!("maybe");
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-25T01:00:00+00:00", "r0", "main", &[]), bad],
+    );
+    repo.write(
+        "build/first-proof/gate-fast.json",
+        "{\"schema_version\": \"sdetkit.gate.v1\", \"gate\": \"fast\"}\n",
+    );
+    repo.write("build/ops/followup.json", "{\"oops\": ");
+    let out = repo
+        .sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sdetkit: contract: build/first-proof/first-proof-learning-db.jsonl:2: /steps/1/status: "), "{stderr}");
+    assert!(
+        stderr.contains(
+            "sdetkit: contract: build/first-proof/gate-fast.json: /: \"ok\" is a required property"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sdetkit: contract: build/ops/followup.json: not valid JSON"),
+        "{stderr}"
+    );
+    let health = repo.json(HEALTH);
+    assert_eq!(health["ok"], json!(false));
+    assert!(
+        health["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.as_str().unwrap().starts_with("build/"))
+    );
+}
+
+#[test]
+fn a_stale_daily_lane_fails_contract_health() {
+    let repo = Repo::new();
+    write_jsonl(
+        &repo,
+        DB,
+        &[row("2026-11-24T09:59:00+00:00", "r1", "main", &[])],
+    );
+    repo.sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "daily lane stale: last run 2026-11-24T09:59:00.000000+00:00 is 1d02h old (max 1d02h",
+        ));
+}
+
+#[test]
+fn real_daily_artifacts_satisfy_their_schemas() {
+    let repo = Repo::releasable(
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\n",
+    );
+    repo.write("build/fail.flag", "");
+    repo.sdetkit(&["ops", "daily"])
+        .env("SDETKIT_NOW", "2026-11-25T10:00:00Z")
+        .assert()
+        .success();
+    std::fs::remove_file(repo.file("build/fail.flag")).unwrap();
+    repo.sdetkit(&["ops", "daily"])
+        .env("SDETKIT_NOW", "2026-11-25T11:00:00Z")
+        .assert()
+        .success();
+    let out = repo
+        .sdetkit(&["ops", "weekly"])
+        .env("SDETKIT_NOW", NOW)
+        .output()
+        .unwrap();
+    let health = repo.json(HEALTH);
+    assert_eq!(out.status.code(), Some(0), "{health:#}");
+    let present = health["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["present"] == true)
+        .count();
+    assert_eq!(present, 18, "all but the release ledger: {health:#}");
+    let card = repo.json(CARD);
+    let mttg = kpi(&card, "overall", "7d", "mean_time_to_green");
+    assert_eq!(mttg["value"], json!(3600.0));
+}
+
+/// The Chromium binary, if installed.
+fn chromium() -> Option<String> {
+    ["chromium", "chromium-browser"].iter().find_map(|name| {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .ok()?;
+        found
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&found.stdout).trim().to_string())
+    })
+}
+
+/// Runs headless Chromium on `page` with `extra` flags; returns (stdout, stderr).
+fn headless(page: &std::path::Path, extra: &[String]) -> (String, String) {
+    let browser = chromium().expect("checked by the caller");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args([
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2000",
+        ])
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_html_report_renders_in_chromium_without_console_errors() {
+    if chromium().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required in CI"
+        );
+        println!("note: chromium not installed; the HTML report was not rendered");
+        return;
+    }
+    let repo = Repo::new();
+    weeks(
+        &repo,
+        &[
+            GREEN,
+            GREEN,
+            GREEN,
+            &[false, true, true, true],
+            &[true, false, false, false],
+        ],
+    );
+    weekly(&repo, &[]);
+    let page = repo.file("build/ops/weekly/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Nothing the page could fetch: no script, stylesheet link, image source or CSS url.
+    for fetch in ["<script", "<link", "src=", "url("] {
+        assert!(!html.contains(fetch), "self-contained: found {fetch}");
+    }
+    let (dom, stderr) = headless(&page, &["--dump-dom".to_string()]);
+    assert!(
+        dom.contains("Weekly reliability report") && dom.contains("KPI incident: ship_rate"),
+        "{dom}"
+    );
+    assert_eq!(
+        dom.matches("<svg").count(),
+        8,
+        "runs per week + 7 KPI trends"
+    );
+    let shot = repo.file("build/ops/weekly/screenshot.png");
+    let (_, shot_err) = headless(&page, &[format!("--screenshot={}", shot.display())]);
+    for log in [&stderr, &shot_err] {
+        assert!(!log.contains("CONSOLE"), "console message: {log}");
+    }
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
+}
