@@ -56,7 +56,7 @@ impl Workspace {
             }
             None => crate::repo::git::toplevel(&cwd).unwrap_or(cwd.clone()),
         };
-        let out_dir = out_dir.map_or_else(|| root.join("build"), |d| cwd.join(d));
+        let out_dir = out_dir.map_or_else(|| default_out_dir(&root), |d| cwd.join(d));
         let config_path = config.map_or_else(|| root.join("sdetkit.toml"), |c| cwd.join(c));
         Ok(Workspace {
             root,
@@ -120,6 +120,22 @@ impl Workspace {
             gate: gate.to_string(),
         }
     }
+}
+
+/// Where artifacts go without `--out-dir`: `<root>/build` (the seed's place) when git
+/// ignores it and it holds no tracked file; otherwise `<git-dir>/sdetkit`, which neither git
+/// nor the repository's own tools (formatters, linters scanning `.`) ever see. Writing into
+/// a `build/` that holds sources, or that `prettier --check .` reads, would make sdetkit's own
+/// artifacts fail the checks it runs.
+pub fn default_out_dir(root: &Path) -> PathBuf {
+    let build = root.join("build");
+    let Some(git_dir) = crate::repo::git::git_dir(root) else {
+        return build;
+    };
+    let rel = Path::new("build");
+    let safe = crate::repo::git::is_ignored(root, Path::new("build/"))
+        && !crate::repo::git::tracks_under(root, rel);
+    if safe { build } else { git_dir.join("sdetkit") }
 }
 
 /// The redactor for a run: the environment plus every configured step's env.

@@ -130,16 +130,14 @@ fn gate_release(
     let redactor = workspace::redactor(&config);
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
     let verdict = FastVerdict::recorded(&ws)?;
-    let gate = release::run(
-        &ws,
-        &config,
-        &redactor,
-        &git,
+    let tree = release::Tree::snapshot(&ws);
+    let cx = release::Context {
+        git: &git,
+        tree: &tree,
         dry_run,
-        &verdict,
-        &select.only,
-        &select.skip,
-    )?;
+        fast: &verdict,
+    };
+    let gate = release::run(&ws, &config, &redactor, &cx, &select.only, &select.skip)?;
     finish_gate(&ws, &gate, args, verbose)
 }
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Config, DEFAULT_KILL_GRACE, DEFAULT_TIMEOUT, DoctorCheck, DoctorOptions, Globs, ReleaseCheck,
-    ReleaseOptions, StepSpec, Thresholds, builtin_thresholds, duration,
+    ChangelogSetting, Config, DEFAULT_KILL_GRACE, DEFAULT_TIMEOUT, DoctorCheck, DoctorOptions,
+    Globs, ReleaseCheck, ReleaseOptions, StepSpec, Thresholds, builtin_thresholds, duration,
 };
 use crate::error::{Error, Result};
 
@@ -58,7 +58,7 @@ struct RawFast {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRelease {
-    changelog: Option<PathBuf>,
+    changelog: Option<RawChangelog>,
     tag_prefix: Option<String>,
     release_branches: Option<Spanned<Vec<String>>>,
     version_file: Option<PathBuf>,
@@ -66,6 +66,14 @@ struct RawRelease {
     skip: Vec<Spanned<String>>,
     #[serde(default)]
     steps: Vec<RawStep>,
+}
+
+/// `changelog = "CHANGES.rst"`, or `changelog = false` for a repository that keeps none.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawChangelog {
+    Keep(bool),
+    File(PathBuf),
 }
 
 #[derive(Deserialize)]
@@ -223,8 +231,12 @@ fn runner(at: &Locator, raw: Option<RawRunner>) -> Result<(Option<usize>, std::t
 fn release(at: &Locator, raw: RawRelease) -> Result<(ReleaseOptions, Vec<StepSpec>)> {
     let defaults = ReleaseOptions::default();
     let options = ReleaseOptions {
-        changelog: raw.changelog,
-        tag_prefix: raw.tag_prefix.unwrap_or(defaults.tag_prefix),
+        changelog: match raw.changelog {
+            None | Some(RawChangelog::Keep(true)) => ChangelogSetting::Auto,
+            Some(RawChangelog::Keep(false)) => ChangelogSetting::Off,
+            Some(RawChangelog::File(path)) => ChangelogSetting::File(path),
+        },
+        tag_prefix: raw.tag_prefix.or(defaults.tag_prefix),
         release_branches: match &raw.release_branches {
             Some(branches) => at.globs(branches)?,
             None => defaults.release_branches,

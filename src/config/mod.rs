@@ -80,13 +80,25 @@ impl StepSpec {
     }
 }
 
+/// Where the release gate looks for the changelog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangelogSetting {
+    /// The usual names; none found is a warning, not a failure.
+    Auto,
+    /// This file.
+    File(PathBuf),
+    /// The repository keeps no changelog (`changelog = false`): nothing to check.
+    Off,
+}
+
 /// Options of the release gate's built-in checks.
 #[derive(Debug, Clone)]
 pub struct ReleaseOptions {
-    /// Changelog file; `None` means look for the usual names.
-    pub changelog: Option<PathBuf>,
-    /// Prefix of release tags (`v` gives `v1.2.3`).
-    pub tag_prefix: String,
+    /// The changelog.
+    pub changelog: ChangelogSetting,
+    /// Prefix of release tags (`v` gives `v1.2.3`); `None` reads it from the repository's
+    /// tags.
+    pub tag_prefix: Option<String>,
     /// Branch names or globs (`release/*`) a release may be cut from.
     pub release_branches: Globs,
     /// A file holding the version, when it is not in a known manifest.
@@ -105,8 +117,8 @@ impl ReleaseOptions {
 impl Default for ReleaseOptions {
     fn default() -> Self {
         ReleaseOptions {
-            changelog: None,
-            tag_prefix: "v".into(),
+            changelog: ChangelogSetting::Auto,
+            tag_prefix: None,
             release_branches: Globs::new(&["main".into(), "master".into(), "release/*".into()])
                 .expect("the default patterns compile"),
             version_file: None,

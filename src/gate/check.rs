@@ -25,6 +25,9 @@ pub struct Check {
     pub next_command: Option<String>,
     /// What kind of problem a failure is, for the first failure.
     pub classification: Classification,
+    /// The failure depends on the moment of release, not on the content (a development
+    /// version): a dry run demotes it, as it does the release-moment checks.
+    pub moment: bool,
 }
 
 impl Check {
@@ -39,6 +42,7 @@ impl Check {
             severity: Severity::Error,
             next_command: None,
             classification: Classification::Release,
+            moment: false,
         }
     }
 
@@ -91,6 +95,12 @@ impl Check {
     /// Sets the first-failure classification.
     pub fn classified(mut self, classification: Classification) -> Self {
         self.classification = classification;
+        self
+    }
+
+    /// Marks the failure as one of the release moment (see [`Check::moment`]).
+    pub fn at_release_moment(mut self) -> Self {
+        self.moment = true;
         self
     }
 

@@ -257,6 +257,20 @@ fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
     if !in_repo {
         return Check::skip(".gitignore", "not a git repository");
     }
+    if git::git_dir(&ws.root).is_some_and(|dir| ws.out_dir.starts_with(dir)) {
+        return Check::pass(
+            ".gitignore",
+            format!("artifacts go to {shown}, which git and the repository's tools never see"),
+        );
+    }
+    if git::tracks_under(&ws.root, &rel) {
+        return Check::fail(
+            ".gitignore",
+            format!("{shown} holds tracked files: sdetkit's artifacts would mix with them"),
+            "use another --out-dir (without one, sdetkit uses .git/sdetkit here)",
+        )
+        .severity(Severity::Warn);
+    }
     if git::is_ignored(&ws.root, Path::new(&shown)) {
         Check::pass(".gitignore", format!("{shown} is git-ignored"))
     } else {
@@ -280,7 +294,8 @@ fn presence(root: &Path, names: &[&str], hint: &str) -> Check {
 }
 
 fn changelog(root: &Path, config: &Config) -> Check {
-    if config.release.skips(crate::config::ReleaseCheck::Changelog) {
+    let off = config.release.changelog == crate::config::ChangelogSetting::Off;
+    if off || config.release.skips(crate::config::ReleaseCheck::Changelog) {
         return Check::skip(
             "CHANGELOG.md",
             "the release gate does not check a changelog",

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::config::StepSpec;
 use crate::config::detect::Finding;
+use crate::repo::tags::Convention;
 
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
@@ -38,21 +39,51 @@ pub fn render(root: &Path, steps: &[StepSpec], findings: &[Finding]) -> String {
         out.push_str("# timeout = \"30m\"      # default; the whole process group is killed when it runs out\n");
     }
     out.push_str("\n# Optional per step: needs = [\"other-id\"], cwd = \"sub/dir\", env = { KEY = \"value\" },\n# junit = \"target/junit.xml\" (structured results for first-failure triage).\n");
-    let changelog =
-        crate::gate::release::changelog_path(root, &crate::config::ReleaseOptions::default());
-    let _ = write!(
-        out,
-        "\n[gate.release]\n{}tag_prefix = \"v\"\nrelease_branches = [\"main\", \"master\", \"release/*\"]\n# version_file = \"VERSION\"  # when the version is not in Cargo.toml / pyproject.toml / package.json\n# skip = [\"upstream\"]       # built-in checks to leave out\n",
-        match changelog {
-            Some(p) => format!("changelog = {}\n", quoted(&p.to_string_lossy())),
-            None => "# changelog = \"CHANGELOG.md\"\n".to_string(),
-        }
-    );
+    out.push_str(&release_section(root));
     out.push_str(
         "\n[doctor]\n# skip = [\"ci-config\"]\n# allow_secrets_in = [\"tests/fixtures/**\"]  # fake tokens in test data\n\n\
          # Weekly threshold profiles, by branch; `default` is the fallback.\n\
          [thresholds.default]\nmin_ship_rate = 0.5\nmin_total_runs = 3\nmin_consecutive_breaches = 2\nfail_on_breach = false\n\n\
          [thresholds.main]\nmin_ship_rate = 0.6\nmin_total_runs = 5\nmin_consecutive_breaches = 2\nfail_on_breach = true\n",
+    );
+    out
+}
+
+/// `[gate.release]` with the repository's own conventions written down: its changelog (or
+/// that it keeps none) and its tag prefix, read from its files and tags.
+fn release_section(root: &Path) -> String {
+    let mut out = String::from("\n[gate.release]\n");
+    match crate::repo::changelog::find(root) {
+        Some(p) => {
+            let _ = writeln!(out, "changelog = {}", quoted(&p.to_string_lossy()));
+        }
+        None => out.push_str(
+            "changelog = false            # no changelog found: releases are described elsewhere\n",
+        ),
+    }
+    match crate::repo::tags::convention(root) {
+        Convention::Prefix(prefix) => {
+            let _ = writeln!(
+                out,
+                "tag_prefix = {}             # read from the repository's tags",
+                quoted(&prefix)
+            );
+        }
+        Convention::PerPackage { example, .. } => {
+            let _ = writeln!(
+                out,
+                "# Packages are tagged one by one (e.g. {example}): there is no single release\n\
+                 # version, so the version, changelog and tag checks say so instead of failing."
+            );
+        }
+        Convention::Unknown => {
+            out.push_str("tag_prefix = \"v\"               # no release tag yet\n")
+        }
+    }
+    out.push_str(
+        "release_branches = [\"main\", \"master\", \"release/*\"]\n\
+         # version_file = \"VERSION\"  # when the version is not in a manifest or the latest tag\n\
+         # skip = [\"upstream\"]       # built-in checks to leave out\n",
     );
     out
 }

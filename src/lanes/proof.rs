@@ -7,7 +7,7 @@ use crate::artifacts::proof::{
 use crate::config::Config;
 use crate::decision;
 use crate::error::Result;
-use crate::gate::release::FastVerdict;
+use crate::gate::release::{FastVerdict, Tree};
 use crate::gate::{Started, doctor, fast, release};
 use crate::repo::git;
 use crate::report;
@@ -51,6 +51,8 @@ pub fn run_id(started: &Started) -> String {
 /// Runs the gates, decides, and writes every artifact under `first-proof/`.
 pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof> {
     let started = Started::now();
+    // The tree the user asked to ship, before any step can write to it.
+    let tree = Tree::snapshot(ws);
     let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
     let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
@@ -59,16 +61,13 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
             .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
         let fast = fast::run(ws, config, &redactor, &git, &[], &[]);
         let release = fast.as_ref().ok().map(|f| {
-            release::run(
-                ws,
-                config,
-                &redactor,
-                &git,
-                opts.release_dry_run,
-                &FastVerdict::ThisRun(f.ok),
-                &[],
-                &[],
-            )
+            let cx = release::Context {
+                git: &git,
+                tree: &tree,
+                dry_run: opts.release_dry_run,
+                fast: &FastVerdict::ThisRun(f.ok),
+            };
+            release::run(ws, config, &redactor, &cx, &[], &[])
         });
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
         (fast, release, doctor)

@@ -121,7 +121,8 @@ fn latest_decision(ws: &Workspace) -> Option<String> {
 fn read_sources(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<Sources> {
     let pass = Pass::read(&EventLog::at(&ws.out_dir), as_of)?;
     let (verified, _) = pass::verified_runs(&ws.out_dir)?;
-    let ledger = Ledger::read(&ws.out_dir, &ws.root, &config.release.tag_prefix)?;
+    let prefix = crate::repo::tags::prefix_for(&ws.root, config.release.tag_prefix.as_deref());
+    let ledger = Ledger::read(&ws.out_dir, &ws.root, &prefix)?;
     Ok(Sources {
         pass,
         verified,

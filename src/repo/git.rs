@@ -52,7 +52,8 @@ pub fn branch(root: &Path) -> Option<String> {
     git(root, &["symbolic-ref", "--short", "-q", "HEAD"])
 }
 
-/// Paths with uncommitted changes (untracked included), except those under `ignore_prefix`.
+/// Paths with uncommitted changes (untracked included), except untracked ones under
+/// `ignore_prefix` (the out-dir): a tracked file there that changed is still reported.
 pub fn changed_paths(root: &Path, ignore_prefix: Option<&Path>) -> Option<Vec<String>> {
     let out = git(
         root,
@@ -70,10 +71,11 @@ pub fn changed_paths(root: &Path, ignore_prefix: Option<&Path>) -> Option<Vec<St
             entries.next(); // the original name of a rename or copy
         }
         let path = path.to_string();
+        let untracked = code.starts_with("??");
         let under_ignored = ignore
             .as_ref()
             .is_some_and(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")));
-        if !under_ignored {
+        if !(untracked && under_ignored) {
             paths.push(path);
         }
     }
@@ -115,6 +117,49 @@ pub fn upstream_name(root: &Path) -> Option<String> {
             "@{upstream}",
         ],
     )
+}
+
+/// Every tag name.
+pub fn tag_names(root: &Path) -> Vec<String> {
+    lines(git(root, &["tag", "--list"]))
+}
+
+/// The tags named `<prefix>*` that HEAD contains.
+pub fn tags_merged_into_head(root: &Path, prefix: &str) -> Vec<String> {
+    let pattern = format!("{prefix}*");
+    lines(git(root, &["tag", "--merged", "HEAD", "--list", &pattern]))
+}
+
+/// Commits on HEAD after `rev`.
+pub fn commits_since(root: &Path, rev: &str) -> Option<u64> {
+    git(root, &["rev-list", "--count", &format!("{rev}..HEAD")])?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The repository's git directory (per work tree), absolute.
+pub fn git_dir(root: &Path) -> Option<PathBuf> {
+    git(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from)
+}
+
+/// Whether any file under `dir` (relative to `root`) is tracked.
+pub fn tracks_under(root: &Path, dir: &Path) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--error-unmatch", "--"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn lines(out: Option<String>) -> Vec<String> {
+    out.map(|o| o.lines().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// Tracked files, relative to `root`.

@@ -1,6 +1,8 @@
-//! Facts about the repository under check: git state, manifest versions, tracked files.
-//! Everything here only reads; the tool never modifies the repository it checks.
+//! Facts about the repository under check: git state, release tags, the release version,
+//! tracked files. Everything here only reads; the tool never modifies the repository it checks.
 
+pub mod changelog;
 pub mod git;
-pub mod manifest;
 pub mod scan;
+pub mod tags;
+pub mod version;

@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod bad_input;
+mod conventions;
 mod daily;
 mod evidence;
 mod faults;

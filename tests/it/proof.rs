@@ -77,10 +77,7 @@ fn failing_step_gives_no_ship_with_its_first_failure_and_strict_exits_1() {
         .stdout(predicate::str::contains("FIRST_PROOF_DECISION=NO-SHIP"));
     let s = repo.json("build/first-proof/first-proof-summary.json");
     assert_eq!(s["ok"], false);
-    assert_eq!(
-        s["failed_steps"],
-        serde_json::json!(["gate-fast", "gate-release"])
-    );
+    assert_eq!(s["failed_steps"], serde_json::json!(["gate-fast"]));
     assert_eq!(s["first_failure"]["step"], "unit");
     assert!(
         s["first_failure"]["message"]
@@ -91,8 +88,8 @@ fn failing_step_gives_no_ship_with_its_first_failure_and_strict_exits_1() {
     let release = repo.json("build/first-proof/release-preflight.json");
     assert_eq!(
         step(&release, "fast-gate")["status"],
-        "failed",
-        "release reuses this run's fast verdict"
+        "info",
+        "release reuses this run's fast verdict, without counting it as its own failure"
     );
     repo.sdetkit(&["ops", "proof", "--strict"]).assert().code(1);
 }

@@ -68,14 +68,48 @@ fn dirty_tree_blocks_a_real_release_but_only_warns_in_a_dry_run() {
         .stdout(predicates::str::contains("OK (dry run)"));
 }
 
+/// Without `--out-dir`, artifacts go to `build/` only when git ignores it and it holds no
+/// source; otherwise to `.git/sdetkit`, which neither git nor the repository's own tools see
+/// (thiserror tracks `build/probe.rs`; cross-env's `prettier --check .` read sdetkit's JSON).
 #[test]
-fn the_out_dir_does_not_make_the_tree_dirty() {
+fn the_default_out_dir_never_mixes_with_the_repository() {
     let repo = cargo_repo("1.2.0", "## [1.2.0]\n");
     std::fs::remove_file(repo.file(".gitignore")).unwrap();
     repo.commit("no ignore");
-    let (_, gate) = release(&repo, &["--skip", "fast-gate"]);
-    release(&repo, &["--skip", "fast-gate"]);
+    repo.sdetkit(&["gate", "release", "--skip", "fast-gate"])
+        .assert()
+        .success();
+    assert!(
+        !repo.file("build").exists(),
+        "build/ is not ignored: not used"
+    );
+    let gate = repo.json(".git/sdetkit/first-proof/release-preflight.json");
     assert_eq!(step(&gate, "clean-tree")["status"], "passed", "{gate:#}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    repo.write("build/probe.rs", "fn main() {}\n");
+    repo.write(".gitignore", "/build/\n");
+    repo.git(&["add", "-f", "build/probe.rs"]);
+    repo.commit("a tracked build/ folder");
+    repo.sdetkit(&["doctor"]).output().unwrap();
+    let doctor = repo.json(".git/sdetkit/first-proof/doctor.json");
+    let ignored = step(&doctor, "out-dir-ignored");
+    assert!(
+        !ignored.to_string().contains("add `/build/`"),
+        "never advise ignoring a folder that holds sources: {ignored}"
+    );
+    assert!(repo.file("build/probe.rs").exists());
+    assert!(!repo.file("build/first-proof").exists());
+
+    repo.git(&["rm", "-q", "build/probe.rs"]);
+    repo.commit("build/ is only ignored output now");
+    repo.sdetkit(&["gate", "release", "--skip", "fast-gate"])
+        .assert()
+        .success();
+    assert!(
+        repo.file("build/first-proof/release-preflight.json")
+            .exists()
+    );
 }
 
 #[test]
@@ -147,7 +181,8 @@ fn python_and_npm_versions_and_invalid_versions() {
             .unwrap()
             .contains("not a valid release version")
     );
-    assert_eq!(step(&gate, "changelog")["status"], "failed");
+    // No changelog at all: a warning, not a failure (the repository may keep none).
+    assert_eq!(step(&gate, "changelog")["status"], "warn");
 }
 
 #[test]
@@ -191,9 +226,10 @@ fn release_reuses_the_recorded_fast_verdict_and_never_reruns_it() {
     );
     repo.sdetkit(&["gate", "fast"]).assert().code(1);
     std::fs::remove_file(&marker).unwrap();
+    // The recorded failure is reported, not counted as a release-gate failure of its own.
     let (code, gate) = release(&repo, &[]);
-    assert_eq!(code, 1);
-    assert_eq!(step(&gate, "fast-gate")["status"], "failed");
+    assert_eq!(code, 0);
+    assert_eq!(step(&gate, "fast-gate")["status"], "info");
     assert!(!marker.exists());
 }
 
