@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::artifacts::Places;
 use crate::artifacts::learning::{THRESHOLD, TREND, ThresholdCheck};
 use crate::artifacts::premerge::{Blocker, PremergeGate, SCHEMA};
 use crate::artifacts::proof::{GateReport, Summary};
@@ -11,10 +12,8 @@ use crate::artifacts::weekly::{INCIDENTS, Incident};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::verify::Verification;
+use crate::repo::lanes::Lane;
 use crate::workspace::Workspace;
-
-/// The command when nothing blocks (the reference's advice too).
-pub const NEXT_WHEN_OK: &str = "make ops-weekly";
 
 /// The id of the dirty-tree blocker.
 pub const DIRTY_TREE: &str = "gate-release/clean-tree";
@@ -39,9 +38,10 @@ pub struct Facts<'a> {
 
 /// The verdict: every blocker, in order, and what to run next.
 pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
-    let mut blockers = gate_blockers(facts.summary, facts.gates);
-    blockers.extend(threshold_blocker(ws, facts.threshold));
-    blockers.extend(incident_blockers(ws, facts.incidents));
+    let places = ws.places();
+    let mut blockers = gate_blockers(facts.summary, facts.gates, places);
+    blockers.extend(threshold_blocker(facts.threshold, places));
+    blockers.extend(incident_blockers(facts.incidents, places));
     let (pack, pack_blocker) = evidence_blocker(ws, facts.evidence);
     blockers.extend(pack_blocker);
     let bypass_reasons = bypass_reasons(config, facts.fast);
@@ -49,7 +49,7 @@ pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
         schema_version: SCHEMA.to_string(),
         ok: blockers.is_empty(),
         decision: facts.summary.decision,
-        next_command: next_command(&blockers, !bypass_reasons.is_empty()),
+        next_command: next_command(&blockers, !bypass_reasons.is_empty(), places),
         blockers,
         bypass: !bypass_reasons.is_empty(),
         bypass_reasons,
@@ -62,19 +62,20 @@ pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
     }
 }
 
-/// `make ops-premerge-fast` when a dirty tree is the only thing in the way; otherwise the
-/// first blocker's own command. A rehearsal that passed still needs the real pass.
-pub fn next_command(blockers: &[Blocker], bypass: bool) -> String {
+/// The rehearsal (`ops premerge --fast`) when a dirty tree is the only thing in the way;
+/// otherwise the first blocker's own command. A rehearsal that passed still needs the real
+/// pass; with nothing in the way, the weekly lane is next (the reference's advice too).
+pub fn next_command(blockers: &[Blocker], bypass: bool, places: Places) -> String {
     match blockers {
-        [] if bypass => "make ops-premerge".to_string(),
-        [] => NEXT_WHEN_OK.to_string(),
-        [only] if only.id == DIRTY_TREE => "make ops-premerge-fast".to_string(),
+        [] if bypass => places.lane(Lane::Premerge),
+        [] => places.lane(Lane::Weekly),
+        [only] if only.id == DIRTY_TREE => places.lane(Lane::PremergeFast),
         [first, ..] => first.next_command.clone(),
     }
 }
 
 /// One blocker per blocking step of every failed gate, with that step's first failure.
-fn gate_blockers(summary: &Summary, gates: &[GateReport]) -> Vec<Blocker> {
+fn gate_blockers(summary: &Summary, gates: &[GateReport], places: Places) -> Vec<Blocker> {
     let mut out = Vec::new();
     for (gate, step) in gates.iter().zip(&summary.steps).filter(|(g, _)| !g.ok) {
         let name = step.name.name();
@@ -92,7 +93,7 @@ fn gate_blockers(summary: &Summary, gates: &[GateReport]) -> Vec<Blocker> {
             evidence.extend(s.log.clone());
             let next = failure
                 .and_then(|f| f.next_command.clone())
-                .unwrap_or_else(|| "make ops-daily".into());
+                .unwrap_or_else(|| places.lane(Lane::Daily));
             out.push(Blocker {
                 id: format!("{name}/{}", s.id),
                 reason,
@@ -110,31 +111,28 @@ fn gate_blockers(summary: &Summary, gates: &[GateReport]) -> Vec<Blocker> {
                     .cloned()
                     .unwrap_or_else(|| format!("{name} did not pass")),
                 evidence: vec![artifact, format!("run {}", summary.run_id)],
-                next_command: "make ops-daily".into(),
+                next_command: places.lane(Lane::Daily),
             });
         }
     }
     out
 }
 
-fn threshold_blocker(ws: &Workspace, t: &ThresholdCheck) -> Option<Blocker> {
+fn threshold_blocker(t: &ThresholdCheck, places: Places) -> Option<Blocker> {
     t.breach.then(|| Blocker {
         id: "threshold-breach".into(),
         reason: format!(
             "ship rate {:.2} over the last 7 runs of `{}` is below {:.2}, with {} NO-SHIP runs in a row",
             t.ship_rate_last_7, t.branch, t.min_ship_rate, t.consecutive_no_ship
         ),
-        evidence: vec![
-            ws.rel(&THRESHOLD.path(&ws.out_dir)),
-            ws.rel(&TREND.path(&ws.out_dir)),
-        ],
-        next_command: "make ops-daily".into(),
+        evidence: vec![places.doc(&THRESHOLD), places.doc(&TREND)],
+        next_command: places.lane(Lane::Daily),
     })
 }
 
 /// Each open KPI incident, a blocker.
-fn incident_blockers(ws: &Workspace, incidents: &[Incident]) -> Vec<Blocker> {
-    let file = ws.rel(&INCIDENTS.path(&ws.out_dir));
+fn incident_blockers(incidents: &[Incident], places: Places) -> Vec<Blocker> {
+    let file = places.doc(&INCIDENTS);
     incidents
         .iter()
         .map(|i| Blocker {
@@ -146,7 +144,7 @@ fn incident_blockers(ws: &Workspace, incidents: &[Incident]) -> Vec<Blocker> {
                 i.opened_at
             ),
             evidence: vec![file.clone()],
-            next_command: "make ops-weekly".into(),
+            next_command: places.lane(Lane::Weekly),
         })
         .collect()
 }

@@ -87,14 +87,18 @@ impl Workspace {
     /// `path` relative to the root when inside it, for artifacts that must not embed
     /// machine-specific absolute paths.
     pub fn rel(&self, path: &Path) -> String {
-        self.places().show(path)
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
     }
 
-    /// How artifacts are named for people in this workspace.
+    /// How artifacts and lanes are named for people in this workspace.
     pub fn places(&self) -> crate::artifacts::Places<'_> {
         crate::artifacts::Places {
             root: &self.root,
             out: &self.out_dir,
+            lanes: crate::repo::lanes::Lanes::of(&self.root),
         }
     }
 

@@ -247,14 +247,17 @@ fn file_name(rel: &'static str) -> &'static str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
-/// Names artifacts for people: paths relative to the repository root (absolute when the
-/// out-dir lies elsewhere), as every report and recommendation shows them.
+/// Names things for people as this repository knows them: artifact paths relative to the
+/// repository root (absolute when the out-dir lies elsewhere), and the lane commands it can
+/// run, as every report and recommendation shows them.
 #[derive(Debug, Clone, Copy)]
 pub struct Places<'a> {
     /// The repository root.
     pub root: &'a Path,
     /// The out-dir.
     pub out: &'a Path,
+    /// How the lanes are run here.
+    pub lanes: crate::repo::lanes::Lanes,
 }
 
 impl Places<'_> {
@@ -266,6 +269,11 @@ impl Places<'_> {
     /// Where `page` is, for people.
     pub fn page(&self, page: &Page) -> String {
         self.show(&page.path(self.out))
+    }
+
+    /// The command that runs `lane` here.
+    pub fn lane(&self, lane: crate::repo::lanes::Lane) -> String {
+        self.lanes.command(lane)
     }
 
     /// `path`, relative to the root when inside it.

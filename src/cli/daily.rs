@@ -129,14 +129,14 @@ pub(super) fn followup_contract_cmd(ws: Workspace) -> Result<i32> {
 /// `ops next`: the top actions of the latest follow-up (or, before there is one, of the
 /// follow-up the artifacts call for). Writes nothing, so running it twice changes nothing.
 pub(super) fn next_cmd(ws: Workspace, args: &NextArgs) -> Result<i32> {
-    let followup = followup::latest(&ws)?;
+    let (followup, next) = followup::latest(&ws)?;
     let limit = usize::from(args.limit);
     let value = json!({
         "decision": followup.decision,
-        "next_command": followup.next_command,
+        "next_command": next,
         "recommendations": followup.top(limit),
     });
-    let text = || report::followup::top_actions(&followup, limit);
+    let text = || report::followup::top_actions(&followup, limit, &next);
     report::emit(
         args.report.format,
         args.report.out.as_deref(),

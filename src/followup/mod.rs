@@ -10,17 +10,20 @@ pub mod recommend;
 use crate::artifacts::followup::{ContractCheck, FOLLOWUP_SCHEMA, Followup, Recommendation};
 use crate::artifacts::proof::Decision;
 
-/// A follow-up as published, with its contract check.
+/// A follow-up as published, with its contract check and the next command to run.
 pub struct Published {
     /// The follow-up.
     pub followup: Followup,
     /// Its contract check.
     pub contract: ContractCheck,
+    /// What to run next, as this repository can run it (see [`recommend::Grounds::next`]).
+    pub next: String,
 }
 
-/// The command after a NO-SHIP: fix and rerun the daily lane.
+/// `followup.json`'s `next_command` after a NO-SHIP, in the v1 contract's words (the
+/// contract allows only the two make aliases; people are shown a command that runs here).
 pub const DAILY_COMMAND: &str = "make ops-daily";
-/// The command after a SHIP: the pre-merge lane.
+/// `followup.json`'s `next_command` after a SHIP.
 pub const PREMERGE_COMMAND: &str = "make ops-premerge";
 
 impl Followup {

@@ -2,7 +2,6 @@
 //! how to reproduce it, failures that recur over the recent runs (not all history), the
 //! threshold verdict, and the release preflight's own findings.
 
-use super::{DAILY_COMMAND, PREMERGE_COMMAND};
 use crate::artifacts::Places;
 use crate::artifacts::followup::{Followup, Priority, Recommendation};
 use crate::artifacts::learning::ThresholdCheck;
@@ -11,6 +10,7 @@ use crate::artifacts::weekly::Incident;
 use crate::config::ReleaseCheck;
 use crate::history::Learning;
 use crate::history::rollup::RECENT_RUNS;
+use crate::repo::lanes::Lane;
 use crate::runner::Status;
 
 /// A failure recurs when it failed at least this often in the recent runs.
@@ -26,7 +26,7 @@ pub struct Grounds<'a> {
     pub learning: &'a Learning,
     /// KPI incidents the last weekly run left open.
     pub incidents: &'a [Incident],
-    /// How artifacts are named in the recommendations.
+    /// How artifacts and lanes are named in the recommendations.
     pub places: Places<'a>,
 }
 
@@ -34,6 +34,11 @@ impl Grounds<'_> {
     /// The decision; a missing summary is not a SHIP.
     pub fn decision(&self) -> Decision {
         self.summary.map_or(Decision::NoShip, |s| s.decision)
+    }
+
+    /// What to run next (see [`next_command`]).
+    pub fn next(&self) -> String {
+        next_command(self.summary, self.places)
     }
 
     /// The follow-up payload these grounds call for.
@@ -73,8 +78,9 @@ impl Grounds<'_> {
                 Priority::P0,
                 "Run the daily lane",
                 format!(
-                    "There is no decision snapshot ({}) yet; run `{DAILY_COMMAND}` to produce one.",
-                    SUMMARY.name()
+                    "There is no decision snapshot ({}) yet; run `{}` to produce one.",
+                    SUMMARY.name(),
+                    self.places.lane(Lane::Daily)
                 ),
             ));
         }
@@ -82,7 +88,10 @@ impl Grounds<'_> {
             rec(
                 Priority::P0,
                 "Recover to SHIP on the failing gate",
-                format!("Run `{DAILY_COMMAND}` after fixing the first failing step and do not merge until decision is SHIP."),
+                format!(
+                    "Run `{}` after fixing the first failing step and do not merge until decision is SHIP.",
+                    self.places.lane(Lane::Daily)
+                ),
             )
         })
     }
@@ -139,7 +148,11 @@ impl Grounds<'_> {
             rec(
                 Priority::P0,
                 "Unblock release doctor checks",
-                format!("Release checks `{}` are failing (often clean-tree). Commit/stash changes, then rerun `{DAILY_COMMAND}`.", blocked.join("`, `")),
+                format!(
+                    "Release checks `{}` are failing (often clean-tree). Commit/stash changes, then rerun `{}`.",
+                    blocked.join("`, `"),
+                    self.places.lane(Lane::Daily)
+                ),
             )
         })
     }
@@ -166,10 +179,24 @@ impl Grounds<'_> {
                 Priority::P3,
                 "Proceed to pre-merge verification",
                 format!(
-                    "Run `{PREMERGE_COMMAND}` and publish release-room evidence before merge/tag."
+                    "Run `{}` and publish release-room evidence before merge/tag.",
+                    self.places.lane(Lane::Premerge)
                 ),
             )
         })
+    }
+}
+
+/// What to run next, as this repository can run it: after a NO-SHIP, the first failure's
+/// own command (the narrowest rerun, or the real fix of a release or doctor blocker), else the
+/// daily lane; after a SHIP, the pre-merge lane.
+pub fn next_command(summary: Option<&Summary>, places: Places) -> String {
+    match summary.map(|s| s.decision) {
+        Some(Decision::Ship) => places.lane(Lane::Premerge),
+        _ => summary
+            .and_then(|s| s.first_failure.as_ref())
+            .and_then(|f| f.next_command.clone())
+            .unwrap_or_else(|| places.lane(Lane::Daily)),
     }
 }
 
@@ -184,15 +211,36 @@ fn kpi_incidents(incidents: &[Incident], places: Places) -> Vec<Recommendation> 
         .collect()
 }
 
-/// P0: the threshold breached, with the numbers that breached it.
+/// Runs a branch needs before a breach is escalated to an owner: a full last-7 window, so
+/// that the first runs after `init` (and a new branch's) never page anyone.
+pub const ESCALATION_MIN_RUNS: u64 = 7;
+
+/// The threshold breached, with the numbers that breached it: a P0 escalation on a full
+/// window, a P1 on a smaller sample (which says how small).
 fn breach(t: &ThresholdCheck) -> Recommendation {
+    let numbers = format!(
+        "Ship rate over the last {} run(s) on `{}` is {:.2} (profile `{}` needs {:.2}) with {} NO-SHIP runs in a row",
+        t.total_runs.min(7),
+        t.branch,
+        t.ship_rate_last_7,
+        t.profile,
+        t.min_ship_rate,
+        t.consecutive_no_ship
+    );
+    if t.total_runs < ESCALATION_MIN_RUNS {
+        return rec(
+            Priority::P1,
+            "Threshold breach on a small sample",
+            format!(
+                "{numbers}; recover the ship rate now. It is escalated to an owner once the branch has {ESCALATION_MIN_RUNS} runs (it has {}).",
+                t.total_runs
+            ),
+        );
+    }
     rec(
         Priority::P0,
         "Threshold breach escalation",
-        format!(
-            "Ship rate over the last 7 runs on `{}` is {:.2} (profile `{}` needs {:.2}) with {} NO-SHIP runs in a row; assign an owner with an SLA before the next release window.",
-            t.branch, t.ship_rate_last_7, t.profile, t.min_ship_rate, t.consecutive_no_ship
-        ),
+        format!("{numbers}; assign an owner with an SLA before the next release window."),
     )
 }
 
@@ -207,6 +255,7 @@ fn rec(priority: Priority, title: &str, action: String) -> Recommendation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::followup::{DAILY_COMMAND, PREMERGE_COMMAND};
     use crate::history::learning_of;
 
     fn row(decision: &str, failed: &str) -> String {
@@ -225,6 +274,7 @@ mod tests {
         Places {
             root: std::path::Path::new("/r"),
             out: std::path::Path::new("/r/build"),
+            lanes: crate::repo::lanes::Lanes::of(std::path::Path::new("/r")),
         }
     }
 
@@ -249,7 +299,7 @@ mod tests {
     #[test]
     fn every_rule_in_priority_then_rule_order() {
         let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
-        let history: Vec<String> = (0..5)
+        let history: Vec<String> = (0..7)
             .map(|_| row("NO-SHIP", r#""gate-release", "doctor""#))
             .collect();
         let learning = learning_of(&history, "local", &config);
@@ -298,9 +348,24 @@ mod tests {
         assert!(
             recs[1]
                 .action
-                .contains("is 0.00 (profile `default` needs 0.50) with 5 NO-SHIP runs in a row")
+                .contains("is 0.00 (profile `default` needs 0.50) with 7 NO-SHIP runs in a row")
         );
         assert_eq!(grounds.followup("t").next_command, DAILY_COMMAND);
+    }
+
+    #[test]
+    fn a_breach_on_a_small_sample_is_not_escalated() {
+        let config = crate::config::detect::config(std::path::Path::new("/nonexistent"));
+        let history: Vec<String> = (0..3).map(|_| row("NO-SHIP", "")).collect();
+        let learning = learning_of(&history, "local", &config);
+        assert!(learning.threshold.breach);
+        let r = breach(&learning.threshold);
+        assert_eq!(r.priority, Priority::P1);
+        assert!(
+            r.action.contains("once the branch has 7 runs (it has 3)"),
+            "{}",
+            r.action
+        );
     }
 
     #[test]

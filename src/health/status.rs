@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::artifacts::eventlog::{EventLog, EventRow};
 use crate::artifacts::{followup, learning, premerge as premerge_gate, proof, weekly};
 use crate::error::Result;
+use crate::repo::lanes::Lane;
 use crate::schemas;
 use crate::workspace::Workspace;
 
@@ -71,7 +72,7 @@ pub fn evaluate(ws: &Workspace) -> Result<Status> {
 struct Check {
     id: &'static str,
     title: &'static str,
-    next: &'static str,
+    next: String,
     evidence: Vec<String>,
 }
 
@@ -83,7 +84,7 @@ impl Check {
             ok: problem.is_none(),
             detail: problem.clone().unwrap_or(fine),
             evidence: self.evidence,
-            next_command: problem.map(|_| self.next.to_string()),
+            next_command: problem.map(|_| self.next),
         }
     }
 }
@@ -114,7 +115,7 @@ fn daily(ws: &Workspace, now: Timestamp) -> Result<Criterion> {
     let check = Check {
         id: "daily-decision",
         title: "Daily run produces deterministic SHIP/NO-SHIP with complete artifacts.",
-        next: "make ops-daily",
+        next: ws.places().lane(Lane::Daily),
         evidence: files.iter().map(|f| ws.rel(f)).collect(),
     };
     // Only the newest daily row matters: it is read from the end of the log.
@@ -183,7 +184,7 @@ fn trend(ws: &Workspace, now: Timestamp) -> Result<Criterion> {
     let check = Check {
         id: "trend-reviewed",
         title: "Weekly trend and threshold checks are generated and reviewed.",
-        next: "make ops-daily",
+        next: ws.places().lane(Lane::Daily),
         evidence: vec![ws.rel(&trend), ws.rel(&threshold)],
     };
     let problem = if !trend.is_file() || !threshold.is_file() {
@@ -215,7 +216,7 @@ fn premerge(ws: &Workspace) -> Result<Criterion> {
     let check = Check {
         id: "premerge-clean",
         title: "Pre-merge gate passes without bypass.",
-        next: "make ops-premerge",
+        next: ws.places().lane(Lane::Premerge),
         evidence: vec![ws.rel(&path)],
     };
     let gate = premerge_gate::GATE.read(&ws.out_dir)?;
@@ -243,7 +244,7 @@ fn reporting(ws: &Workspace, now: Timestamp) -> Result<Criterion> {
     let mut check = Check {
         id: "reporting-fresh",
         title: "KPI/reporting artifacts are published on cadence.",
-        next: "make ops-weekly",
+        next: ws.places().lane(Lane::Weekly),
         evidence: vec![
             ws.rel(&followup::FOLLOWUP.path(out)),
             ws.rel(&weekly::SCORECARD.path(out)),
@@ -259,7 +260,7 @@ fn reporting(ws: &Workspace, now: Timestamp) -> Result<Criterion> {
         Ok(_) => None,
     };
     if daily_problem.is_some() {
-        check.next = "make ops-daily";
+        check.next = ws.places().lane(Lane::Daily);
     }
     let problem = daily_problem.or(match weekly_age {
         Err(_) => Some("no weekly KPI scorecard yet".to_string()),

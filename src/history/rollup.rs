@@ -22,6 +22,9 @@ pub const RECENT_RUNS: usize = 20;
 /// The v1 "weekly" trend: the last 7 runs.
 pub const LAST_RUNS: usize = 7;
 
+/// The lane of a rehearsal, which a branch is not judged by.
+pub const REHEARSAL: &str = "premerge-fast";
+
 /// One of the last runs of a branch.
 #[derive(Debug, Clone)]
 pub struct RecentRun {
@@ -231,9 +234,9 @@ impl Digest {
 }
 
 impl RowFold for Digest {
-    fn add(&mut self, row: &Row) -> Result<(), String> {
-        let line = row.line();
-        let row = &row.head;
+    fn add(&mut self, full: &Row) -> Result<(), String> {
+        let line = full.line();
+        let row = &full.head;
         let seq = self.total_runs;
         self.total_runs += 1;
         match row.outcome() {
@@ -244,14 +247,18 @@ impl RowFold for Digest {
         row.failed_steps.iter().for_each(|s| self.failed.add(s));
         let at = row.captured_at.as_deref().unwrap_or("");
         let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
-        let runs = match &row.branch {
-            None => &mut self.unbranched,
-            Some(name) => match self.branches.get_mut(name.as_ref()) {
-                Some(runs) => runs,
-                None => self.branches.entry(name.to_string()).or_default(),
-            },
-        };
-        runs.add(seq, row, in_week, in_month);
+        // A rehearsal (`premerge --fast`) is recorded, but a branch is not judged by it: it
+        // does not count toward the threshold, the recurring failures or the windows.
+        if full.lane().as_deref() != Some(REHEARSAL) {
+            let runs = match &row.branch {
+                None => &mut self.unbranched,
+                Some(name) => match self.branches.get_mut(name.as_ref()) {
+                    Some(runs) => runs,
+                    None => self.branches.entry(name.to_string()).or_default(),
+                },
+            };
+            runs.add(seq, row, in_week, in_month);
+        }
         let mut kept = match self.last_lines.len() >= LAST_RUNS {
             true => self.last_lines.pop_front().expect("the ring is full"),
             false => String::new(),

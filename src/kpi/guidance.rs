@@ -184,11 +184,14 @@ fn trend(now: u64, before: Option<u64>) -> &'static str {
     }
 }
 
+/// Steps that failed and then passed on the same commit with a clean tree. A run on a dirty
+/// tree checked something no commit holds (a failure fixed in the work tree, then passing,
+/// is a fix, not flakiness), so it neither opens nor closes a pair.
 fn flaky(runs: &[&Run]) -> Vec<Flaky> {
     // (step, commit) → the last failed run not yet followed by a pass.
     let mut pending: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut by_step: BTreeMap<String, Vec<FlakyPair>> = BTreeMap::new();
-    for run in runs {
+    for run in runs.iter().filter(|r| r.dirty != Some(true)) {
         let Some(commit) = &run.commit else { continue };
         for (step, failed) in outcomes(run) {
             let key = (step.clone(), commit.clone());

@@ -11,6 +11,7 @@ use crate::artifacts::weekly::{
     GUIDANCE_MD, INCIDENTS, INCIDENTS_SCHEMA, Incident, Incidents, Kpi, SCORECARD, Trend,
 };
 use crate::error::Result;
+use crate::repo::lanes::Lane;
 use crate::workspace::Workspace;
 
 /// Tolerance for rates, in percentage points.
@@ -34,11 +35,12 @@ impl Incident {
         (
             format!("KPI incident: {} degraded two windows in a row", self.kpi),
             format!(
-                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in {} (runs counted: {}), then rerun `make ops-weekly` to confirm recovery.",
+                "{} went {} over the weekly windows ending {end}; assign an owner, fix the top cause listed in {} (runs counted: {}), then rerun `{}` to confirm recovery.",
                 self.scope(),
                 values.join(" → "),
                 places.page(&GUIDANCE_MD),
                 places.doc(&SCORECARD),
+                places.lane(Lane::Weekly),
             ),
         )
     }
@@ -179,6 +181,7 @@ mod tests {
         let places = Places {
             root: std::path::Path::new("/r"),
             out: std::path::Path::new("/r/build"),
+            lanes: crate::repo::lanes::Lanes::of(std::path::Path::new("/r")),
         };
         let (title, action) = incident.advice(places);
         assert_eq!(
@@ -186,7 +189,7 @@ mod tests {
             "KPI incident: ship_rate degraded two windows in a row"
         );
         assert!(action.starts_with("ship_rate on `main` went 100.00 % → 50.00 % → 0.00 % over the weekly windows ending c;"), "{action}");
-        assert!(action.contains("make ops-weekly"));
+        assert!(action.contains("sdetkit ops weekly"));
     }
 
     #[test]

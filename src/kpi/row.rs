@@ -43,6 +43,8 @@ pub struct Run {
     pub branch: Option<String>,
     /// The commit checked.
     pub commit: Option<String>,
+    /// The tree had uncommitted changes (`None`: not recorded).
+    pub dirty: Option<bool>,
     /// It shipped.
     pub ship: bool,
     /// Outcome of each gate, in [`GateKind::ALL`] order.
@@ -77,6 +79,7 @@ impl Run {
             id: row.run_id.unwrap_or(row.captured_at),
             branch: row.branch,
             commit: row.commit,
+            dirty: row.dirty,
             gates,
             steps,
         })

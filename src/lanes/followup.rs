@@ -11,7 +11,7 @@ use crate::artifacts::weekly::Incident;
 use crate::config::Config;
 use crate::error::Result;
 use crate::followup::ledger::Tally;
-use crate::followup::recommend::Grounds;
+use crate::followup::recommend::{Grounds, next_command};
 use crate::followup::{Published, contract};
 use crate::history::{self, Learning};
 use crate::report;
@@ -28,6 +28,7 @@ pub fn publish(
 ) -> Result<Published> {
     let out = &ws.out_dir;
     let followup = grounds.followup(generated_at);
+    let next = grounds.next();
     if record {
         HISTORY.append(out, &followup)?;
     }
@@ -37,12 +38,16 @@ pub fn publish(
     let contract = contract::check(ws, &value, &crate::json::to_value(&rollup), &tally);
     crate::artifacts::write_all(&[
         FOLLOWUP.entry(out, &followup),
-        FOLLOWUP_MD.entry(out, report::followup::md(&followup)),
+        FOLLOWUP_MD.entry(out, report::followup::md(&followup, &next)),
         HISTORY_ROLLUP.entry(out, &rollup),
         CONTRACT_CHECK.entry(out, &contract),
         checkpoint,
     ])?;
-    Ok(Published { followup, contract })
+    Ok(Published {
+        followup,
+        contract,
+        next,
+    })
 }
 
 /// `ops followup` / `ops now --lite`: the follow-up from the artifacts on disk, without
@@ -51,15 +56,19 @@ pub fn from_files(ws: &Workspace, config: &Config) -> Result<Published> {
     with_grounds(ws, config, |grounds, at| publish(ws, grounds, at, false))
 }
 
-/// `ops next`: the latest follow-up, recommendations in priority order; before there is one,
-/// the follow-up the artifacts on disk call for, computed in memory. Writes nothing.
-pub fn latest(ws: &Workspace) -> Result<Followup> {
+/// `ops next`: the latest follow-up, recommendations in priority order, and what to run
+/// next; before there is one, the follow-up the artifacts on disk call for, computed in
+/// memory. Writes nothing.
+pub fn latest(ws: &Workspace) -> Result<(Followup, String)> {
     match FOLLOWUP.read(&ws.out_dir)? {
         Some(mut f) => {
             f.recommendations.sort_by_key(|r| r.priority);
-            Ok(f)
+            let summary = SUMMARY.read(&ws.out_dir)?;
+            Ok((f, next_command(summary.as_ref(), ws.places())))
         }
-        None => with_grounds(ws, &ws.config()?, |grounds, at| Ok(grounds.followup(at))),
+        None => with_grounds(ws, &ws.config()?, |grounds, at| {
+            Ok((grounds.followup(at), grounds.next()))
+        }),
     }
 }
 

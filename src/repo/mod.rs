@@ -3,6 +3,7 @@
 
 pub mod changelog;
 pub mod git;
+pub mod lanes;
 pub mod scan;
 pub mod tags;
 pub mod version;

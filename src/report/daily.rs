@@ -46,7 +46,7 @@ pub fn md(run: &Lane) -> String {
     format!(
         "{}\n{}",
         super::proof::md(run.summary),
-        super::followup::md(&run.published.followup)
+        super::followup::md(&run.published.followup, &run.published.next)
     )
 }
 
@@ -90,7 +90,7 @@ pub fn published(p: &Published, followup_file: &str) -> String {
     format!(
         "follow-up: {} in {followup_file}; contract {contract}\n{}",
         count(p.followup.recommendations.len() as u64, "recommendation"),
-        super::followup::ops_lines(&p.followup)
+        super::followup::ops_lines(&p.followup, &p.next)
     )
 }
 

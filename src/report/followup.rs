@@ -4,14 +4,18 @@ use std::fmt::Write;
 
 use crate::artifacts::followup::Followup;
 
-/// The follow-up in Markdown; no timestamp, so identical inputs give identical bytes.
-pub fn md(f: &Followup) -> String {
-    let breach = if f.threshold_breach { "True" } else { "False" };
+/// The follow-up in Markdown, with `next` as the command to run; no timestamp, so identical
+/// inputs give identical bytes.
+pub fn md(f: &Followup, next: &str) -> String {
+    let threshold = if f.threshold_breach {
+        "**breached**"
+    } else {
+        "not breached"
+    };
     let mut out = format!(
-        "# Real workflow follow-up\n\n- Decision: **{}**\n- Threshold breach: **{breach}**\n\
-         - Suggested next command: `{}`\n\n## Recommendations\n",
+        "# Follow-up: what to fix next\n\n- Decision: **{}**\n- Threshold: {threshold}\n\
+         - Next command: `{next}`\n\n## Recommendations\n",
         f.decision.as_str(),
-        f.next_command
     );
     if f.recommendations.is_empty() {
         out.push_str("- No follow-up actions generated.\n");
@@ -29,19 +33,18 @@ pub fn md(f: &Followup) -> String {
     out
 }
 
-/// `OPS_DECISION=…` and `OPS_NEXT_COMMAND=…`.
-pub fn ops_lines(f: &Followup) -> String {
+/// `OPS_DECISION=…` and `OPS_NEXT_COMMAND=…` (`next`, a command that runs here).
+pub fn ops_lines(f: &Followup, next: &str) -> String {
     format!(
-        "OPS_DECISION={}\nOPS_NEXT_COMMAND={}\n",
-        f.decision.as_str(),
-        f.next_command
+        "OPS_DECISION={}\nOPS_NEXT_COMMAND={next}\n",
+        f.decision.as_str()
     )
 }
 
 /// The `OPS_*` lines, then `OPS_TOP_ACTIONS=` and the first `limit` recommendations as
 /// `1. [P0] title :: action`.
-pub fn top_actions(f: &Followup, limit: usize) -> String {
-    let mut out = ops_lines(f);
+pub fn top_actions(f: &Followup, limit: usize, next: &str) -> String {
+    let mut out = ops_lines(f, next);
     out.push_str("OPS_TOP_ACTIONS=\n");
     for (i, r) in f.top(limit).iter().enumerate() {
         let _ = writeln!(
@@ -67,22 +70,22 @@ mod tests {
     }
 
     #[test]
-    fn markdown_follows_the_reference_template() {
+    fn markdown_reads_as_written_by_a_person() {
         let rec = Recommendation {
             priority: Priority::P0,
             title: "Fix".into(),
             action: "Do it.".into(),
         };
         assert_eq!(
-            md(&followup(vec![rec.clone()])),
-            "# Real workflow follow-up\n\n- Decision: **NO-SHIP**\n- Threshold breach: **False**\n\
-             - Suggested next command: `make ops-daily`\n\n## Recommendations\n\
+            md(&followup(vec![rec.clone()]), "cargo test -p x y"),
+            "# Follow-up: what to fix next\n\n- Decision: **NO-SHIP**\n- Threshold: not breached\n\
+             - Next command: `cargo test -p x y`\n\n## Recommendations\n\
              1. [P0] **Fix** — Do it.\n"
         );
-        assert!(md(&followup(vec![])).ends_with("- No follow-up actions generated.\n"));
+        assert!(md(&followup(vec![]), "x").ends_with("- No follow-up actions generated.\n"));
         assert_eq!(
-            top_actions(&followup(vec![rec.clone(), rec]), 1),
-            "OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\nOPS_TOP_ACTIONS=\n1. [P0] Fix :: Do it.\n"
+            top_actions(&followup(vec![rec.clone(), rec]), 1, "sdetkit ops daily"),
+            "OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=sdetkit ops daily\nOPS_TOP_ACTIONS=\n1. [P0] Fix :: Do it.\n"
         );
     }
 }

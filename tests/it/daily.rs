@@ -233,10 +233,12 @@ fn ship_run_recommends_premerge_and_no_ship_names_the_first_failure() {
         .assert()
         .success()
         .stdout(predicate::str::ends_with(
-            "OPS_DECISION=SHIP\nOPS_NEXT_COMMAND=make ops-premerge\n",
+            "OPS_DECISION=SHIP\nOPS_NEXT_COMMAND=sdetkit ops premerge\n",
         ));
     let f = repo.json("build/ops/followup.json");
     assert_eq!(titles(&f), ["P3 Proceed to pre-merge verification"]);
+    // followup.json keeps the v1 contract's wording; people see a command that runs here.
+    assert_eq!(f["next_command"], "make ops-premerge");
     let row: Value = serde_json::from_str(&lines(&repo, DB)[0]).unwrap();
     assert_eq!(row["lane"], "daily");
     assert_eq!(row["branch"], "local");
@@ -450,7 +452,7 @@ fn ops_next_and_followup_views_append_nothing_and_are_idempotent() {
     cmd(&repo, &["ops", "next"], "local")
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\nOPS_TOP_ACTIONS=\n1. [P0] Run the daily lane :: "));
+        .stdout(predicate::str::starts_with("OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=sdetkit ops daily\nOPS_TOP_ACTIONS=\n1. [P0] Run the daily lane :: "));
     assert!(!repo.file("build").exists());
 
     set_failing(&repo, true);
@@ -477,7 +479,7 @@ fn ops_next_and_followup_views_append_nothing_and_are_idempotent() {
         2
     );
     assert!(
-        text.contains("1. [P0] Recover to SHIP on the failing gate :: Run `make ops-daily`"),
+        text.contains("1. [P0] Recover to SHIP on the failing gate :: Run `sdetkit ops daily`"),
         "{text}"
     );
     assert_eq!(
@@ -488,8 +490,9 @@ fn ops_next_and_followup_views_append_nothing_and_are_idempotent() {
     cmd(&repo, &["ops", "now", "--lite"], "local")
         .assert()
         .success()
+        // The next command is the first failure's own rerun.
         .stdout(predicate::str::ends_with(
-            "OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=make ops-daily\n",
+            "OPS_DECISION=NO-SHIP\nOPS_NEXT_COMMAND=test ! -e build/fail.flag\n",
         ));
     cmd(&repo, &["ops", "followup-contract"], "local")
         .assert()
@@ -518,10 +521,36 @@ fn ops_now_runs_the_full_lane_including_setup() {
         .success()
         .stdout(predicate::str::contains("FIRST_PROOF_DECISION=SHIP\n"))
         .stdout(predicate::str::ends_with(
-            "OPS_DECISION=SHIP\nOPS_NEXT_COMMAND=make ops-premerge\n",
+            "OPS_DECISION=SHIP\nOPS_NEXT_COMMAND=sdetkit ops premerge\n",
         ));
     let row: Value = serde_json::from_str(&lines(&repo, DB)[0]).unwrap();
     assert_eq!(row["lane"], "daily");
+}
+
+/// The seed's make aliases are named only where the Makefile really includes `sdetkit.mk`;
+/// everywhere else `make ops-daily` would fail, so `sdetkit ops daily` is shown.
+#[test]
+fn make_aliases_are_named_only_where_the_makefile_includes_them() {
+    let repo = lane_repo();
+    repo.write("Makefile", "test:\n\ttrue\n");
+    repo.commit("a Makefile without the aliases");
+    cmd(&repo, &["ops", "daily"], "local")
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(
+            "OPS_NEXT_COMMAND=sdetkit ops premerge\n",
+        ));
+    repo.write("sdetkit.mk", "ops-premerge:\n\ttrue\n");
+    repo.write("Makefile", "include sdetkit.mk\ntest:\n\ttrue\n");
+    repo.commit("the aliases");
+    cmd(&repo, &["ops", "daily"], "local")
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(
+            "OPS_NEXT_COMMAND=make ops-premerge\n",
+        ));
+    let md = std::fs::read_to_string(repo.file("build/ops/followup.md")).unwrap();
+    assert!(md.contains("- Next command: `make ops-premerge`"), "{md}");
 }
 
 #[test]
@@ -648,7 +677,8 @@ fn daily_reports_as_json_and_markdown_too() {
     .unwrap();
     let text = std::fs::read_to_string(md).unwrap();
     assert!(
-        text.contains("### sdetkit proof: **SHIP**") && text.contains("# Real workflow follow-up"),
+        text.contains("### sdetkit proof: **SHIP**")
+            && text.contains("# Follow-up: what to fix next"),
         "{text}"
     );
 }

@@ -8,6 +8,7 @@ mod daily;
 mod evidence;
 mod faults;
 mod gate;
+mod learning;
 mod premerge;
 mod proof;
 mod release;

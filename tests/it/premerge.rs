@@ -89,11 +89,11 @@ fn a_dirty_tree_alone_points_at_the_fast_rehearsal() {
     let (code, gate, _) = premerge(&repo, &[]);
     assert_eq!(code, 1);
     assert_eq!(blocker_ids(&gate), ["gate-release/clean-tree"]);
-    assert_eq!(gate["next_command"], "make ops-premerge-fast");
+    assert_eq!(gate["next_command"], "sdetkit ops premerge --fast");
     repo.sdetkit(&["ops", "premerge", "--next"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("OPS_DECISION=NO-SHIP\nOPS_PREMERGE_OK=false\nOPS_NEXT_COMMAND=make ops-premerge-fast\nOPS_TOP_ACTIONS=\n1. [gate-release/clean-tree]"));
+        .stdout(predicate::str::contains("OPS_DECISION=NO-SHIP\nOPS_PREMERGE_OK=false\nOPS_NEXT_COMMAND=sdetkit ops premerge --fast\nOPS_TOP_ACTIONS=\n1. [gate-release/clean-tree]"));
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn fast_is_a_rehearsal_that_never_counts_as_a_merge_pass() {
     assert_eq!(gate["ok"], true);
     assert_eq!(gate["bypass"], true);
     assert_eq!(gate["release_dry_run"], true);
-    assert_eq!(gate["next_command"], "make ops-premerge");
+    assert_eq!(gate["next_command"], "sdetkit ops premerge");
     assert!(stdout.contains("OPS_PREMERGE_OK=false"), "{stdout}");
     let (_, clean_gate, _) = premerge(&green_repo(), &["--fast"]);
     assert_eq!(
@@ -158,7 +158,7 @@ fn an_open_kpi_incident_blocks() {
     let (code, gate, _) = premerge(&repo, &[]);
     assert_eq!(code, 1);
     assert_eq!(blocker_ids(&gate), ["kpi-incident/ship_rate"]);
-    assert_eq!(gate["blockers"][0]["next_command"], "make ops-weekly");
+    assert_eq!(gate["blockers"][0]["next_command"], "sdetkit ops weekly");
 }
 
 #[test]

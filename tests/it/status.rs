@@ -33,19 +33,19 @@ fn a_fresh_repository_is_unhealthy_and_says_what_to_run() {
     assert_eq!(s["healthy"], false);
     assert_eq!(
         criterion(&s, "daily-decision")["next_command"],
-        "make ops-daily"
+        "sdetkit ops daily"
     );
     assert_eq!(
         criterion(&s, "trend-reviewed")["next_command"],
-        "make ops-daily"
+        "sdetkit ops daily"
     );
     assert_eq!(
         criterion(&s, "premerge-clean")["next_command"],
-        "make ops-premerge"
+        "sdetkit ops premerge"
     );
     assert_eq!(
         criterion(&s, "reporting-fresh")["next_command"],
-        "make ops-daily"
+        "sdetkit ops daily"
     );
 }
 
@@ -67,7 +67,7 @@ fn daily_premerge_and_weekly_make_it_healthy_until_they_go_stale() {
     assert_eq!(criterion(&s, "premerge-clean")["ok"], true);
     assert_eq!(
         criterion(&s, "reporting-fresh")["next_command"],
-        "make ops-weekly"
+        "sdetkit ops weekly"
     );
 
     repo.sdetkit(&["ops", "weekly"])

@@ -104,6 +104,10 @@ pub struct EventRow {
     /// The release gate ran as a dry run.
     #[serde(default)]
     pub release_dry_run: bool,
+    /// The work tree had uncommitted changes: the run checked something no commit holds.
+    /// `None` in rows written before it was recorded.
+    #[serde(default)]
+    pub dirty: Option<bool>,
     /// Each gate's outcome; `None` in a reference row.
     #[serde(default)]
     pub steps: Option<Vec<GateEvent>>,
@@ -123,6 +127,7 @@ impl EventRow {
             branch: Some(branch.to_string()),
             commit: summary.git.commit.clone(),
             release_dry_run: summary.release_dry_run,
+            dirty: Some(summary.git.dirty),
             steps: Some(
                 summary
                     .steps

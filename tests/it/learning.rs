@@ -1,0 +1,104 @@
+//! Learning that does not cry wolf (issue "Real repositories, first contact" §6): a failure
+//! fixed in the work tree is not flaky, rehearsals are not judged, and a breach on the first
+//! runs after `init` is not escalated to an owner.
+
+use assert_cmd::assert::OutputAssertExt;
+use serde_json::Value;
+
+use crate::support::Repo;
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+
+/// A committed repository whose one step fails while `FAIL` exists in the work tree.
+fn repo() -> Repo {
+    Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e FAIL\"\n")
+}
+
+fn run(repo: &Repo, args: &[&str]) {
+    repo.sdetkit(args).env("SDETKIT_NOW", NOW).output().unwrap();
+}
+
+fn titles(repo: &Repo) -> Vec<String> {
+    repo.json("build/ops/followup.json")["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["priority"].as_str().unwrap(),
+                r["title"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_failure_fixed_in_the_work_tree_is_not_flaky() {
+    let repo = repo();
+    // Fails because of an uncommitted file, then passes once it is gone: a fix, on the same
+    // commit, but with a dirty tree.
+    repo.write("FAIL", "");
+    run(&repo, &["ops", "daily"]);
+    std::fs::remove_file(repo.file("FAIL")).unwrap();
+    run(&repo, &["ops", "daily"]);
+    let rows: Vec<Value> =
+        std::fs::read_to_string(repo.file("build/first-proof/first-proof-learning-db.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(
+        (rows[0]["dirty"].clone(), rows[1]["dirty"].clone()),
+        (true.into(), false.into())
+    );
+    run(&repo, &["ops", "weekly"]);
+    let g = repo.json("build/ops/weekly/guidance.json");
+    assert_eq!(g["flaky"], serde_json::json!([]), "{g:#}");
+}
+
+#[test]
+fn rehearsals_are_recorded_but_a_branch_is_not_judged_by_them() {
+    let repo = repo();
+    repo.write("FAIL", "");
+    repo.write(".gitignore", "/build/\nFAIL\n");
+    repo.commit("ignore the switch");
+    for _ in 0..4 {
+        run(&repo, &["ops", "premerge", "--fast"]);
+    }
+    let t = repo.json("build/first-proof/weekly-threshold-check.json");
+    assert_eq!(t["total_runs"], 0, "{t:#}");
+    assert_eq!(t["breach"], false);
+    let rollup = repo.json("build/first-proof/first-proof-learning-rollup.json");
+    assert_eq!(rollup["summary"]["total_runs"], 4, "still recorded");
+}
+
+#[test]
+fn the_first_runs_after_init_are_not_escalated() {
+    let repo = repo();
+    repo.write("FAIL", "");
+    repo.write(".gitignore", "/build/\nFAIL\n");
+    repo.commit("ignore the switch");
+    // `main`'s profile judges from 5 runs: a breach, but not yet a full window of 7.
+    for _ in 0..5 {
+        run(&repo, &["ops", "daily"]);
+    }
+    let t = repo.json("build/first-proof/weekly-threshold-check.json");
+    assert_eq!(t["breach"], true, "{t:#}");
+    let first = titles(&repo);
+    assert!(
+        first.contains(&"P1 Threshold breach on a small sample".to_string()),
+        "{first:?}"
+    );
+    assert!(!first.iter().any(|t| t.contains("escalation")), "{first:?}");
+    let md = std::fs::read_to_string(repo.file("build/ops/followup.md")).unwrap();
+    assert!(md.contains("- Threshold: **breached**"), "{md}");
+    assert!(!md.contains("True") && !md.contains("False"), "{md}");
+    for _ in 0..2 {
+        run(&repo, &["ops", "daily"]);
+    }
+    assert!(titles(&repo).contains(&"P0 Threshold breach escalation".to_string()));
+    repo.sdetkit(&["ops", "followup-contract"])
+        .assert()
+        .success();
+}
