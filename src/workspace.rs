@@ -84,6 +84,11 @@ impl Workspace {
             .map(Path::to_path_buf)
     }
 
+    /// The work tree now (`None` outside a git repository): one `git status` call.
+    pub fn worktree(&self) -> Option<crate::repo::worktree::Worktree> {
+        crate::repo::worktree::Worktree::read(&self.root, self.out_dir_in_root().as_deref())
+    }
+
     /// `path` relative to the root when inside it, for artifacts that must not embed
     /// machine-specific absolute paths.
     pub fn rel(&self, path: &Path) -> String {

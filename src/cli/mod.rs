@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::gate::release::FastVerdict;
 use crate::gate::{doctor, fast, release};
 use crate::lanes::proof::{self, ProofOptions};
-use crate::repo::git;
+use crate::repo::worktree::Worktree;
 use crate::report;
 use crate::runner::Stop;
 use crate::triage;
@@ -113,7 +113,8 @@ fn gate_fast(ws: Workspace, select: &Select, args: &ReportArgs, verbose: bool) -
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
     let redactor = workspace::redactor(&config);
-    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let tree = ws.worktree();
+    let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let gate = fast::run(&ws, &config, &redactor, &git, &select.only, &select.skip)?;
     finish_gate(&ws, &gate, args, verbose)
 }
@@ -128,12 +129,12 @@ fn gate_release(
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
     let redactor = workspace::redactor(&config);
-    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let tree = ws.worktree();
+    let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let verdict = FastVerdict::recorded(&ws)?;
-    let tree = release::Tree::snapshot(&ws);
     let cx = release::Context {
         git: &git,
-        tree: &tree,
+        tree: tree.as_ref(),
         dry_run,
         fast: &verdict,
     };
@@ -147,7 +148,8 @@ fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
         Ok(c) => workspace::redactor(c),
         Err(_) => Arc::new(crate::runner::Redactor::from_env([])),
     };
-    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let tree = ws.worktree();
+    let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let gate = doctor::run(&ws, &config, &redactor, &git, args.release)?;
     finish_gate(&ws, &gate, &args.report, verbose)
 }

@@ -14,6 +14,7 @@ use crate::repo::changelog;
 use crate::repo::git::{self, GitFacts};
 use crate::repo::tags::{self, Convention};
 use crate::repo::version::{self, Lookup, Source, Version, VersionError};
+use crate::repo::worktree::{Upstream, Worktree};
 use crate::runner::Redactor;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
@@ -47,28 +48,12 @@ impl FastVerdict {
     }
 }
 
-/// The work tree as it was when the run started, before any step could write to it.
-#[derive(Debug, Clone)]
-pub struct Tree {
-    /// Changed and untracked paths (outside the out-dir); `None` outside a git repository.
-    pub changed: Option<Vec<String>>,
-}
-
-impl Tree {
-    /// The work tree now.
-    pub fn snapshot(ws: &Workspace) -> Tree {
-        Tree {
-            changed: git::changed_paths(&ws.root, ws.out_dir_in_root().as_deref()),
-        }
-    }
-}
-
 /// What a release gate run is judged with besides the config.
 pub struct Context<'a> {
     /// HEAD's commit and branch.
     pub git: &'a GitFacts,
-    /// The work tree before the run's steps.
-    pub tree: &'a Tree,
+    /// The work tree before the run's steps (`None` outside a git repository).
+    pub tree: Option<&'a Worktree>,
     /// A rehearsal: release-moment checks only warn.
     pub dry_run: bool,
     /// The fast gate's verdict.
@@ -165,7 +150,7 @@ impl Facts<'_> {
             ReleaseCheck::Changelog => changelog(self),
             ReleaseCheck::Tag => tag(self),
             ReleaseCheck::Branch => branch(root, opts, git),
-            ReleaseCheck::Upstream => upstream(root),
+            ReleaseCheck::Upstream => upstream(self.cx.tree),
             ReleaseCheck::FastGate => fast_gate(self.cx.fast, git),
         }
     }
@@ -231,10 +216,10 @@ pub fn moment_checks(ws: &Workspace, opts: &ReleaseOptions, git: &GitFacts) -> V
         ReleaseCheck::Upstream,
         ReleaseCheck::Tag,
     ];
-    let tree = Tree::snapshot(ws);
+    let tree = ws.worktree();
     let cx = Context {
         git,
-        tree: &tree,
+        tree: tree.as_ref(),
         dry_run: false,
         fast: &FastVerdict::Missing,
     };
@@ -254,12 +239,12 @@ const OWN_FILES: [&str; 2] = ["sdetkit.toml", "sdetkit.mk"];
 
 /// The tree as it was before the run's steps decides; what the steps wrote since is reported
 /// apart, so a gate that builds into the tree never blocks a release of a clean one.
-fn clean_tree(ws: &Workspace, before: &Tree) -> Check {
+fn clean_tree(ws: &Workspace, before: Option<&Worktree>) -> Check {
     const LOOKED: &str = "git status --porcelain";
-    let Some(changed) = &before.changed else {
+    let Some(changed) = before.map(|t| &t.changed) else {
         return not_a_repo(LOOKED);
     };
-    let now = Tree::snapshot(ws).changed.unwrap_or_default();
+    let now = ws.worktree().map(|t| t.changed).unwrap_or_default();
     let written: Vec<String> = now.into_iter().filter(|p| !changed.contains(p)).collect();
     if changed.is_empty() {
         if written.is_empty() {
@@ -542,16 +527,20 @@ fn branch(root: &Path, opts: &ReleaseOptions, git: &GitFacts) -> Check {
     }
 }
 
-fn upstream(root: &Path) -> Check {
-    const LOOKED: &str = "git rev-list --left-right --count HEAD...@{upstream}";
-    if !git::is_repo(root) {
+fn upstream(tree: Option<&Worktree>) -> Check {
+    const LOOKED: &str = "git status --branch";
+    let Some(tree) = tree else {
         return not_a_repo(LOOKED);
-    }
-    let Some((ahead, behind)) = git::upstream_counts(root) else {
+    };
+    let Some(Upstream {
+        name,
+        ahead,
+        behind,
+    }) = &tree.upstream
+    else {
         return Check::skip(LOOKED, "no upstream branch configured");
     };
-    let name = git::upstream_name(root).unwrap_or_else(|| "upstream".into());
-    match (ahead, behind) {
+    match (*ahead, *behind) {
         (0, 0) => Check::pass(LOOKED, format!("in sync with {name}")),
         (a, 0) => Check::fail(
             LOOKED,

@@ -7,9 +7,9 @@ use crate::artifacts::proof::{
 use crate::config::Config;
 use crate::decision;
 use crate::error::Result;
-use crate::gate::release::{FastVerdict, Tree};
+use crate::gate::release::FastVerdict;
 use crate::gate::{Started, doctor, fast, release};
-use crate::repo::git;
+use crate::repo::worktree::Worktree;
 use crate::report;
 use crate::workspace::{self, Workspace};
 
@@ -52,8 +52,8 @@ pub fn run_id(started: &Started) -> String {
 pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof> {
     let started = Started::now();
     // The tree the user asked to ship, before any step can write to it.
-    let tree = Tree::snapshot(ws);
-    let git = git::facts(&ws.root, ws.out_dir_in_root().as_deref());
+    let tree = ws.worktree();
+    let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
     let (fast, release, doctor) = std::thread::scope(|s| {
@@ -63,7 +63,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         let release = fast.as_ref().ok().map(|f| {
             let cx = release::Context {
                 git: &git,
-                tree: &tree,
+                tree: tree.as_ref(),
                 dry_run: opts.release_dry_run,
                 fast: &FastVerdict::ThisRun(f.ok),
             };

@@ -47,41 +47,6 @@ pub fn head(root: &Path) -> Option<String> {
     git(root, &["rev-parse", "--verify", "-q", "HEAD"])
 }
 
-/// The current branch, `None` when HEAD is detached.
-pub fn branch(root: &Path) -> Option<String> {
-    git(root, &["symbolic-ref", "--short", "-q", "HEAD"])
-}
-
-/// Paths with uncommitted changes (untracked included), except untracked ones under
-/// `ignore_prefix` (the out-dir): a tracked file there that changed is still reported.
-pub fn changed_paths(root: &Path, ignore_prefix: Option<&Path>) -> Option<Vec<String>> {
-    let out = git(
-        root,
-        &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
-    )?;
-    let ignore = ignore_prefix.map(|p| p.to_string_lossy().trim_end_matches('/').to_string());
-    let mut paths = Vec::new();
-    let mut entries = out.split('\0');
-    while let Some(entry) = entries.next() {
-        if entry.len() < 4 {
-            continue;
-        }
-        let (code, path) = entry.split_at(3);
-        if code.starts_with('R') || code.starts_with('C') {
-            entries.next(); // the original name of a rename or copy
-        }
-        let path = path.to_string();
-        let untracked = code.starts_with("??");
-        let under_ignored = ignore
-            .as_ref()
-            .is_some_and(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")));
-        if !(untracked && under_ignored) {
-            paths.push(path);
-        }
-    }
-    Some(paths)
-}
-
 /// The commit a tag points at, if the tag exists.
 pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
     git(
@@ -91,30 +56,6 @@ pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
             "-q",
             "--verify",
             &format!("refs/tags/{tag}^{{commit}}"),
-        ],
-    )
-}
-
-/// `(ahead, behind)` of HEAD against its upstream; `None` when there is no upstream.
-pub fn upstream_counts(root: &Path) -> Option<(u64, u64)> {
-    upstream_name(root)?;
-    let counts = git(
-        root,
-        &["rev-list", "--left-right", "--count", "HEAD...@{upstream}"],
-    )?;
-    let mut parts = counts.split_whitespace().map(|n| n.parse().unwrap_or(0));
-    Some((parts.next()?, parts.next()?))
-}
-
-/// The upstream's name (`origin/main`), when set.
-pub fn upstream_name(root: &Path) -> Option<String> {
-    git(
-        root,
-        &[
-            "rev-parse",
-            "--abbrev-ref",
-            "--symbolic-full-name",
-            "@{upstream}",
         ],
     )
 }
@@ -185,15 +126,6 @@ pub fn is_ignored(root: &Path, path: &Path) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
-}
-
-/// Commit, branch and dirtiness of `root`, ignoring changes under `out_dir`.
-pub fn facts(root: &Path, out_dir: Option<&Path>) -> GitFacts {
-    GitFacts {
-        commit: head(root),
-        branch: branch(root),
-        dirty: changed_paths(root, out_dir).is_some_and(|p| !p.is_empty()),
-    }
 }
 
 /// A tag, the commit it points at, and that commit's committer date (RFC 3339).

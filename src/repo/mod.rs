@@ -7,3 +7,4 @@ pub mod lanes;
 pub mod scan;
 pub mod tags;
 pub mod version;
+pub mod worktree;
