@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod artifacts;
+pub mod ci;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -44,6 +45,7 @@ pub mod gate;
 pub mod health;
 pub mod history;
 pub mod init;
+pub mod inputs;
 pub mod json;
 pub mod kpi;
 pub mod lanes;

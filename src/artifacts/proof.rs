@@ -332,4 +332,8 @@ pub struct Summary {
     /// Commit, branch and dirtiness.
     #[serde(default)]
     pub git: GitFacts,
+    /// What the run checked (see `inputs`): the same digest means the same tree, config and
+    /// tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_digest: Option<String>,
 }

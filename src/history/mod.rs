@@ -13,7 +13,7 @@ use crate::artifacts::eventlog::{EventLog, EventRow};
 use crate::artifacts::learning::{
     ControlTower, LearningRollup, TOWER_SCHEMA, ThresholdCheck, WeeklyTrend,
 };
-use crate::artifacts::proof::Summary;
+use crate::artifacts::proof::{GateReport, Summary};
 use crate::config::Config;
 use crate::error::Result;
 use crate::workspace::Workspace;
@@ -25,23 +25,29 @@ pub fn record(
     ws: &Workspace,
     config: &Config,
     summary: &Summary,
+    gates: &[GateReport],
     lane: &str,
 ) -> Result<(Learning, String)> {
     let now = crate::clock::now();
     let at = crate::clock::iso(now);
     let branch = branch(summary.git.branch.as_deref());
-    EventLog::at(&ws.out_dir).append(&EventRow::new(summary, lane, &branch, at.clone()))?;
+    let mut row = EventRow::new(summary, gates, lane, &branch, at.clone());
+    row.ci = crate::ci::detect();
+    row.repo = crate::repo::git::identity(&ws.root);
+    EventLog::at(&ws.out_dir).append(&row)?;
     let learning = Learning::read(ws, config, &branch, now)?;
     Ok((learning, at))
 }
 
-/// The branch a run is recorded and judged under: `FIRST_PROOF_BRANCH` (what CI sets, as in
-/// the reference), else the checked-out branch, else `local` (detached HEAD, no git).
+/// The branch a run is recorded and judged under: `FIRST_PROOF_BRANCH` (as in the
+/// reference), else the checked-out branch, else the branch the CI service says it builds
+/// (CI checks out a detached HEAD), else `local` (detached HEAD, no git).
 pub fn branch(git_branch: Option<&str>) -> String {
     std::env::var("FIRST_PROOF_BRANCH")
         .ok()
         .filter(|b| !b.trim().is_empty())
         .or_else(|| git_branch.map(str::to_string))
+        .or_else(|| crate::ci::detect().and_then(|ci| ci.branch))
         .unwrap_or_else(|| "local".to_string())
 }
 

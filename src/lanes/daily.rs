@@ -107,7 +107,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     }
     let started = Instant::now();
     let lane = if opts.fast { "daily-fast" } else { "daily" };
-    let (learning, at) = super::record::record(ws, config, &proof.summary, lane)?;
+    let (learning, at) = super::record::record(ws, config, &proof.summary, &proof.gates, lane)?;
     let incidents = followup::open_incidents(ws);
     let grounds = Grounds {
         summary: Some(&proof.summary),

@@ -28,7 +28,7 @@ pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
     };
     let proof = proof::run(ws, config, options)?;
     let lane = if fast { "premerge-fast" } else { "premerge" };
-    let (learning, at) = super::record::record(ws, config, &proof.summary, lane)?;
+    let (learning, at) = super::record::record(ws, config, &proof.summary, &proof.gates, lane)?;
     let incidents = crate::kpi::incidents::open(ws)?;
     let facts = Facts {
         summary: &proof.summary,

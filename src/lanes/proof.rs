@@ -9,6 +9,7 @@ use crate::decision;
 use crate::error::Result;
 use crate::gate::release::FastVerdict;
 use crate::gate::{Started, doctor, fast, release};
+use crate::inputs::Inputs;
 use crate::repo::worktree::Worktree;
 use crate::report;
 use crate::workspace::{self, Workspace};
@@ -41,11 +42,21 @@ impl Proof {
     }
 }
 
-/// A run id that sorts by time: `20261125T143248Z-3f9a1c`.
+/// A run id that sorts by time and is unique across processes and machines, so that merging
+/// histories is a set union: `20261125T143248Z-3f9a1c2b7d4e5f60`. The 64 bits after the time
+/// come from the OS's randomness (through `RandomState`'s per-process keys), mixed with the
+/// process id and the wall clock's nanoseconds: never from the pinned `SDETKIT_NOW` alone.
 pub fn run_id(started: &Started) -> String {
-    let nanos = started.at.subsec_nanosecond() as u64;
-    let salt = (nanos ^ (u64::from(std::process::id()) << 20)) & 0xff_ffff;
-    format!("{}-{salt:06x}", started.at.strftime("%Y%m%dT%H%M%SZ"))
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_i128(jiff::Timestamp::now().as_nanosecond());
+    hasher.write_i128(started.clock.elapsed().as_nanos() as i128);
+    format!(
+        "{}-{:016x}",
+        started.at.strftime("%Y%m%dT%H%M%SZ"),
+        hasher.finish()
+    )
 }
 
 /// Runs the gates, decides, and writes every artifact under `first-proof/`.
@@ -54,9 +65,12 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
     // The tree the user asked to ship, before any step can write to it.
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
+    let inputs = tree.as_ref().map(|t| Inputs::read(&ws.root, t, config));
     let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
-    let (fast, release, doctor) = std::thread::scope(|s| {
+    let (fast, release, doctor, tools) = std::thread::scope(|s| {
+        // Tool versions are part of what the run checked; probe them while the steps run.
+        let tools = s.spawn(|| crate::inputs::tool_versions(config));
         let doctor = (!opts.skip_doctor)
             .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
         let fast = fast::run(ws, config, &redactor, &git, &[], &[]);
@@ -70,8 +84,10 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
             release::run(ws, config, &redactor, &cx, &[], &[])
         });
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
-        (fast, release, doctor)
+        let tools = tools.join().expect("version probes do not panic");
+        (fast, release, doctor, tools)
     });
+    let input_digest = inputs.map(|i| i.with_tools(tools).digest());
     ws.events.idle();
     let mut gates = vec![fast?];
     gates.push(release.expect("release runs when fast ran")?);
@@ -106,6 +122,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         steps,
         first_failure,
         git,
+        input_digest,
     };
     SUMMARY.write(&ws.out_dir, &summary, opts.stable)?;
     Ok(Proof { summary, gates })

@@ -5,7 +5,7 @@
 use crate::artifacts::learning::{
     CONTROL_TOWER, CONTROL_TOWER_MD, ROLLUP, THRESHOLD, TREND, TREND_MD,
 };
-use crate::artifacts::proof::Summary;
+use crate::artifacts::proof::{GateReport, Summary};
 use crate::config::Config;
 use crate::error::Result;
 use crate::history::{self, Learning};
@@ -18,9 +18,10 @@ pub fn record(
     ws: &Workspace,
     config: &Config,
     summary: &Summary,
+    gates: &[GateReport],
     lane: &str,
 ) -> Result<(Learning, String)> {
-    let (learning, at) = history::record(ws, config, summary, lane)?;
+    let (learning, at) = history::record(ws, config, summary, gates, lane)?;
     let learned = learning.artifacts(&at);
     let out = &ws.out_dir;
     crate::artifacts::write_all(&[

@@ -60,6 +60,36 @@ pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
     )
 }
 
+/// The repository's identity across machines: its `origin` remote's URL, normalised
+/// (`git@github.com:O/R.git` and `https://github.com/O/R` are both `github.com/O/R`), else
+/// `root:<first commit>`.
+pub fn identity(root: &Path) -> Option<String> {
+    if let Some(url) = git(root, &["remote", "get-url", "origin"]) {
+        return Some(normalise_remote(&url));
+    }
+    let roots = git(root, &["rev-list", "--max-parents=0", "HEAD"])?;
+    roots.lines().last().map(|c| format!("root:{c}"))
+}
+
+/// `git@host:o/r.git`, `https://user@host/o/r.git/`, `ssh://git@host:22/o/r` → `host/o/r`.
+pub fn normalise_remote(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    let url = url.strip_suffix(".git").unwrap_or(url);
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest.to_string(),
+        // scp-like `git@host:owner/repo`
+        None => url.replacen(':', "/", 1),
+    };
+    let rest = rest.rsplit_once('@').map_or(rest.as_str(), |(_, r)| r);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    if path.is_empty() {
+        host
+    } else {
+        format!("{host}/{path}")
+    }
+}
+
 /// Every tag name.
 pub fn tag_names(root: &Path) -> Vec<String> {
     lines(git(root, &["tag", "--list"]))
@@ -203,4 +233,21 @@ pub fn tags_containing(root: &Path, prefix: &str, commit: &str) -> Vec<String> {
     git(root, &["tag", "--list", &pattern, "--contains", commit])
         .map(|out| out.lines().map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_remote;
+
+    #[test]
+    fn remotes_name_the_same_repository_the_same_way() {
+        for url in [
+            "git@github.com:O/R.git",
+            "https://github.com/O/R",
+            "https://user:token@GitHub.com/O/R.git/",
+            "ssh://git@github.com:22/O/R",
+        ] {
+            assert_eq!(normalise_remote(url), "github.com/O/R", "{url}");
+        }
+    }
 }

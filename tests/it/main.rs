@@ -5,6 +5,7 @@ mod artifacts;
 mod bad_input;
 mod conventions;
 mod daily;
+mod eventlog;
 mod evidence;
 mod faults;
 mod gate;

@@ -16,9 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use super::Log;
 use super::jsonl;
-use super::proof::{Decision, GateKind, Summary};
+use super::proof::{Decision, GateKind, GateReport, Summary};
+use crate::ci::CiRun;
 use crate::error::Result;
+use crate::runner::Status;
 use crate::schemas;
+use crate::triage::Classification;
 
 mod scan;
 
@@ -71,9 +74,50 @@ impl GateEvent {
     }
 }
 
+/// Schema version of the rows sdetkit writes (the reference's rows have none).
+pub const ROW_SCHEMA: &str = "sdetkit.event-log-row.v2";
+
+/// One step of a gate in a run: what the event log keeps so that history, KPIs and guidance
+/// can speak of steps, not only of gates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// The gate (`fast`, `release`, `doctor`).
+    pub gate: GateKind,
+    /// The step or check id.
+    pub id: String,
+    /// What became of it.
+    pub status: Status,
+    /// Its exit code, when it exited by itself.
+    #[serde(default)]
+    pub rc: Option<i32>,
+    /// Its wall time.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// The kind of its first failure, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+}
+
+/// One test of a step in a run, from structured results (JUnit, libtest or nextest JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    /// The step that ran it.
+    pub step: String,
+    /// The test's id (`tests/test_a.py::test_total`, `module::name`).
+    pub id: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    /// Its wall time, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
 /// One row of the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRow {
+    /// [`ROW_SCHEMA`] on the rows sdetkit writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<String>,
     /// When the run was recorded (RFC 3339).
     #[serde(default)]
     pub captured_at: String,
@@ -111,12 +155,54 @@ pub struct EventRow {
     /// Each gate's outcome; `None` in a reference row.
     #[serde(default)]
     pub steps: Option<Vec<GateEvent>>,
+    /// Each step of each gate (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_results: Option<Vec<StepResult>>,
+    /// The tests of steps with structured results: failing ones always, all of them where a
+    /// step declares a JUnit file (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<Vec<TestResult>>,
+    /// What the run checked: tree content, configuration, tool and sdetkit versions (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_digest: Option<String>,
+    /// The CI run it happened in (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiRun>,
+    /// The repository: its normalised remote URL, else `root:<first commit>` (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
 }
 
 impl EventRow {
-    /// The row recording `summary`, captured at `captured_at` on `branch` by `lane`.
-    pub fn new(summary: &Summary, lane: &str, branch: &str, captured_at: String) -> EventRow {
+    /// The row recording `summary` and its `gates`, captured at `captured_at` on `branch` by
+    /// `lane`.
+    pub fn new(
+        summary: &Summary,
+        gates: &[GateReport],
+        lane: &str,
+        branch: &str,
+        captured_at: String,
+    ) -> EventRow {
+        let step_results = gates
+            .iter()
+            .flat_map(|g| {
+                g.steps.iter().map(|s| StepResult {
+                    gate: g.gate,
+                    id: s.id.clone(),
+                    status: s.status,
+                    rc: s.rc,
+                    duration_ms: s.duration_ms,
+                    classification: s.first_failure.as_ref().map(|f| f.classification),
+                })
+            })
+            .collect();
         EventRow {
+            schema_version: Some(ROW_SCHEMA.to_string()),
+            step_results: Some(step_results),
+            tests: None,
+            input_digest: summary.input_digest.clone(),
+            ci: None,
+            repo: None,
             captured_at,
             decision: summary.decision.as_str().to_string(),
             ok: summary.ok,

@@ -1,0 +1,175 @@
+//! What a run checked, summed up as digests: the content of the work tree (tracked files and
+//! untracked ones git does not ignore), the configuration, the versions of the tools the
+//! steps run, and sdetkit's own version. Two runs with the same input digest checked the same
+//! thing: different outcomes between them mean flakiness, and an earlier pass can stand in
+//! for a run (the step cache).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, Globs};
+use crate::repo::worktree::Worktree;
+
+/// The inputs of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Every file the run could read, with the id of its content: git's blob id for a file
+    /// as committed, a sha256 of the bytes for one changed in the work tree; sorted by path.
+    pub files: Vec<(String, String)>,
+    /// A digest of the configuration (the file, or the detected steps).
+    pub config: String,
+    /// `program` → its `--version` line (`unknown` when it has none).
+    pub tools: BTreeMap<String, String>,
+}
+
+impl Inputs {
+    /// The inputs of `root` as the snapshot `tree` saw it, for `config`; the tools come with
+    /// [`Inputs::with_tools`] (their probe runs while the steps do).
+    pub fn read(root: &Path, tree: &Worktree, config: &Config) -> Inputs {
+        let mut files: BTreeMap<String, String> = index(root).into_iter().collect();
+        for path in &tree.changed {
+            let id = match std::fs::read(root.join(path)) {
+                Ok(bytes) => format!("w:{}", hex(&Sha256::digest(&bytes))),
+                Err(_) => "deleted".to_string(),
+            };
+            files.insert(path.clone(), id);
+        }
+        Inputs {
+            files: files.into_iter().collect(),
+            config: config_digest(config),
+            tools: BTreeMap::new(),
+        }
+    }
+
+    /// The same inputs with the tool versions probed for this run.
+    pub fn with_tools(mut self, tools: BTreeMap<String, String>) -> Inputs {
+        self.tools = tools;
+        self
+    }
+
+    /// The digest of everything: `sha256:…`.
+    pub fn digest(&self) -> String {
+        self.digest_of(None, "")
+    }
+
+    /// The digest of the files `only` matches (all when `None`), the configuration, the
+    /// tools, sdetkit's version and `extra` (a step's command and environment).
+    pub fn digest_of(&self, only: Option<&Globs>, extra: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(format!("sdetkit {}\n", env!("CARGO_PKG_VERSION")));
+        h.update(format!("config {}\n", self.config));
+        for (tool, version) in &self.tools {
+            h.update(format!("tool {tool} {version}\n"));
+        }
+        for (path, id) in &self.files {
+            if only.is_none_or(|g| g.is_match(path)) {
+                h.update(format!("file {path} {id}\n"));
+            }
+        }
+        h.update(extra);
+        format!("sha256:{}", hex(&h.finalize()))
+    }
+}
+
+/// `path` → blob id of every file in git's index.
+fn index(root: &Path) -> Vec<(String, String)> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--stage", "-z"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Ok(out) = out else { return Vec::new() };
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter_map(|entry| {
+            // `<mode> <blob> <stage>\t<path>`
+            let (meta, path) = entry.split_once('\t')?;
+            let blob = meta.split(' ').nth(1)?;
+            Some((path.to_string(), blob.to_string()))
+        })
+        .collect()
+}
+
+/// A digest of the configuration: the file's bytes, or the detected steps.
+pub fn config_digest(config: &Config) -> String {
+    let text = match config.source.as_ref().and_then(|p| std::fs::read(p).ok()) {
+        Some(bytes) => bytes,
+        None => config
+            .fast
+            .iter()
+            .map(|s| format!("{}\t{}\n", s.id, s.run))
+            .collect::<String>()
+            .into_bytes(),
+    };
+    hex(&Sha256::digest(&text))
+}
+
+/// The programs the configured steps run, probed for their versions at the same time.
+pub fn tool_versions(config: &Config) -> BTreeMap<String, String> {
+    let mut programs: Vec<String> = config
+        .fast
+        .iter()
+        .chain(&config.release_steps)
+        .chain(&config.doctor_steps)
+        .chain(config.setup.iter())
+        .flat_map(|s| {
+            let named = crate::tools::program_of(&s.run);
+            s.requires.iter().map(|t| t.program.clone()).chain(named)
+        })
+        .collect();
+    programs.sort();
+    programs.dedup();
+    std::thread::scope(|s| {
+        let probes: Vec<_> = programs
+            .iter()
+            .map(|p| s.spawn(move || (p.clone(), crate::tools::version(p))))
+            .collect();
+        probes
+            .into_iter()
+            .map(|h| h.join().expect("a version probe does not panic"))
+            .map(|(p, v)| (p, v.unwrap_or_else(|| "unknown".to_string())))
+            .collect()
+    })
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_changes_with_content_config_tools_and_extra() {
+        let base = Inputs {
+            files: vec![
+                ("a.rs".into(), "blob1".into()),
+                ("b.md".into(), "blob2".into()),
+            ],
+            config: "c".into(),
+            tools: BTreeMap::from([("cargo".into(), "1".into())]),
+        };
+        let d = base.digest();
+        assert!(d.starts_with("sha256:") && d.len() == 71);
+        assert_eq!(d, base.clone().digest(), "deterministic");
+        let mut other = base.clone();
+        other.files[1].1 = "w:x".into();
+        assert_ne!(other.digest(), d);
+        let rs = Globs::new(&["*.rs".to_string()]).unwrap();
+        assert_eq!(
+            other.digest_of(Some(&rs), ""),
+            base.digest_of(Some(&rs), "")
+        );
+        let mut tools = base.clone();
+        tools.tools.insert("cargo".into(), "2".into());
+        assert_ne!(tools.digest(), d);
+        assert_ne!(base.digest_of(None, "cmd"), d);
+    }
+}
