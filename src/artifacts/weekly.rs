@@ -245,8 +245,11 @@ pub struct Slow {
 /// One failed-then-passed pair.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlakyPair {
-    /// The commit both runs checked.
+    /// The commit the failed run checked.
     pub commit: String,
+    /// The input digest both runs share, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_digest: Option<String>,
     /// The run where it failed.
     pub failed_run: String,
     /// The later run where it passed.
@@ -279,8 +282,12 @@ pub struct Guidance {
     pub most_failing: Vec<Failing>,
     /// The slowest steps this week.
     pub slowest: Vec<Slow>,
-    /// Steps that failed then passed on the same commit.
+    /// Steps that failed then passed on the same inputs.
     pub flaky: Vec<Flaky>,
+    /// The tests that failed most this week (`step::test`).
+    pub failing_tests: Vec<Failing>,
+    /// Tests that failed then passed on the same inputs.
+    pub flaky_tests: Vec<Flaky>,
 }
 
 /// One artifact's verdict in contract health.

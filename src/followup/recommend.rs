@@ -9,7 +9,7 @@ use crate::artifacts::proof::{Decision, GateReport, SUMMARY, Summary};
 use crate::artifacts::weekly::Incident;
 use crate::config::ReleaseCheck;
 use crate::history::Learning;
-use crate::history::rollup::RECENT_RUNS;
+use crate::history::RECENT_RUNS;
 use crate::repo::lanes::Lane;
 use crate::runner::Status;
 
@@ -116,13 +116,13 @@ impl Grounds<'_> {
         Some(rec(Priority::P1, "Resolve first failing step", action))
     }
 
-    /// P2: gates that failed repeatedly over the last runs of this branch (top 3).
+    /// P2: steps that failed repeatedly over the last runs of this branch (top 3).
     fn recurring(&self) -> Vec<Recommendation> {
-        let runs = self.learning.view.recent.len();
+        let runs = self.learning.recent_runs;
         self.learning
-            .view
-            .recurring_failures()
-            .into_iter()
+            .recurring
+            .iter()
+            .cloned()
             .filter(|(_, count)| *count >= RECURRING_MIN)
             .take(3)
             .map(|(step, count)| {

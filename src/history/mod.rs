@@ -51,6 +51,10 @@ pub fn branch(git_branch: Option<&str>) -> String {
         .unwrap_or_else(|| "local".to_string())
 }
 
+/// Runs the follow-up looks back over for recurring failures (documented in
+/// `docs/daily-lane.md`): recent enough to decay, long enough to see a pattern.
+pub const RECENT_RUNS: usize = 20;
+
 /// What the event log says about a branch, read in one pass.
 pub struct Learning {
     /// The pass over the whole log.
@@ -61,19 +65,31 @@ pub struct Learning {
     pub view: BranchView,
     /// The threshold verdict for it.
     pub threshold: ThresholdCheck,
+    /// Steps (gates, in rows that name no steps) that failed in the branch's last
+    /// [`RECENT_RUNS`] judged runs, most frequent first.
+    pub recurring: Vec<(String, u64)>,
+    /// How many runs that window holds.
+    pub recent_runs: usize,
 }
 
 impl Learning {
     /// Reads the event log of `ws` once and judges `branch`.
     pub fn read(ws: &Workspace, config: &Config, branch: &str, now: Timestamp) -> Result<Learning> {
-        let digest = Digest::read(&EventLog::at(&ws.out_dir), now)?;
+        let log = EventLog::at(&ws.out_dir);
+        let digest = Digest::read(&log, now)?;
         let view = digest.branch(branch);
         let threshold = threshold::check(&view, branch, config);
+        let recent = log.recent(RECENT_RUNS, |row| {
+            let on_branch = row.head.branch.as_deref().is_none_or(|b| b == branch);
+            on_branch && row.lane().as_deref() != Some(rollup::REHEARSAL)
+        })?;
         Ok(Learning {
             digest,
             branch: branch.to_string(),
             view,
             threshold,
+            recurring: recurring(&recent),
+            recent_runs: recent.len(),
         })
     }
 
@@ -94,6 +110,21 @@ impl Learning {
             threshold: self.threshold.clone(),
         }
     }
+}
+
+/// The failing steps of `rows` (oldest first), most frequent first, ties in first-seen order.
+fn recurring(rows: &[EventRow]) -> Vec<(String, u64)> {
+    let mut counter = counter::Counter::default();
+    for row in rows {
+        match &row.step_results {
+            Some(results) => results
+                .iter()
+                .filter(|s| s.status.blocks())
+                .for_each(|s| counter.add(&format!("{}/{}", s.gate.name(), s.id))),
+            None => row.failed_steps.iter().for_each(|s| counter.add(s)),
+        }
+    }
+    counter.top(usize::MAX)
 }
 
 /// What the daily lane writes from the learning.

@@ -15,10 +15,6 @@ use crate::artifacts::learning::{
 };
 use crate::error::Result;
 
-/// Runs the follow-up looks back over for recurring failures (documented in
-/// `docs/daily-lane.md`): recent enough to decay, long enough to see a pattern.
-pub const RECENT_RUNS: usize = 20;
-
 /// The v1 "weekly" trend: the last 7 runs.
 pub const LAST_RUNS: usize = 7;
 
@@ -32,8 +28,6 @@ pub struct RecentRun {
     seq: u64,
     /// How it ended.
     pub outcome: Outcome,
-    /// The gates that failed.
-    pub failed_steps: Vec<String>,
 }
 
 /// Per-branch accumulator.
@@ -55,25 +49,13 @@ impl BranchRuns {
         if in_month {
             self.month.add(ship);
         }
-        // Reuse the oldest entry's buffers: a 100k-row scan should not allocate per row.
-        let mut run = match self.recent.len() >= RECENT_RUNS {
-            true => self.recent.pop_front().expect("the ring is full"),
-            false => RecentRun {
-                seq,
-                outcome: Outcome::Other,
-                failed_steps: Vec::new(),
-            },
-        };
-        run.seq = seq;
-        run.outcome = row.outcome();
-        run.failed_steps.truncate(row.failed_steps.len());
-        for (i, step) in row.failed_steps.iter().enumerate() {
-            match run.failed_steps.get_mut(i) {
-                Some(slot) => step.as_ref().clone_into(slot),
-                None => run.failed_steps.push(step.to_string()),
-            }
+        if self.recent.len() >= LAST_RUNS {
+            self.recent.pop_front();
         }
-        self.recent.push_back(run);
+        self.recent.push_back(RecentRun {
+            seq,
+            outcome: row.outcome(),
+        });
     }
 
     /// Appends the runs of a later part of the log, whose positions start at `offset`.
@@ -85,7 +67,7 @@ impl BranchRuns {
             run.seq += offset;
             self.recent.push_back(run);
         }
-        let excess = self.recent.len().saturating_sub(RECENT_RUNS);
+        let excess = self.recent.len().saturating_sub(LAST_RUNS);
         self.recent.drain(..excess);
     }
 }
@@ -173,7 +155,7 @@ impl Digest {
             .chain(self.unbranched.recent.iter().cloned())
             .collect();
         recent.sort_by_key(|r| r.seq);
-        let skip = recent.len().saturating_sub(RECENT_RUNS);
+        let skip = recent.len().saturating_sub(LAST_RUNS);
         recent.drain(..skip);
         BranchView {
             total_runs: own.total + self.unbranched.total,
@@ -302,7 +284,7 @@ pub struct BranchView {
     pub week: Tally,
     /// Runs in the last 30 days.
     pub month: Tally,
-    /// The last runs (at most [`RECENT_RUNS`]), oldest first.
+    /// The last runs (at most [`LAST_RUNS`]), oldest first.
     pub recent: Vec<RecentRun>,
 }
 
@@ -326,15 +308,6 @@ impl BranchView {
             .rev()
             .take_while(|r| r.outcome == Outcome::NoShip)
             .count() as u64
-    }
-
-    /// Failed gates over the recent runs, most frequent first.
-    pub fn recurring_failures(&self) -> Vec<(String, u64)> {
-        let mut counter = Counter::default();
-        for run in &self.recent {
-            run.failed_steps.iter().for_each(|s| counter.add(s));
-        }
-        counter.top(usize::MAX)
     }
 }
 
@@ -402,10 +375,6 @@ mod tests {
             }
         );
         assert_eq!(main.consecutive_no_ship(), 2);
-        assert_eq!(
-            main.recurring_failures(),
-            vec![("doctor".into(), 1), ("gate-fast".into(), 1)]
-        );
         let other = d.branch("feature");
         assert_eq!(other.total_runs, 1);
         assert_eq!(other.week.rate(), None);
@@ -459,7 +428,6 @@ mod tests {
         assert_eq!(last, (11993..12000).collect::<Vec<u64>>());
         let a = d.branch("a");
         assert_eq!(a.total_runs, 12000);
-        assert_eq!(a.recurring_failures(), vec![("gate-fast".into(), 14)]);
         assert_eq!(a.consecutive_no_ship(), 2);
         assert_eq!(d.branch("b").total_runs, 6000);
     }

@@ -1,6 +1,7 @@
-//! Guidance refresh: from the runs of the event log, the most-failing steps, the slowest
-//! steps (median and p90, against the previous week) and flaky candidates (the same commit
-//! failed, then passed), each with a concrete action.
+//! Guidance refresh: from the runs of the event log, the most-failing steps and tests, the
+//! slowest steps (median and p90, against the previous week) and flaky candidates (the same
+//! inputs failed, then passed), each with a concrete action. Steps are named `gate/step`
+//! (`gate-fast/unit`); rows written before steps were recorded name their gates.
 
 use std::collections::BTreeMap;
 
@@ -38,16 +39,18 @@ impl Guidance {
             as_of: crate::clock::iso(sources.as_of),
             current_window: current.label(),
             previous_window: previous.label(),
-            most_failing: most_failing(&runs(current)),
+            most_failing: most_failing(&runs(current), Subject::Step),
             slowest: slowest(&runs(current), &runs(previous)),
-            flaky: flaky(&flaky_runs),
+            flaky: flaky(&flaky_runs, Subject::Step),
+            failing_tests: most_failing(&runs(current), Subject::Test),
+            flaky_tests: flaky(&flaky_runs, Subject::Test),
         }
     }
 }
 
 impl Guidance {
-    /// The three lists as `(title, actions)`, for the reports.
-    pub fn sections(&self) -> [(&'static str, Vec<&str>); 3] {
+    /// The lists as `(title, actions)`, for the reports.
+    pub fn sections(&self) -> [(&'static str, Vec<&str>); 5] {
         [
             (
                 "Most-failing steps",
@@ -64,22 +67,72 @@ impl Guidance {
                 "Flaky candidates",
                 self.flaky.iter().map(|f| f.action.as_str()).collect(),
             ),
+            (
+                "Most-failing tests",
+                self.failing_tests
+                    .iter()
+                    .map(|f| f.action.as_str())
+                    .collect(),
+            ),
+            (
+                "Flaky tests",
+                self.flaky_tests.iter().map(|f| f.action.as_str()).collect(),
+            ),
         ]
     }
 }
 
-/// The command that reruns a step of the lane.
+/// What a list speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    /// Steps (`gate-fast/unit`), or gates in old rows.
+    Step,
+    /// Tests (`unit::tests/test_a.py::test_total`).
+    Test,
+}
+
+impl Subject {
+    /// The named outcomes of a run.
+    fn outcomes(self, run: &Run) -> Vec<(String, bool)> {
+        match self {
+            Subject::Step => step_outcomes(run),
+            Subject::Test => run
+                .tests
+                .iter()
+                .map(|t| (t.name.clone(), t.failed))
+                .collect(),
+        }
+    }
+
+    /// The command that reruns `name`: its step through sdetkit.
+    fn rerun(self, name: &str) -> String {
+        match self {
+            Subject::Step => rerun(name),
+            Subject::Test => {
+                let step = name.split("::").next().unwrap_or(name);
+                format!("sdetkit gate fast --only {step}")
+            }
+        }
+    }
+}
+
+/// The command that reruns a step (`gate-fast/unit`) or a gate (`gate-fast`).
 fn rerun(step: &str) -> String {
-    match step {
-        "gate-fast" => "sdetkit gate fast".into(),
-        "gate-release" => "sdetkit gate release --dry-run".into(),
-        "doctor" => "sdetkit doctor".into(),
-        other => format!("sdetkit gate fast --only {other}"),
+    let (gate, id) = step.split_once('/').unwrap_or((step, ""));
+    let only = |cmd: &str| match id {
+        "" => cmd.to_string(),
+        id => format!("{cmd} --only {id}"),
+    };
+    match GateKind::from_name(gate) {
+        Some(GateKind::Fast) => only("sdetkit gate fast"),
+        Some(GateKind::Release) => only("sdetkit gate release --dry-run"),
+        Some(GateKind::Doctor) => "sdetkit doctor".into(),
+        None => format!("sdetkit gate fast --only {step}"),
     }
 }
 
 /// The steps a run recorded, with reference rows' gates (no timings) from `failed_steps`.
-fn outcomes(run: &Run) -> Vec<(String, bool)> {
+fn step_outcomes(run: &Run) -> Vec<(String, bool)> {
     if run.steps.is_empty() {
         let gates = GateKind::ALL.iter().zip(run.gates);
         return gates
@@ -93,10 +146,10 @@ fn outcomes(run: &Run) -> Vec<(String, bool)> {
         .collect()
 }
 
-fn most_failing(runs: &[&Run]) -> Vec<Failing> {
+fn most_failing(runs: &[&Run], subject: Subject) -> Vec<Failing> {
     let mut by_step: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
     for run in runs {
-        for (step, failed) in outcomes(run) {
+        for (step, failed) in subject.outcomes(run) {
             let entry = by_step.entry(step).or_default();
             entry.0 += 1;
             if failed {
@@ -111,7 +164,7 @@ fn most_failing(runs: &[&Run]) -> Vec<Failing> {
             action: format!(
                 "`{step}` failed {} of {runs} runs this week: rerun `{}`, read its first failure, and add a regression check before the next release.",
                 ids.len(),
-                rerun(&step)
+                subject.rerun(&step)
             ),
             failures: ids.len() as u64,
             runs,
@@ -184,22 +237,29 @@ fn trend(now: u64, before: Option<u64>) -> &'static str {
     }
 }
 
-/// Steps that failed and then passed on the same commit with a clean tree. A run on a dirty
-/// tree checked something no commit holds (a failure fixed in the work tree, then passing,
-/// is a fix, not flakiness), so it neither opens nor closes a pair.
-fn flaky(runs: &[&Run]) -> Vec<Flaky> {
-    // (step, commit) → the last failed run not yet followed by a pass.
-    let mut pending: BTreeMap<(String, String), String> = BTreeMap::new();
+/// Steps (or tests) that failed and then passed on the same inputs: the same input digest,
+/// or for rows without one, the same commit with a clean tree. A run on a dirty tree checked
+/// something no commit holds (a failure fixed in the work tree, then passing, is a fix, not
+/// flakiness), so without a digest it neither opens nor closes a pair.
+fn flaky(runs: &[&Run], subject: Subject) -> Vec<Flaky> {
+    // (name, inputs) → the last failed run not yet followed by a pass.
+    let mut pending: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
     let mut by_step: BTreeMap<String, Vec<FlakyPair>> = BTreeMap::new();
-    for run in runs.iter().filter(|r| r.dirty != Some(true)) {
-        let Some(commit) = &run.commit else { continue };
-        for (step, failed) in outcomes(run) {
-            let key = (step.clone(), commit.clone());
+    for run in runs {
+        let inputs = match (&run.input_digest, &run.commit, run.dirty) {
+            (Some(digest), _, _) => digest.clone(),
+            (None, Some(commit), dirty) if dirty != Some(true) => commit.clone(),
+            _ => continue,
+        };
+        let commit = run.commit.clone().unwrap_or_default();
+        for (name, failed) in subject.outcomes(run) {
+            let key = (name.clone(), inputs.clone());
             if failed {
-                pending.insert(key, run.id.clone());
-            } else if let Some(failed_run) = pending.remove(&key) {
-                by_step.entry(step).or_default().push(FlakyPair {
-                    commit: commit.clone(),
+                pending.insert(key, (run.id.clone(), commit.clone()));
+            } else if let Some((failed_run, commit)) = pending.remove(&key) {
+                by_step.entry(name).or_default().push(FlakyPair {
+                    commit,
+                    input_digest: run.input_digest.clone(),
                     failed_run,
                     passed_run: run.id.clone(),
                 });
@@ -210,9 +270,9 @@ fn flaky(runs: &[&Run]) -> Vec<Flaky> {
         .into_iter()
         .map(|(step, occurrences)| Flaky {
             action: format!(
-                "`{step}` failed then passed on the same commit {} time(s): compare the two runs' logs, then fix or quarantine the nondeterministic test before trusting a green `{}`.",
+                "`{step}` failed then passed on the same inputs {} time(s): compare the two runs' logs, then fix or quarantine the nondeterministic test before trusting a green `{}`.",
                 occurrences.len(),
-                rerun(&step)
+                subject.rerun(&step)
             ),
             occurrences,
             step,
@@ -240,5 +300,20 @@ mod tests {
         assert_eq!(trend(120, Some(100)), "slower");
         assert_eq!(trend(95, Some(100)), "steady");
         assert_eq!(trend(5, None), "new");
+    }
+
+    #[test]
+    fn reruns_name_the_step_and_its_gate() {
+        assert_eq!(rerun("gate-fast/unit"), "sdetkit gate fast --only unit");
+        assert_eq!(
+            rerun("gate-release/version"),
+            "sdetkit gate release --dry-run --only version"
+        );
+        assert_eq!(rerun("doctor/readme"), "sdetkit doctor");
+        assert_eq!(rerun("gate-fast"), "sdetkit gate fast");
+        assert_eq!(
+            Subject::Test.rerun("unit::tests/a.py::t"),
+            "sdetkit gate fast --only unit"
+        );
     }
 }

@@ -22,7 +22,7 @@ pub enum GateOutcome {
 /// One step's timing, for the guidance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepTiming {
-    /// The step (a gate, in v1 rows).
+    /// The step, `gate-fast/unit` (a gate, `gate-fast`, in v1 rows).
     pub name: String,
     /// It did not pass.
     pub failed: bool,
@@ -49,8 +49,21 @@ pub struct Run {
     pub ship: bool,
     /// Outcome of each gate, in [`GateKind::ALL`] order.
     pub gates: [GateOutcome; 3],
-    /// Each recorded step, in order.
+    /// Each recorded step, in order: the steps of every gate in v2 rows, the gates in v1.
     pub steps: Vec<StepTiming>,
+    /// The tests of steps with structured results (v2).
+    pub tests: Vec<TestOutcome>,
+    /// What the run checked (v2).
+    pub input_digest: Option<String>,
+}
+
+/// One test in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOutcome {
+    /// `step::test id`.
+    pub name: String,
+    /// It failed.
+    pub failed: bool,
 }
 
 impl Run {
@@ -62,14 +75,35 @@ impl Run {
             Some(true) => GateOutcome::Failed,
             Some(false) => GateOutcome::Passed,
         });
-        let steps = row
-            .steps
+        let steps = match &row.step_results {
+            Some(results) => results
+                .iter()
+                .filter(|s| s.status.executed() || s.status.blocks())
+                .map(|s| StepTiming {
+                    name: format!("{}/{}", s.gate.name(), s.id),
+                    failed: s.status.blocks(),
+                    duration_ms: Some(s.duration_ms),
+                })
+                .collect(),
+            None => row
+                .steps
+                .iter()
+                .flatten()
+                .map(|s| StepTiming {
+                    name: s.name.clone(),
+                    failed: s.failed(),
+                    duration_ms: s.duration_ms,
+                })
+                .collect(),
+        };
+        let tests = row
+            .tests
             .iter()
             .flatten()
-            .map(|s| StepTiming {
-                name: s.name.clone(),
-                failed: s.failed(),
-                duration_ms: s.duration_ms,
+            .filter(|t| t.status != "skipped")
+            .map(|t| TestOutcome {
+                name: format!("{}::{}", t.step, t.id),
+                failed: t.status == "failed",
             })
             .collect();
         Ok(Run {
@@ -80,8 +114,10 @@ impl Run {
             branch: row.branch,
             commit: row.commit,
             dirty: row.dirty,
+            input_digest: row.input_digest,
             gates,
             steps,
+            tests,
         })
     }
 

@@ -102,3 +102,78 @@ fn the_first_runs_after_init_are_not_escalated() {
         .assert()
         .success();
 }
+
+/// Ten daily runs of a real repository with a mix of step failures: the weekly guidance
+/// names the right most-failing step, the slowest step and the flaky one, at step level.
+#[test]
+fn ten_daily_runs_give_step_level_guidance() {
+    let state = tempfile::tempdir().unwrap();
+    let counter = state.path().join("n");
+    std::fs::write(&counter, "0").unwrap();
+    // `flaky` fails on the 2nd and 7th runs whatever the tree holds (its state lives outside
+    // the repository); `unit` fails while `broken` is committed; `slow` takes 0.4 s.
+    let config = format!(
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e broken\"\n\
+         [[gate.fast.steps]]\nid = \"flaky\"\nrun = \"n=$(( $(cat {c}) + 1 )); echo $n > {c}; test $n -ne 2 && test $n -ne 7\"\n\
+         [[gate.fast.steps]]\nid = \"slow\"\nrun = \"sleep 0.4\"\n",
+        c = counter.display()
+    );
+    let repo = Repo::releasable(&config);
+    let daily = || run(&repo, &["ops", "daily"]);
+    daily();
+    daily();
+    repo.write("broken", "");
+    repo.commit("break unit");
+    daily();
+    daily();
+    daily();
+    std::fs::remove_file(repo.file("broken")).unwrap();
+    repo.commit("fix unit");
+    for _ in 0..5 {
+        daily();
+    }
+    run(&repo, &["ops", "weekly"]);
+    let g = repo.json("build/ops/weekly/guidance.json");
+    let top = &g["most_failing"][0];
+    assert_eq!(
+        (
+            top["step"].clone(),
+            top["failures"].clone(),
+            top["runs"].clone()
+        ),
+        ("gate-fast/unit".into(), 3.into(), 10.into()),
+        "{g:#}"
+    );
+    assert_eq!(g["most_failing"][1]["step"], "gate-fast/flaky");
+    assert_eq!(g["slowest"][0]["step"], "gate-fast/slow", "{g:#}");
+    let flaky: Vec<&str> = g["flaky"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["step"].as_str().unwrap())
+        .collect();
+    // The 2nd run failed, the 3rd ran on other inputs (unit broken): no pair yet. The fix
+    // restores the 2nd run's content, so the 6th run pairs with it; the 7th and 8th runs
+    // share their input digest too. `unit` never fails and passes on the same inputs.
+    assert_eq!(flaky, ["gate-fast/flaky"], "{g:#}");
+    let pairs = g["flaky"][0]["occurrences"].as_array().unwrap();
+    assert_eq!(pairs.len(), 2, "{pairs:#?}");
+    assert!(
+        g["flaky"][0]["occurrences"][0]["input_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert!(
+        g["most_failing"][0]["action"]
+            .as_str()
+            .unwrap()
+            .contains("sdetkit gate fast --only unit")
+    );
+    let f = repo.json("build/ops/followup.json");
+    assert!(
+        f.to_string()
+            .contains("Reduce recurring failures in gate-fast/flaky")
+            || f["decision"] == "SHIP"
+    );
+}

@@ -502,7 +502,7 @@ fn guidance_names_failing_slow_and_flaky_steps_with_actions() {
     let md = std::fs::read_to_string(repo.file("build/ops/weekly/guidance.md")).unwrap();
     assert!(
         md.contains(
-            "## Flaky candidates\n\n- `gate-fast` failed then passed on the same commit 1 time(s)"
+            "## Flaky candidates\n\n- `gate-fast` failed then passed on the same inputs 1 time(s)"
         ),
         "{md}"
     );

@@ -430,6 +430,26 @@ impl EventLog {
         jsonl::scan(&self.path, |line| visit(&Row::parse(line)?))
     }
 
+    /// The newest `n` readable rows that satisfy `wanted`, oldest first, read from the end
+    /// backwards.
+    pub fn recent(&self, n: usize, wanted: impl Fn(&Row) -> bool) -> Result<Vec<EventRow>> {
+        let mut found = Vec::new();
+        jsonl::rev_scan(&self.path, |_, line| {
+            let row = Row::parse(line)
+                .ok()
+                .filter(&wanted)
+                .and_then(|_| serde_json::from_str::<EventRow>(line).ok());
+            found.extend(row);
+            if found.len() >= n {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })?;
+        found.reverse();
+        Ok(found)
+    }
+
     /// The newest readable row that satisfies `wanted`, read from the end backwards (the
     /// cost is the rows after it, not the log).
     pub fn last(&self, wanted: impl Fn(&Row) -> bool) -> Result<Option<EventRow>> {
