@@ -122,7 +122,6 @@ impl Grounds<'_> {
         self.learning
             .recurring
             .iter()
-            .cloned()
             .filter(|(_, count)| *count >= RECURRING_MIN)
             .take(3)
             .map(|(step, count)| {
