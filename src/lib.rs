@@ -55,6 +55,7 @@ pub mod report;
 pub mod runner;
 pub mod schemas;
 pub mod secrets;
+pub mod store;
 pub mod tools;
 pub mod triage;
 pub mod workspace;

@@ -19,19 +19,75 @@ const WARN_LIMIT: usize = 3;
 pub fn append(path: &Path, row: &Value) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .open(path)
-        .map_err(|e| Error::io(path, "cannot open", e))?;
-    file.lock().map_err(|e| Error::io(path, "cannot lock", e))?;
+    let mut file = lock_current(path, || {
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+    })?;
     let mut text = crate::json::line(row);
     if ends_torn(&mut file).map_err(|e| Error::io(path, "cannot read", e))? {
         text.insert(0, '\n');
     }
     file.write_all(text.as_bytes())
         .map_err(|e| Error::io(path, "cannot append to", e))
+}
+
+/// Opens `path` with `open` and takes its exclusive lock, making sure the file locked is
+/// still the one at `path`: [`rewrite`] replaces the file by renaming over it, and a writer
+/// that opened the old one and waited for its lock must not write into a file nobody reads.
+fn lock_current(path: &Path, open: impl Fn() -> std::io::Result<File>) -> Result<File> {
+    loop {
+        let file = open().map_err(|e| Error::io(path, "cannot open", e))?;
+        file.lock().map_err(|e| Error::io(path, "cannot lock", e))?;
+        if is_current(&file, path) {
+            return Ok(file);
+        }
+    }
+}
+
+/// Whether `file` is the file now at `path`.
+#[cfg(unix)]
+fn is_current(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(held), Ok(now)) => held.dev() == now.dev() && held.ino() == now.ino(),
+        // Gone (renamed away or removed): open again.
+        _ => false,
+    }
+}
+
+/// Whether `file` is the file now at `path` (elsewhere, files are not renamed over while open).
+#[cfg(not(unix))]
+fn is_current(_file: &File, _path: &Path) -> bool {
+    true
+}
+
+/// Rewrites `path` under its exclusive lock: `change` gets the current text (empty when the
+/// file does not exist) and returns the new text, or `None` to leave the file alone. The new
+/// text replaces the old atomically (temporary file, fsync, rename) while appenders wait, so
+/// neither a killed rewrite nor a concurrent append loses a row.
+pub fn rewrite(path: &Path, change: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Result<bool> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    let mut file = lock_current(path, || {
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+    })?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)
+        .map_err(|e| Error::io(path, "cannot read", e))?;
+    let Some(new) = change(&text) else {
+        return Ok(false);
+    };
+    super::file::write_atomic(path, &new)?;
+    // The lock on the old file is released when `file` drops, after the rename.
+    drop(file);
+    Ok(true)
 }
 
 /// Whether the file is non-empty and does not end with a newline.
@@ -99,15 +155,32 @@ pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> R
 }
 
 /// Opens `path` for reading under a shared lock; `None` when it does not exist.
+/// Like [`lock_current`], the file locked is the one at `path` once the lock is held, so a
+/// read never mixes the file a [`rewrite`] replaced with its replacement.
 fn open_shared(path: &Path) -> Result<Option<File>> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, "cannot open", e)),
+    loop {
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, "cannot open", e)),
+        };
+        file.lock_shared()
+            .map_err(|e| Error::io(path, "cannot lock", e))?;
+        if is_current(&file, path) {
+            return Ok(Some(file));
+        }
+    }
+}
+
+/// The whole content of `path` under a shared lock; empty when it does not exist.
+pub fn read_all(path: &Path) -> Result<Vec<u8>> {
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(Vec::new());
     };
-    file.lock_shared()
-        .map_err(|e| Error::io(path, "cannot lock", e))?;
-    Ok(Some(file))
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "cannot read", e))?;
+    Ok(bytes)
 }
 
 /// Folds the non-blank lines of `path`; see [`fold_from`].

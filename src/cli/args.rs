@@ -78,6 +78,24 @@ pub enum Command {
     /// Deterministic evidence bundle of a run, and its verification
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Share the event log through the configured store ([history] store = "git" | "postgres")
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+/// `history …`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Add the store's rows that the local event log lacks (the lanes do this before they run)
+    Pull,
+    /// Send the local rows the store lacks (the lanes do this after they record a run)
+    Push,
+    /// Compare the store with the local event log (rows on each side, rows to push and pull)
+    Status {
+        /// Report format on stdout
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 /// `investigate …`.

@@ -3,6 +3,7 @@
 
 mod args;
 mod daily;
+mod history;
 mod premerge;
 mod weekly;
 
@@ -87,6 +88,7 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
             evidence_verify(&ws, &file, &report)
         }
         Command::Investigate(InvestigateCommand::Failure(args)) => investigate_failure(&ws, &args),
+        Command::History(what) => history::history_cmd(&ws, what),
     }
 }
 

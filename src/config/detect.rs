@@ -38,6 +38,7 @@ pub fn config(root: &Path) -> Config {
         jobs: None,
         kill_grace: super::DEFAULT_KILL_GRACE,
         detected,
+        history: super::HistoryOptions::default(),
     }
 }
 

@@ -9,7 +9,8 @@ use toml::Spanned;
 
 use super::{
     ChangelogSetting, Config, DEFAULT_KILL_GRACE, DEFAULT_TIMEOUT, DoctorCheck, DoctorOptions,
-    Globs, ReleaseCheck, ReleaseOptions, StepSpec, Thresholds, builtin_thresholds, duration,
+    Globs, HistoryOptions, ReleaseCheck, ReleaseOptions, StepSpec, StoreKind, Thresholds,
+    builtin_thresholds, duration,
 };
 use crate::error::{Error, Result};
 
@@ -22,6 +23,17 @@ struct RawConfig {
     doctor: Option<RawDoctor>,
     #[serde(default)]
     thresholds: BTreeMap<String, Spanned<RawThresholds>>,
+    history: Option<RawHistory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    store: Option<Spanned<String>>,
+    remote: Option<String>,
+    #[serde(rename = "ref")]
+    git_ref: Option<Spanned<String>>,
+    url_env: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +174,39 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
         jobs,
         kill_grace,
         detected: Vec::new(),
+        history: history(&at, raw.history)?,
+    })
+}
+
+fn history(at: &Locator, raw: Option<RawHistory>) -> Result<HistoryOptions> {
+    let defaults = HistoryOptions::default();
+    let Some(raw) = raw else {
+        return Ok(defaults);
+    };
+    let store = match &raw.store {
+        None => StoreKind::Local,
+        Some(s) => match s.get_ref().as_str() {
+            "local" => StoreKind::Local,
+            "git" => StoreKind::Git,
+            "postgres" => StoreKind::Postgres,
+            other => {
+                return Err(at.error(
+                    s.span(),
+                    format!("history.store is \"{other}\": use \"local\", \"git\" or \"postgres\""),
+                ));
+            }
+        },
+    };
+    if let Some(r) = &raw.git_ref
+        && !r.get_ref().starts_with("refs/")
+    {
+        return Err(at.error(r.span(), "history.ref must be a full ref name under refs/"));
+    }
+    Ok(HistoryOptions {
+        store,
+        remote: raw.remote.unwrap_or(defaults.remote),
+        git_ref: raw.git_ref.map_or(defaults.git_ref, Spanned::into_inner),
+        url_env: raw.url_env.unwrap_or(defaults.url_env),
     })
 }
 

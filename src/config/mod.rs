@@ -152,6 +152,49 @@ impl DoctorOptions {
     }
 }
 
+/// Where the history of lane runs lives (`[history] store`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// The event log in the out-dir only.
+    Local,
+    /// The local log, plus rows kept on a git ref of a remote, fetched before a lane and
+    /// pushed after it (history that survives fresh CI checkouts with no server).
+    Git,
+    /// The local log, plus a PostgreSQL database shared by many runners and repositories.
+    Postgres,
+}
+
+/// The `[history]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// The store.
+    pub store: StoreKind,
+    /// The git remote the history ref lives on (`store = "git"`).
+    pub remote: String,
+    /// The ref that holds the rows (`store = "git"`).
+    pub git_ref: String,
+    /// The environment variable holding the database URL (`store = "postgres"`); the URL
+    /// itself is never written to a file or a log.
+    pub url_env: String,
+}
+
+/// The default history ref.
+pub const HISTORY_REF: &str = "refs/sdetkit/history";
+
+/// The default variable naming the PostgreSQL database.
+pub const DATABASE_URL_ENV: &str = "SDETKIT_DATABASE_URL";
+
+impl Default for HistoryOptions {
+    fn default() -> Self {
+        HistoryOptions {
+            store: StoreKind::Local,
+            remote: "origin".to_string(),
+            git_ref: HISTORY_REF.to_string(),
+            url_env: DATABASE_URL_ENV.to_string(),
+        }
+    }
+}
+
 /// A weekly threshold profile; missing values fall back to `default`, then to the built-ins.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -190,6 +233,8 @@ pub struct Config {
     pub kill_grace: Duration,
     /// Why each auto-detected step is there (empty when configured).
     pub detected: Vec<detect::Finding>,
+    /// Where the history of runs is kept besides the local event log.
+    pub history: HistoryOptions,
 }
 
 impl Config {

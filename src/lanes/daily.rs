@@ -90,6 +90,7 @@ impl DailyRun {
 
 /// Runs the lane.
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
+    let pulled = crate::store::Store::of(ws, config).pull_in_background();
     if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast)
         && let Some(failed) = setup(ws, config, step)
     {
@@ -107,7 +108,8 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     }
     let started = Instant::now();
     let lane = if opts.fast { "daily-fast" } else { "daily" };
-    let (learning, at) = super::record::record(ws, config, &proof.summary, &proof.gates, lane)?;
+    let (learning, at) =
+        super::record::record(ws, config, pulled, &proof.summary, &proof.gates, lane)?;
     let incidents = followup::open_incidents(ws);
     let grounds = Grounds {
         summary: Some(&proof.summary),

@@ -20,6 +20,7 @@ pub struct Premerge {
 
 /// Runs the lane and writes the pre-merge verdict and the release-room summary.
 pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
+    let pulled = crate::store::Store::of(ws, config).pull_in_background();
     let options = ProofOptions {
         strict: false,
         release_dry_run: fast,
@@ -28,7 +29,8 @@ pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
     };
     let proof = proof::run(ws, config, options)?;
     let lane = if fast { "premerge-fast" } else { "premerge" };
-    let (learning, at) = super::record::record(ws, config, &proof.summary, &proof.gates, lane)?;
+    let (learning, at) =
+        super::record::record(ws, config, pulled, &proof.summary, &proof.gates, lane)?;
     let incidents = crate::kpi::incidents::open(ws)?;
     let facts = Facts {
         summary: &proof.summary,

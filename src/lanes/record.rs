@@ -10,18 +10,23 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::history::{self, Learning};
 use crate::report;
+use crate::store::Pending;
 use crate::workspace::Workspace;
 
-/// Records the run of `lane`, then writes the learning artifacts, each atomically and all at
-/// once; returns the learning and the time the run was recorded at.
+/// Records the run of `lane` (after the history the store was pulling while the gates ran is
+/// in), hands it on to the store, then writes the learning artifacts, each atomically and all
+/// at once; returns the learning and the time the run was recorded at.
 pub fn record(
     ws: &Workspace,
     config: &Config,
+    pulled: Pending,
     summary: &Summary,
     gates: &[GateReport],
     lane: &str,
 ) -> Result<(Learning, String)> {
+    let store = pulled.finish()?;
     let (learning, at) = history::record(ws, config, summary, gates, lane)?;
+    store.push_after_run()?;
     let learned = learning.artifacts(&at);
     let out = &ws.out_dir;
     crate::artifacts::write_all(&[

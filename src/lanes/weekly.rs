@@ -42,6 +42,9 @@ pub struct WeeklyRun {
 pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRun> {
     let out = &ws.out_dir;
     let generated_at = crate::clock::iso(crate::clock::now());
+    crate::store::Store::of(ws, config)
+        .pull_in_background()
+        .finish()?;
     let sources = read_sources(ws, config, as_of)?;
     let corrupt = BTreeMap::from([
         ("event_log", sources.pass.corrupt_rows),

@@ -42,6 +42,26 @@ impl Repo {
         repo
     }
 
+    /// A fresh clone of `remote` (as a CI job checks out), on `main`.
+    pub fn clone_of(remote: &Path) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("sdetkit-clone")
+            .tempdir()
+            .unwrap();
+        let out = Command::new("git")
+            .args(["clone", "-q"])
+            .arg(remote)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Repo { dir }
+    }
+
     /// The repository root.
     pub fn path(&self) -> &Path {
         self.dir.path()

@@ -24,6 +24,7 @@ use crate::schemas;
 use crate::triage::Classification;
 
 mod scan;
+pub mod union;
 
 /// The event log.
 pub const LOG: Log<EventRow> = Log::new(
@@ -415,6 +416,23 @@ impl EventLog {
     /// Appends one row under the log's lock.
     pub fn append(&self, row: &EventRow) -> Result<()> {
         jsonl::append(&self.path, &crate::json::to_value(row))
+    }
+
+    /// Adds the rows of `incoming` (from another machine's history) that the log lacks, each
+    /// in its place by time, under the log's lock; returns how many were added.
+    pub fn merge(&self, incoming: &[union::Keyed]) -> Result<usize> {
+        let mut added = 0;
+        jsonl::rewrite(&self.path, |text| {
+            let (merged, n) = union::merge_into_log(text, incoming)?;
+            added = n;
+            Some(merged)
+        })?;
+        Ok(added)
+    }
+
+    /// The log's whole content (empty when there is none), read under its lock.
+    pub fn bytes(&self) -> Result<Vec<u8>> {
+        jsonl::read_all(&self.path)
     }
 
     /// Folds every row (large logs in two halves at once); returns the fold and how many

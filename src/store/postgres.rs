@@ -1,0 +1,277 @@
+//! The PostgreSQL store: the runs of many repositories and runners in one database, for
+//! portfolios. Plain SQL over the wire protocol (no extension), every table keyed by
+//! `repo_id` first so that Citus, CockroachDB or YugabyteDB can distribute on it.
+//!
+//! The schema is versioned: [`MIGRATIONS`] are applied on connect, under a lock, each once.
+//! Rows go in idempotently (`ON CONFLICT … DO NOTHING`), a run with its steps and tests in
+//! one transaction, so a retried or doubled push changes nothing. The row as the event log
+//! holds it is kept too (`row_text`), so a pull gives another machine the very same line.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use postgres::{Client, NoTls, Transaction};
+
+use crate::artifacts::eventlog::EventRow;
+use crate::artifacts::eventlog::union::Keyed;
+use crate::kpi::row::{GateOutcome, Run};
+
+/// How long connecting may take before the lane goes on with its local history.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs inserted per transaction by a bulk push (each run is whole or absent either way).
+const BATCH: usize = 1000;
+
+/// The schema, one migration per version, applied in order.
+pub const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE sdetkit_runs (
+    repo_id             text        NOT NULL,
+    run_key             text        NOT NULL,
+    captured_at         timestamptz NOT NULL,
+    branch              text,
+    lane                text,
+    decision            text        NOT NULL,
+    ship                boolean     NOT NULL,
+    dirty               boolean,
+    commit_sha          text,
+    input_digest        text,
+    gate_fast_failed    boolean,
+    gate_release_failed boolean,
+    doctor_failed       boolean,
+    row_text            text        NOT NULL,
+    PRIMARY KEY (repo_id, run_key)
+);
+CREATE INDEX sdetkit_runs_by_time ON sdetkit_runs (repo_id, captured_at);
+CREATE INDEX sdetkit_runs_by_time_all ON sdetkit_runs (captured_at);
+CREATE TABLE sdetkit_steps (
+    repo_id      text        NOT NULL,
+    run_key      text        NOT NULL,
+    step         text        NOT NULL,
+    captured_at  timestamptz NOT NULL,
+    failed       boolean     NOT NULL,
+    duration_ms  bigint,
+    input_digest text,
+    PRIMARY KEY (repo_id, run_key, step)
+);
+CREATE INDEX sdetkit_steps_by_time ON sdetkit_steps (repo_id, captured_at);
+CREATE TABLE sdetkit_tests (
+    repo_id     text        NOT NULL,
+    run_key     text        NOT NULL,
+    test        text        NOT NULL,
+    captured_at timestamptz NOT NULL,
+    failed      boolean     NOT NULL,
+    PRIMARY KEY (repo_id, run_key, test)
+);
+CREATE INDEX sdetkit_tests_by_time ON sdetkit_tests (repo_id, captured_at);
+"#];
+
+/// A connection to the store, its schema up to date.
+pub struct Database {
+    client: Client,
+}
+
+/// A store error as one line for the user: never the URL (it may hold a password).
+fn why(doing: &str, e: postgres::Error) -> String {
+    let detail = e
+        .as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_else(|| e.to_string());
+    format!("PostgreSQL: cannot {doing}: {detail}")
+}
+
+impl Database {
+    /// Connects with the URL in `$url_env` and applies the migrations it lacks.
+    pub fn connect(url_env: &str) -> Result<Database, String> {
+        let url = std::env::var(url_env)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| format!("${url_env} is not set (the PostgreSQL store's URL)"))?;
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|_| format!("${url_env} is not a PostgreSQL connection string"))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let client = config
+            .connect(NoTls)
+            .map_err(|e| why(&format!("connect (${url_env})"), e))?;
+        let mut db = Database { client };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Applies the migrations the database lacks, one writer at a time.
+    fn migrate(&mut self) -> Result<(), String> {
+        let current = self.version();
+        if current == Some(MIGRATIONS.len() as i32) {
+            return Ok(());
+        }
+        // Two lanes connecting to a new database at once both try to create the table.
+        let create =
+            "CREATE TABLE IF NOT EXISTS sdetkit_schema_version (version integer PRIMARY KEY)";
+        if self.client.batch_execute(create).is_err() {
+            self.client
+                .batch_execute(create)
+                .map_err(|e| why("create the version table", e))?;
+        }
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(|e| why("start a migration", e))?;
+        tx.batch_execute("LOCK TABLE sdetkit_schema_version IN EXCLUSIVE MODE")
+            .map_err(|e| why("lock the version table", e))?;
+        let applied: i32 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM sdetkit_schema_version",
+                &[],
+            )
+            .map_err(|e| why("read the schema version", e))?
+            .get(0);
+        if applied > MIGRATIONS.len() as i32 {
+            return Err(format!(
+                "PostgreSQL: the schema is at version {applied}, newer than this sdetkit knows ({}): upgrade sdetkit",
+                MIGRATIONS.len()
+            ));
+        }
+        for (at, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            tx.batch_execute(sql)
+                .map_err(|e| why(&format!("apply migration {}", at + 1), e))?;
+            tx.execute(
+                "INSERT INTO sdetkit_schema_version (version) VALUES ($1)",
+                &[&(at as i32 + 1)],
+            )
+            .map_err(|e| why("record the schema version", e))?;
+        }
+        tx.commit().map_err(|e| why("commit a migration", e))
+    }
+
+    /// The schema version, when the version table exists.
+    fn version(&mut self) -> Option<i32> {
+        self.client
+            .query_one("SELECT max(version) FROM sdetkit_schema_version", &[])
+            .ok()
+            .and_then(|row| row.get::<_, Option<i32>>(0))
+    }
+
+    /// The keys of `repo`'s runs.
+    pub fn keys(&mut self, repo: &str) -> Result<HashSet<String>, String> {
+        let rows = self
+            .client
+            .query(
+                "SELECT run_key FROM sdetkit_runs WHERE repo_id = $1",
+                &[&repo],
+            )
+            .map_err(|e| why("read run keys", e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The rows of `repo` with these keys, as the event log holds them.
+    pub fn rows(&mut self, repo: &str, keys: &[String]) -> Result<Vec<String>, String> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .client
+            .query(
+                "SELECT row_text FROM sdetkit_runs WHERE repo_id = $1 AND run_key = ANY($2)",
+                &[&repo, &keys],
+            )
+            .map_err(|e| why("read runs", e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Inserts the runs of `rows` under `repo` (those already there are left alone); returns
+    /// how many were new. Rows that are not dated runs are not sent.
+    pub fn insert(&mut self, repo: &str, rows: &[&Keyed]) -> Result<usize, String> {
+        let mut added = 0;
+        for batch in rows.chunks(BATCH) {
+            let mut tx = self
+                .client
+                .transaction()
+                .map_err(|e| why("start a transaction", e))?;
+            for row in batch {
+                added += insert_run(&mut tx, repo, row)?;
+            }
+            tx.commit().map_err(|e| why("commit runs", e))?;
+        }
+        Ok(added)
+    }
+
+    /// The client, for the portfolio's queries.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// Inserts one run with its steps and tests; 1 when it was new.
+fn insert_run(tx: &mut Transaction, repo: &str, row: &Keyed) -> Result<usize, String> {
+    let Ok(event) = serde_json::from_str::<EventRow>(row.line) else {
+        return Ok(0);
+    };
+    let lane = event.lane.clone();
+    let decision = event.decision.clone();
+    let Ok(run) = Run::of(event) else {
+        return Ok(0);
+    };
+    let at = crate::clock::iso(run.at);
+    let failed = |g: GateOutcome| match g {
+        GateOutcome::NotRun => None,
+        GateOutcome::Passed => Some(false),
+        GateOutcome::Failed => Some(true),
+    };
+    let inserted = tx
+        .execute(
+            "INSERT INTO sdetkit_runs (repo_id, run_key, captured_at, branch, lane, decision, ship, dirty,
+                 commit_sha, input_digest, gate_fast_failed, gate_release_failed, doctor_failed, row_text)
+             VALUES ($1, $2, $3::text::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (repo_id, run_key) DO NOTHING",
+            &[
+                &repo,
+                &row.key.as_ref(),
+                &at,
+                &run.branch,
+                &lane,
+                &decision,
+                &run.ship,
+                &run.dirty,
+                &run.commit,
+                &run.input_digest,
+                &failed(run.gates[0]),
+                &failed(run.gates[1]),
+                &failed(run.gates[2]),
+                &row.line,
+            ],
+        )
+        .map_err(|e| why("insert a run", e))?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    let names: Vec<&str> = run.steps.iter().map(|s| s.name.as_str()).collect();
+    let failed: Vec<bool> = run.steps.iter().map(|s| s.failed).collect();
+    let durations: Vec<Option<i64>> = run
+        .steps
+        .iter()
+        .map(|s| s.duration_ms.map(|d| d as i64))
+        .collect();
+    tx.execute(
+        "INSERT INTO sdetkit_steps (repo_id, run_key, step, captured_at, failed, duration_ms, input_digest)
+         SELECT $1, $2, s.step, $3::text::timestamptz, s.failed, s.duration_ms, $4
+         FROM unnest($5::text[], $6::boolean[], $7::bigint[]) AS s(step, failed, duration_ms)
+         ON CONFLICT DO NOTHING",
+        &[&repo, &row.key.as_ref(), &at, &run.input_digest, &names, &failed, &durations],
+    )
+    .map_err(|e| why("insert steps", e))?;
+    if !run.tests.is_empty() {
+        let names: Vec<&str> = run.tests.iter().map(|t| t.name.as_str()).collect();
+        let failed: Vec<bool> = run.tests.iter().map(|t| t.failed).collect();
+        tx.execute(
+            "INSERT INTO sdetkit_tests (repo_id, run_key, test, captured_at, failed)
+             SELECT $1, $2, t.test, $3::text::timestamptz, t.failed
+             FROM unnest($4::text[], $5::boolean[]) AS t(test, failed)
+             ON CONFLICT DO NOTHING",
+            &[&repo, &row.key.as_ref(), &at, &names, &failed],
+        )
+        .map_err(|e| why("insert tests", e))?;
+    }
+    Ok(1)
+}
