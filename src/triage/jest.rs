@@ -84,7 +84,8 @@ impl Matcher for Jest {
             || step.args_of("jest").is_some_and(|a| {
                 a.iter()
                     .any(|w| w == "--coverage" || w == "--collectCoverage")
-            });
+            })
+            || configured_coverage(step);
         hit.next_command = Some(jest_command(hit, step, covered));
     }
 }
@@ -149,6 +150,24 @@ fn details(hit: &mut Hit, line: &str, frame: &Regex) -> Follow {
         }
     }
     Follow::More
+}
+
+/// Whether the repository's jest configuration collects coverage or sets a threshold (a
+/// narrowed run would then fail on coverage, not on the test).
+fn configured_coverage(step: &Step) -> bool {
+    const CONFIGS: &[&str] = &[
+        "jest.config.js",
+        "jest.config.ts",
+        "jest.config.mjs",
+        "jest.config.cjs",
+        "jest.config.json",
+        "package.json",
+    ];
+    CONFIGS.iter().filter_map(|f| step.read(f)).any(|text| {
+        text.contains("coverageThreshold")
+            || text.contains("collectCoverage: true")
+            || text.contains("\"collectCoverage\": true")
+    })
 }
 
 /// `<exec> jest <the step's options> [--coverage=false] <file> -t '^<full test name>$'`.

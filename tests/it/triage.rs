@@ -620,3 +620,15 @@ run = "no-such-tool-xyz --check"
     let message = tools["message"].as_str().unwrap();
     assert!(message.contains("no-such-tool-xyz"), "{message}");
 }
+
+/// A jest rerun turns coverage off when the repository's configuration would make a narrowed
+/// run fail on a coverage threshold, even when the log shows no coverage report.
+#[test]
+fn jest_reruns_without_the_repository_coverage_threshold() {
+    let config = "export default {\n  coverageThreshold: { global: { lines: 100 } },\n};\n";
+    let got = in_repo(&[("jest.config.ts", config)], "jest", None);
+    assert_eq!(
+        got["next_command"],
+        "npx jest --coverage=false tests/sum.test.js -t '^sum adds two$'"
+    );
+}
