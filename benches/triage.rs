@@ -47,7 +47,8 @@ fn main() -> std::io::Result<()> {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let start = Instant::now();
-        let found = sdetkit::triage::analyze(&path, &[], "bench")?;
+        let found =
+            sdetkit::triage::analyze(&path, &[], &sdetkit::triage::StepContext::new("bench"))?;
         let seconds = start.elapsed().as_secs_f64();
         assert_eq!(
             found.test.as_deref(),

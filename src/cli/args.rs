@@ -117,6 +117,12 @@ pub struct FailureArgs {
     /// Name of the step [default: the log file's stem]
     #[arg(long, value_name = "NAME")]
     pub step: Option<String>,
+    /// The command that wrote the log, as the step ran it (e.g. "npm run lint", "ruff check
+    /// --select F401 ."): the rerun keeps its options and package manager, and some outputs
+    /// (`gofmt -l`'s bare file list) are only failures with it. Paths are made relative to
+    /// --root, whose manifests (Cargo.toml, package.json, go.mod, lockfiles) are read
+    #[arg(long = "cmd", value_name = "COMMAND")]
+    pub cmd: Option<String>,
     /// Report format on stdout (or in --out)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -247,7 +247,10 @@ fn investigate_failure(ws: &Workspace, args: &FailureArgs) -> Result<i32> {
             .file_stem()
             .map_or_else(|| "log".to_string(), |s| s.to_string_lossy().into_owned()),
     };
-    let found = triage::analyze(&args.log, &args.junit, &step)
+    let context = triage::StepContext::new(&step)
+        .command(args.cmd.as_deref())
+        .root(Some(&ws.root));
+    let found = triage::analyze(&args.log, &args.junit, &context)
         .map_err(|e| investigate_error(&args.log, e))?;
     report::emit(
         args.format,

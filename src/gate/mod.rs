@@ -224,31 +224,55 @@ fn first_failure(
     spec: Option<&crate::config::StepSpec>,
 ) -> FirstFailure {
     let message = o.reason.clone().unwrap_or_default();
-    match (o.status, &o.log) {
-        (Status::Error, _) | (_, None) => {
-            FirstFailure::from_check(&o.id, Classification::Environment, &message, None)
+    let log = match (o.status, &o.log) {
+        (_, None) => None,
+        // A step that could not start its program wrote no log worth reading.
+        (Status::Error, Some(log)) if !log.exists() => None,
+        (_, Some(log)) => Some(log),
+    };
+    let Some(log) = log else {
+        return FirstFailure::from_check(&o.id, Classification::Environment, &message, None);
+    };
+    let cwd = spec.and_then(|s| s.cwd.as_deref());
+    let dir = cwd.map_or_else(|| ws.root.clone(), |c| ws.root.join(c));
+    let context = triage::StepContext::new(&o.id)
+        .command(Some(&o.cmd))
+        .root(Some(&dir));
+    let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
+    let mut found = triage::analyze(log, &junit, &context)
+        .unwrap_or_else(|e| from_log_alone(ws, log, &context, &e, &message));
+    if o.status == Status::Error {
+        // The program did not start (not installed, not executable): the log's own line
+        // names what is missing; without one, the runner's reason says it.
+        if found.layer == triage::Layer::None {
+            return FirstFailure::from_check(&o.id, Classification::Environment, &message, None);
         }
-        (status, Some(log)) => {
-            let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
-            let mut found = triage::analyze(log, &junit, &o.id)
-                .unwrap_or_else(|e| from_log_alone(ws, log, &o.id, &e, &message));
-            if status == Status::TimedOut {
-                found.classification = Classification::Timeout;
-                found.message = match found.layer {
-                    triage::Layer::None => message,
-                    _ => format!("{message}; last recognised error: {}", found.message),
-                };
-            }
-            // Artifacts name logs relative to the root, never by this machine's absolute path.
-            found.message = found
-                .message
-                .replace(&log.display().to_string(), &ws.rel(log));
-            if found.next_command.is_none() {
-                found.next_command = Some(rerun(spec, &o.cmd));
-            }
-            found
+        found.classification = Classification::Environment;
+    }
+    if o.status == Status::TimedOut {
+        found.classification = Classification::Timeout;
+        found.message = match found.layer {
+            triage::Layer::None => message,
+            _ => format!("{message}; last recognised error: {}", found.message),
+        };
+    }
+    // Artifacts name logs relative to the root, never by this machine's absolute path.
+    found.message = found
+        .message
+        .replace(&log.display().to_string(), &ws.rel(log));
+    // Triage answers from the step's directory; the artifact speaks from the root.
+    if let Some(cwd) = cwd {
+        if let Some(file) = found.file.as_mut().filter(|f| !f.starts_with('/')) {
+            *file = cwd.join(&*file).display().to_string();
+        }
+        if let Some(next) = found.next_command.as_mut() {
+            *next = format!("cd {} && {next}", cwd.display());
         }
     }
+    if found.next_command.is_none() {
+        found.next_command = Some(rerun(spec, &o.cmd));
+    }
+    found
 }
 
 /// The log's answer when the step's JUnit files cannot be used: a file the step never
@@ -257,12 +281,13 @@ fn first_failure(
 fn from_log_alone(
     ws: &Workspace,
     log: &std::path::Path,
-    id: &str,
+    context: &triage::StepContext,
     error: &std::io::Error,
     message: &str,
 ) -> FirstFailure {
-    let mut found = triage::analyze(log, &[], id)
-        .unwrap_or_else(|_| FirstFailure::from_check(id, Classification::Unknown, message, None));
+    let mut found = triage::analyze(log, &[], context).unwrap_or_else(|_| {
+        FirstFailure::from_check(&context.id, Classification::Unknown, message, None)
+    });
     let malformed = error
         .get_ref()
         .and_then(|e| e.downcast_ref::<triage::junit::Malformed>());

@@ -197,7 +197,12 @@ fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i
         });
         if let Some(line) = line {
             outcome.status = Status::Error;
-            let program = crate::tools::program_of(&spec.run).unwrap_or_else(|| spec.run.clone());
+            // The program the shell could not run, which is not always the step's first word
+            // (`npm run lint` runs `eslint`).
+            let program = unstartable(line)
+                .map(str::to_string)
+                .or_else(|| crate::tools::program_of(&spec.run))
+                .unwrap_or_else(|| spec.run.clone());
             let what = if rc == 127 {
                 "not found"
             } else {
@@ -218,6 +223,18 @@ fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i
             line.trim()
         ));
     }
+}
+
+/// The program a shell's complaint names: `sh: 1: eslint: not found` is about `eslint`,
+/// `bash: line 1: ./run.sh: Permission denied` about `./run.sh`.
+fn unstartable(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let rest = [": command not found", ": not found", ": Permission denied"]
+        .iter()
+        .find_map(|end| line.strip_suffix(end))
+        .or_else(|| line.split_once(": cannot execute").map(|(a, _)| a))?;
+    let program = rest.rsplit(": ").next()?;
+    (!program.is_empty() && !program.contains(' ')).then_some(program)
 }
 
 /// The start of a step's log: enough to see why a program did not start.
@@ -252,4 +269,23 @@ fn signal_name(signal: i32) -> String {
         _ => return format!("{signal}"),
     };
     name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unstartable;
+
+    #[test]
+    fn the_shell_names_the_missing_program() {
+        assert_eq!(unstartable("sh: 1: eslint: not found"), Some("eslint"));
+        assert_eq!(
+            unstartable("bash: line 1: go: command not found"),
+            Some("go")
+        );
+        assert_eq!(
+            unstartable("/bin/sh: 1: ./run.sh: Permission denied"),
+            Some("./run.sh")
+        );
+        assert_eq!(unstartable("all good"), None);
+    }
 }

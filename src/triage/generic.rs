@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::hit::{Context, Follow, Hit, Matcher, pattern};
+use super::step::Step;
 use super::{Classification, Layer};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -14,6 +15,11 @@ static ERROR: LazyLock<Regex> = LazyLock::new(|| {
 static FRAME: LazyLock<Regex> = LazyLock::new(|| pattern(r#"^\s*File "([^"]+)", line (\d+)"#));
 static EXCEPTION: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b"));
+/// Lines that report a passing test or structure a report, whatever words they hold: TAP's
+/// `# Subtest: name` and `ok 1 - name`, a reporter's `✔ name`, and TAP's YAML `error:` key.
+static NOT_A_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r#"^\s*(?:# Subtest: |ok \d+\b|[\u{2714}\u{2713}] )|^\s+error: (?:[|>]-?|'.*'|".*")$"#)
+});
 
 /// Lines that sum up an earlier failure; they are never the answer.
 const WRAPPERS: &[&str] = &[
@@ -43,7 +49,10 @@ impl Matcher for Generic {
         if line.starts_with("Traceback (most recent call last)") {
             return Some(Hit::new(Layer::Generic, Classification::Unknown, ""));
         }
-        if !ERROR.is_match(line) || WRAPPERS.iter().any(|w| line.contains(w)) {
+        if !ERROR.is_match(line)
+            || WRAPPERS.iter().any(|w| line.contains(w))
+            || NOT_A_FAILURE.is_match(line)
+        {
             return None;
         }
         Some(Hit::new(Layer::Generic, classify(line), line.trim()))
@@ -65,7 +74,7 @@ impl Matcher for Generic {
         Follow::More
     }
 
-    fn finish(&self, hit: &mut Hit) {
+    fn finish(&self, hit: &mut Hit, _step: &Step) {
         if hit.message.is_empty() {
             hit.message = "Python traceback without its exception line".to_string();
         }

@@ -1,5 +1,8 @@
 //! What a matcher found, while it is still being filled in from the lines that follow.
 
+use std::borrow::Cow;
+
+use super::step::Step;
 use super::{Classification, FirstFailure, Layer, normalize};
 
 /// Lines of excerpt at most (the contract says 20).
@@ -32,6 +35,21 @@ pub struct Hit {
     /// Whether the failure's own lines are over: later lines may still complete it (cargo's
     /// crate, go's package) but no longer belong in its excerpt.
     pub closed: bool,
+    /// A matcher's working notes while it follows the failure.
+    pub scratch: Scratch,
+}
+
+/// What a matcher remembers between the lines of one failure (each uses what it needs).
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    /// Indentation of the failure's heading (TAP and spec reporters nest by indentation).
+    pub indent: usize,
+    /// Names met on the way: enclosing suites, sibling tests, the tool that printed it.
+    pub names: Vec<String>,
+    /// Candidate locations (`file`, `line`), innermost first, to choose from at the end.
+    pub frames: Vec<(String, u64)>,
+    /// Where the matcher is in a failure's lines (each matcher numbers its own phases).
+    pub phase: u8,
 }
 
 /// Whether a matcher wants to see more lines after the start of its failure.
@@ -49,6 +67,8 @@ pub struct Context<'a> {
     pub before: &'a dyn Fn(usize) -> Vec<String>,
     /// The line after the candidate, if any.
     pub next: Option<&'a str>,
+    /// The step the log belongs to.
+    pub step: &'a Step<'a>,
 }
 
 impl Context<'_> {
@@ -70,7 +90,13 @@ pub trait Matcher: Sync {
     }
 
     /// Completes `hit` once following stopped (derives the reproduction command).
-    fn finish(&self, _hit: &mut Hit) {}
+    fn finish(&self, _hit: &mut Hit, _step: &Step) {}
+
+    /// A line as the excerpt shows it; `None` leaves it out. Formats that wrap their output
+    /// (go test's JSON events) unwrap it here.
+    fn shown<'l>(&self, line: &'l str) -> Option<Cow<'l, str>> {
+        Some(Cow::Borrowed(line))
+    }
 }
 
 impl Hit {
@@ -87,6 +113,7 @@ impl Hit {
             excerpt: Vec::new(),
             in_details: false,
             closed: false,
+            scratch: Scratch::default(),
         }
     }
 
@@ -110,18 +137,20 @@ impl Hit {
         }
     }
 
-    /// The public answer for `step`, with the machine's absolute paths made relative.
-    pub fn into_failure(self, step: &str) -> FirstFailure {
+    /// The public answer for step `id`, with the machine's absolute paths made relative to
+    /// the step's directory (or, failing that, to the current one).
+    pub fn into_failure(self, id: &str, step: &Step) -> FirstFailure {
         let excerpt = trim_blank(&self.excerpt).join("\n");
+        let text = |t: &str| normalize::relative(&normalize::under(t, step.root));
         FirstFailure {
-            step: step.to_string(),
+            step: id.to_string(),
             classification: self.classification,
-            file: self.file.map(|f| normalize::relative(&f)),
+            file: self.file.map(|f| text(&step.relative(&f))),
             line: self.line,
             test: self.test,
-            message: normalize::relative(self.message.trim()),
-            excerpt: normalize::relative(&excerpt),
-            next_command: self.next_command.map(|c| normalize::relative(&c)),
+            message: text(self.message.trim()),
+            excerpt: text(&excerpt),
+            next_command: self.next_command.map(|c| text(&c)),
             layer: self.layer,
         }
     }
@@ -140,7 +169,9 @@ fn trim_blank(lines: &[String]) -> &[String] {
     &lines[first..last.max(first)]
 }
 
-/// Quotes `word` for a POSIX shell when it needs it.
+/// Quotes `word` for a POSIX shell when it needs it: single quotes, or double quotes for a
+/// word holding a single quote and nothing a shell expands inside double quotes (a `$` is
+/// literal as the last character).
 pub fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
@@ -148,9 +179,29 @@ pub fn shell_quote(word: &str) -> String {
             .all(|b| b.is_ascii_alphanumeric() || b"_-./:=@,+%".contains(&b));
     if plain {
         word.to_string()
+    } else if word.contains('\'')
+        && !word.contains(['"', '`', '\\', '!'])
+        && word.find('$').is_none_or(|at| at == word.len() - 1)
+    {
+        format!("\"{word}\"")
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// `text` as a JavaScript regular expression matching exactly that text (jest's and
+/// vitest's `-t`, node's `--test-name-pattern`): only the characters that are special in
+/// one are escaped, so that the pattern stays valid with or without the `u` flag. A leading
+/// `/` is escaped too: node reads `/pattern/flags` as a regular expression literal.
+pub fn js_regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        if "\\^$.*+?()[]{}|".contains(c) || (i == 0 && c == '/') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Compiles one of the built-in patterns; they are constants, covered by the tests, so a

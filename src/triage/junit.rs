@@ -15,7 +15,8 @@ use regex::Regex;
 
 use super::cargo::follow_panic;
 use super::hit::{EXCERPT_LINES, Follow, Hit, pattern, shell_quote};
-use super::{Classification, Layer, nextest};
+use super::step::Step;
+use super::{Classification, Layer, jest, nextest};
 
 static LOCATION: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:^|[\s(])([\w./-]+\.(?:py|rs|java|kt|go|[cm]?[jt]sx?)):(\d+)"));
@@ -47,13 +48,26 @@ impl std::fmt::Display for Malformed {
 impl std::error::Error for Malformed {}
 
 /// The first failed test case in `files`, or `None` when every case passed.
-pub fn first_failure(files: &[PathBuf]) -> std::io::Result<Option<Hit>> {
+pub fn first_failure(files: &[PathBuf], step: &Step) -> std::io::Result<Option<Hit>> {
     for path in files {
-        if let Some(hit) = scan(path)? {
+        if let Some(mut hit) = scan(path)? {
+            hit.next_command = hit.next_command.take().map(|c| rerun(&c, &hit, step));
             return Ok(Some(hit));
         }
     }
     Ok(None)
+}
+
+/// The rerun of a JavaScript test through the step's package manager and options.
+fn rerun(command: &str, hit: &Hit, step: &Step) -> String {
+    let file = hit.file.as_deref().map(|f| step.relative(f));
+    if command.starts_with("npx jest") {
+        jest::jest_rerun(step, file.as_deref(), hit.test.as_deref())
+    } else if command.starts_with("npx vitest") {
+        jest::vitest_command(step, file.as_deref(), hit.test.as_deref())
+    } else {
+        command.to_string()
+    }
 }
 
 /// The test case being read.
@@ -289,8 +303,18 @@ fn flavour(root: &str, suite: &str, classname: &str) -> Flavour {
 fn test_id(flavour: &Flavour, case: &Case, file: Option<&str>) -> String {
     match flavour {
         Flavour::Pytest => {
+            // The module that collected the test: the case's `file` attribute, else its
+            // classname. Not the file of the failure, which for a test inherited from a
+            // base class or mixin is another module.
             let (module, classes) = pytest_parts(&case.classname);
-            let file = file.map_or(module, str::to_string);
+            let collected = case.file.clone().filter(|f| f.ends_with(".py"));
+            let file = collected.unwrap_or_else(|| {
+                if module == ".py" {
+                    file.unwrap_or_default().to_string()
+                } else {
+                    module
+                }
+            });
             let mut node = vec![file];
             node.extend(classes);
             node.push(case.name.clone());

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::cargo::{follow_panic, test_command};
+use super::cargo::{follow_panic, packages, test_command};
 use super::hit::{Context, Follow, Hit, Matcher};
 use super::{Classification, Layer};
 
@@ -21,7 +21,7 @@ struct Event {
 pub struct Libtest;
 
 impl Matcher for Libtest {
-    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         if !line.starts_with('{') || !line.contains("\"failed\"") {
             return None;
         }
@@ -41,7 +41,9 @@ impl Matcher for Libtest {
         if hit.message.is_empty() {
             hit.message = format!("test {} failed", hit.test.as_deref().unwrap_or("?"));
         }
-        hit.next_command = hit.test.as_deref().map(|t| test_command("", t));
+        // No target is known: the filter runs in every test binary, so it must be exact.
+        let args = packages(ctx.step, "");
+        hit.next_command = hit.test.as_deref().map(|t| test_command(&args, t, true));
         Some(hit)
     }
 }

@@ -52,3 +52,13 @@ impl Matcher for Make {
 pub fn target(line: &str) -> Option<String> {
     WRAPPER.captures(line).map(|c| c[3].to_string())
 }
+
+/// The makefile, its line and the target of a `make: *** [Makefile:9: target] Error N` line.
+pub fn wrapper(line: &str) -> Option<(Option<String>, Option<u64>, String)> {
+    let c = WRAPPER.captures(line)?;
+    Some((
+        c.get(1).map(|m| m.as_str().to_string()),
+        c.get(2).and_then(|m| m.as_str().parse().ok()),
+        c[3].to_string(),
+    ))
+}

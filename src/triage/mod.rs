@@ -11,6 +11,11 @@
 //! A malformed JUnit file is an error, not a silent fallback: `investigate failure` exits 2
 //! naming the file and line, so a broken report gets fixed. The gate, which must always give
 //! an answer, retries with the log alone.
+//!
+//! Some answers depend on more than the log: a [`StepContext`] says which command the step
+//! ran and in which directory, so that reruns keep the step's own flags (ruff's `--select`,
+//! jest's `--env`), use its package manager, name the Cargo package a file belongs to, and
+//! paths come out relative to the repository.
 
 mod cargo;
 mod cc;
@@ -25,13 +30,17 @@ pub mod junit;
 mod libtest;
 mod lint;
 mod make;
+mod missing;
 mod mypy;
 mod nextest;
+mod nodetest;
 mod normalize;
 mod pytest;
 mod reader;
 mod rustc;
 mod search;
+mod step;
+mod treesitter;
 
 use std::path::{Path, PathBuf};
 
@@ -135,19 +144,77 @@ impl FirstFailure {
     }
 }
 
-/// Finds the first failure of step `step`: the JUnit files first (structured results are
+/// What triage knows about a step besides its log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepContext {
+    /// The step's id (the answer's `step`).
+    pub id: String,
+    /// The shell command the step ran, when known: reruns keep its flags and its package
+    /// manager, and some outputs (`gofmt -l`'s bare file list) only mean "failed" with it.
+    pub command: Option<String>,
+    /// The directory the command ran in (the repository root, or the step's `cwd` under it),
+    /// absolute, when known: paths are made relative to it, and manifests (`Cargo.toml`,
+    /// `package.json`, `go.mod`, lockfiles) are read from it.
+    pub root: Option<PathBuf>,
+}
+
+impl StepContext {
+    /// A step known by its id only.
+    pub fn new(id: &str) -> Self {
+        StepContext {
+            id: id.to_string(),
+            command: None,
+            root: None,
+        }
+    }
+
+    /// With the command the step ran.
+    pub fn command(mut self, command: Option<&str>) -> Self {
+        self.command = command.map(str::to_string);
+        self
+    }
+
+    /// With the directory the command ran in.
+    pub fn root(mut self, root: Option<&Path>) -> Self {
+        self.root = root.map(Path::to_path_buf);
+        self
+    }
+}
+
+/// Finds the first failure of a step: the JUnit files first (structured results are
 /// exact), then the log, layer by layer. A JUnit file that cannot be parsed is an error
 /// (`InvalidData`, wrapping a [`junit::Malformed`] that names the file and line) rather than
 /// a silent fallback, so that a broken report is fixed instead of ignored.
-pub fn analyze(log: &Path, junit: &[PathBuf], step: &str) -> std::io::Result<FirstFailure> {
-    if let Some(hit) = junit::first_failure(junit)? {
-        return Ok(hit.into_failure(step));
+pub fn analyze(
+    log: &Path,
+    junit: &[PathBuf],
+    context: &StepContext,
+) -> std::io::Result<FirstFailure> {
+    let head = log_head(log)?;
+    let step = step::Step::new(context, &head);
+    if let Some(hit) = junit::first_failure(junit, &step)? {
+        return Ok(hit.into_failure(&context.id, &step));
     }
     let file = std::fs::File::open(log)?;
-    Ok(match search::first_hit(file)? {
-        Some(hit) => hit.into_failure(step),
-        None => nothing(log, step),
+    Ok(match search::first_hit(file, &step)? {
+        Some(hit) => hit.into_failure(&context.id, &step),
+        None => nothing(log, &context.id),
     })
+}
+
+/// The first few kilobytes of a log, where package managers announce the script they run.
+fn log_head(log: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(log)?
+        .take(8 << 10)
+        .read_to_end(&mut head)?;
+    let text = String::from_utf8_lossy(&head);
+    Ok(text
+        .lines()
+        .filter_map(|l| normalize::line(l.as_bytes()))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// The answer when no layer recognised anything: say so and point at the log.

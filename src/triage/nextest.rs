@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::cargo::follow_panic;
 use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
+use super::step::Step;
 use super::{Classification, Layer};
 
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -44,7 +45,7 @@ impl Matcher for Nextest {
         follow_panic(hit, line)
     }
 
-    fn finish(&self, hit: &mut Hit) {
+    fn finish(&self, hit: &mut Hit, _step: &Step) {
         if hit.message.is_empty() {
             hit.message = format!("test {} failed", hit.test.as_deref().unwrap_or("?"));
         }

@@ -42,6 +42,10 @@ fn strip_ansi(text: &str) -> String {
                     }
                 }
             }
+            // Character-set designation (`ESC ( B`, as tput's sgr0 prints): one more byte.
+            Some('(' | ')' | '*' | '+') => {
+                chars.next();
+            }
             _ => {}
         }
     }
@@ -86,15 +90,66 @@ fn workflow_command(text: &str) -> Option<&str> {
 /// shows the machine's absolute paths when a relative one says the same.
 pub fn relative(text: &str) -> String {
     match std::env::current_dir() {
-        // Below the filesystem root only: stripping "/" would mangle every path.
-        Ok(cwd) if cwd.parent().is_some() => text.replace(&format!("{}/", cwd.display()), ""),
+        Ok(cwd) => under(text, Some(&cwd)),
         _ => text.to_string(),
     }
+}
+
+/// `text` with the paths under `dir` written relative to it, and `dir` itself as `.`.
+pub fn under(text: &str, dir: Option<&std::path::Path>) -> String {
+    let Some(dir) = dir.filter(|d| d.parent().is_some()) else {
+        // Below the filesystem root only: stripping "/" would mangle every path.
+        return text.to_string();
+    };
+    let dir = dir.display().to_string();
+    if !text.contains(&dir) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&dir) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + dir.len()..];
+        match after.chars().next() {
+            Some('/') => rest = &after[1..],
+            None => {
+                out.push('.');
+                rest = after;
+            }
+            Some(c) if c.is_whitespace() || "'\")]:,;".contains(c) => {
+                out.push('.');
+                rest = after;
+            }
+            // A longer name (`/repo-other`): not this directory.
+            Some(_) => {
+                out.push_str(&dir);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_under_a_directory_become_relative() {
+        let dir = std::path::Path::new("/w/repo");
+        assert_eq!(
+            under(
+                "> pkg@1 lint /w/repo\nat /w/repo/src/a.js:1 /w/repo-x/b",
+                Some(dir)
+            ),
+            "> pkg@1 lint .\nat src/a.js:1 /w/repo-x/b"
+        );
+        assert_eq!(
+            under("/w/repo/a", Some(std::path::Path::new("/"))),
+            "/w/repo/a"
+        );
+    }
 
     #[test]
     fn strips_decoration() {
@@ -103,6 +158,10 @@ mod tests {
         assert_eq!(line(b"##[group]Run cargo test"), None);
         assert_eq!(line(b"##[error]bad thing").as_deref(), Some("bad thing"));
         assert_eq!(line(b"50%\r100% done").as_deref(), Some("100% done"));
+        assert_eq!(
+            line(b"\x1b(B\x1b[m\x1b[32m+    a + b").as_deref(),
+            Some("+    a + b")
+        );
         assert_eq!(
             line(b"\xff\xfe error").as_deref(),
             Some("\u{fffd}\u{fffd} error")

@@ -29,7 +29,20 @@ const TRIGGERS: &[&str] = &[
     "reformat", // ruff format, black
     "diff in",  // cargo fmt --check
     "undefined reference",
-    "found ", // ruff summary
+    "found ",           // ruff summary
+    "not found",        // sh: 1: tool: not found, npm's 404 Not Found
+    "no such file",     // make: tool: No such file or directory
+    "not ok",           // TAP (node --test)
+    "\u{2716}",         // ✖ node --test spec reporter
+    "\u{2717}",         // ✗ tree-sitter test
+    "\u{2501}\u{2501}", // ━━ biome diagnostic heading
+    "[warn]",           // prettier --check
+    ".go:",             // go vet, go build
+    "# [",              // go vet's package heading
+    ".py:",             // flake8, pylint
+    "need formatting",  // gofmt step
+    ".orig ",           // gofmt -d
+    "err_pnpm",         // pnpm
 ];
 
 static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -59,6 +72,8 @@ pub struct Reader<R> {
     /// Bytes dropped from the front of the buffer so far (refills move data down).
     shifted: usize,
     eof: bool,
+    /// Every line is a candidate (logs whose failures hold no trigger token).
+    pub every_line: bool,
 }
 
 impl<R: Read> Reader<R> {
@@ -72,6 +87,7 @@ impl<R: Read> Reader<R> {
             current: 0,
             shifted: 0,
             eof: false,
+            every_line: false,
         }
     }
 
@@ -115,7 +131,7 @@ impl<R: Read> Reader<R> {
 
     /// The next line holding a trigger token; everything in between is skipped unread.
     pub fn next_candidate(&mut self) -> std::io::Result<Option<String>> {
-        let Some(prefilter) = PREFILTER.as_ref() else {
+        let Some(prefilter) = PREFILTER.as_ref().filter(|_| !self.every_line) else {
             return self.next_line();
         };
         loop {

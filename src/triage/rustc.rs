@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Context, Follow, Hit, Matcher, pattern};
+use super::cargo::packages;
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
+use super::step::Step;
 use super::{Classification, Layer};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error(\[E\d+\])?: (.+)$"));
@@ -42,7 +44,8 @@ impl Matcher for Rustc {
 
     fn follow(&self, hit: &mut Hit, line: &str) -> Follow {
         if let Some(c) = CRATE.captures(line) {
-            hit.next_command = Some(command(hit.classification, Some(&c[1])));
+            // The package; the finish turns it into a command.
+            hit.next_command = Some(c[1].to_string());
             return Follow::Done;
         }
         // The next diagnostic ends this one; only cargo's summary line matters after it.
@@ -65,16 +68,22 @@ impl Matcher for Rustc {
         Follow::More
     }
 
-    fn finish(&self, hit: &mut Hit) {
-        if hit.next_command.is_none() {
-            hit.next_command = Some(command(hit.classification, None));
-        }
+    fn finish(&self, hit: &mut Hit, step: &Step) {
+        let krate = hit.next_command.take();
+        hit.next_command = Some(command(hit.classification, krate.as_deref(), step));
     }
 }
 
 /// The narrowest cargo command that shows the diagnostic again.
-fn command(classification: Classification, krate: Option<&str>) -> String {
-    let package = krate.map(|k| format!(" -p {k}")).unwrap_or_default();
+fn command(classification: Classification, krate: Option<&str>, step: &Step) -> String {
+    // Without the crate nothing is narrowed: a root package is not where the error is.
+    let selected = krate.map_or(String::new(), |k| {
+        packages(step, &format!("-p {}", shell_quote(k)))
+    });
+    let package = match selected.as_str() {
+        "" => String::new(),
+        p => format!(" {p}"),
+    };
     match classification {
         Classification::Lint => format!("cargo clippy{package} --all-targets -- -D warnings"),
         _ => format!("cargo check{package} --all-targets"),

@@ -6,9 +6,10 @@ use std::io::Read;
 
 use super::hit::{CONTEXT_LINES, Context, Follow, Hit, Matcher};
 use super::reader::Reader;
+use super::step::Step;
 use super::{
-    cargo, cc, dependency, format, generic, gotest, jest, libtest, lint, make, mypy, nextest,
-    pytest, rustc,
+    cargo, cc, dependency, format, generic, gotest, jest, libtest, lint, make, missing, mypy,
+    nextest, nodetest, pytest, rustc, treesitter,
 };
 
 /// Lines a matcher may read past the start of its failure to fill in the details (pytest
@@ -23,24 +24,30 @@ const RUNNER: &[&dyn Matcher] = &[
     &cargo::CargoTest,
     &rustc::Rustc,
     &pytest::Pytest,
+    &pytest::Unittest,
     &jest::Jest,
     &jest::Vitest,
+    &nodetest::NodeTest,
     &gotest::GoTest,
     &mypy::Mypy,
     &lint::Lint,
     &format::Format,
     &cc::Cc,
+    &treesitter::TreeSitter,
     &dependency::Dependency,
+    &missing::Missing,
     &make::Make,
 ];
 
 /// The heuristic of last resort.
 const GENERIC: &[&dyn Matcher] = &[&generic::Generic];
 
-/// The first failure in `source`, or `None` when no layer recognises anything.
-pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
+/// The first failure in `source`, the log of `step`, or `None` when no layer recognises
+/// anything.
+pub fn first_hit(source: impl Read, step: &Step) -> std::io::Result<Option<Hit>> {
     let layers = [STRUCTURED, RUNNER, GENERIC];
     let mut reader = Reader::new(source);
+    reader.every_line = step.every_line;
     let mut best = None;
     // Only layers above the best hit so far can still change the answer.
     let mut open = layers.len();
@@ -53,6 +60,7 @@ pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
         let ctx = Context {
             before: &before,
             next: next.as_deref(),
+            step,
         };
         let found = layers[..open]
             .iter()
@@ -64,10 +72,16 @@ pub fn first_hit(source: impl Read) -> std::io::Result<Option<Hit>> {
             });
         if let Some((depth, matcher, mut hit)) = found {
             if hit.excerpt.is_empty() {
-                hit.excerpt = reader.before(CONTEXT_LINES);
-                hit.push_excerpt(&line);
+                hit.excerpt = reader
+                    .before(CONTEXT_LINES)
+                    .iter()
+                    .filter_map(|l| matcher.shown(l).map(|l| l.into_owned()))
+                    .collect();
+                if let Some(shown) = matcher.shown(&line) {
+                    hit.push_excerpt(&shown);
+                }
             }
-            follow(&mut reader, matcher, &mut hit)?;
+            follow(&mut reader, matcher, &mut hit, step)?;
             best = Some(hit);
             open = depth;
         }
@@ -81,6 +95,7 @@ fn follow(
     reader: &mut Reader<impl Read>,
     matcher: &dyn Matcher,
     hit: &mut Hit,
+    step: &Step,
 ) -> std::io::Result<()> {
     for _ in 0..FOLLOW_LINES {
         let mark = reader.mark();
@@ -88,13 +103,15 @@ fn follow(
             break;
         };
         let verdict = matcher.follow(hit, &line);
-        hit.push_excerpt(&line);
+        if let Some(shown) = matcher.shown(&line) {
+            hit.push_excerpt(&shown);
+        }
         if verdict == Follow::Done {
             reader.rewind(mark);
             break;
         }
     }
-    matcher.finish(hit);
+    matcher.finish(hit, step);
     Ok(())
 }
 
@@ -104,7 +121,7 @@ mod tests {
     use crate::triage::{Classification, Layer};
 
     fn answer(log: &str) -> Hit {
-        first_hit(log.as_bytes()).unwrap().unwrap()
+        first_hit(log.as_bytes(), &Step::bare()).unwrap().unwrap()
     }
 
     #[test]
@@ -140,9 +157,12 @@ mod tests {
     #[test]
     fn nothing_recognised_is_none() {
         assert!(
-            first_hit("all good\nProcess completed with exit code 1.\n".as_bytes())
-                .unwrap()
-                .is_none()
+            first_hit(
+                "all good\nProcess completed with exit code 1.\n".as_bytes(),
+                &Step::bare()
+            )
+            .unwrap()
+            .is_none()
         );
     }
 }

@@ -28,7 +28,22 @@ fn investigate(dir: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out).expect("json output")
 }
 
-/// Every `<name>.log` (with `<name>.junit.xml` when present) gives `<name>.expected.json`.
+/// The placeholder fixture logs hold where the machine that captured them had the
+/// repository's root (`/work/scratch/repos/cssstyle/test/a.js` is written
+/// `/ROOT/test/a.js`); the corpus test puts the repository's root back in its place.
+const ROOT: &[u8] = b"/ROOT";
+
+/// The fixture corpus. Each case is `<name>.log`, real output of a real tool, and
+/// `<name>.expected.json`, the answer (without its `step`, which is `<name>`, and its
+/// `excerpt`); optionally
+/// - `<name>.junit.xml`, the JUnit report of the same run, passed with `--junit`;
+/// - `<name>.cmd.txt`, the command that wrote the log, passed with `--cmd`;
+/// - `<name>.repo/`, the few repository files the answer depends on (manifests naming
+///   packages, modules): not copies of the repository, just those facts.
+///
+/// Each case runs in a fresh directory that is `--root`: the `.repo/` files copied in, the
+/// log and report written there with `/ROOT` replaced by that directory. Machine paths
+/// other than the repository's root are left as the tool printed them.
 #[test]
 fn corpus_answers_match_expectations() {
     let dir = corpus();
@@ -48,16 +63,34 @@ fn corpus_answers_match_expectations() {
             .unwrap()
             .to_string_lossy()
             .replace(".expected.json", "");
+        let case = tempfile::tempdir().unwrap();
+        let root = case.path().canonicalize().unwrap();
+        let repo = dir.join(format!("{name}.repo"));
+        if repo.is_dir() {
+            copy_tree(&repo, &root);
+        }
         let log = format!("{name}.log");
         let junit = format!("{name}.junit.xml");
-        let mut args = vec!["--log", log.as_str()];
+        place(&dir.join(&log), &root.join(&log));
+        let mut args = vec!["--log".to_string(), log.clone()];
         if dir.join(&junit).exists() {
-            args.extend(["--junit", junit.as_str()]);
+            place(&dir.join(&junit), &root.join(&junit));
+            args.extend(["--junit".to_string(), junit]);
         }
-        let mut got = investigate(&dir, &args);
+        if let Ok(cmd) = std::fs::read_to_string(dir.join(format!("{name}.cmd.txt"))) {
+            args.extend(["--cmd".to_string(), cmd.trim_end().to_string()]);
+        }
+        args.extend(["--root".to_string(), root.display().to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut got = investigate(&root, &args);
         let excerpt = got.as_object_mut().unwrap().remove("excerpt").unwrap();
         let excerpt = excerpt.as_str().unwrap();
         assert!(excerpt.lines().count() <= 20, "{name}: excerpt too long");
+        assert!(
+            !got.to_string().contains(&root.display().to_string())
+                && !excerpt.contains(&root.display().to_string()),
+            "{name}: the root's absolute path leaks: {got}"
+        );
         assert_eq!(
             got["step"],
             Value::from(name.as_str()),
@@ -74,7 +107,35 @@ fn corpus_answers_match_expectations() {
         );
         checked += 1;
     }
-    assert!(checked >= 30, "only {checked} fixtures");
+    assert!(checked >= 90, "only {checked} fixtures");
+}
+
+/// Copies a fixture file to `to`, the repository root put back in place of `/ROOT`.
+fn place(from: &Path, to: &Path) {
+    let bytes = std::fs::read(from).unwrap();
+    let root = to.parent().unwrap().display().to_string();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes.as_slice();
+    while let Some(at) = rest.windows(ROOT.len()).position(|w| w == ROOT) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(root.as_bytes());
+        rest = &rest[at + ROOT.len()..];
+    }
+    out.extend_from_slice(rest);
+    std::fs::write(to, out).unwrap();
+}
+
+/// Copies the files under `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -345,4 +406,229 @@ fn excerpts_stop_at_the_next_failure() {
         let excerpt = got["excerpt"].as_str().unwrap();
         assert!(!excerpt.contains(later), "{log}: {excerpt}");
     }
+}
+
+/// The answer for corpus log `fixture` (with `/ROOT` put back) in a repository holding
+/// `files`, the step having run `cmd`.
+fn in_repo(files: &[(&str, &str)], fixture: &str, cmd: Option<&str>) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let log = format!("{fixture}.log");
+    place(&corpus().join(&log), &root.join(&log));
+    let mut args = vec!["--log", log.as_str(), "--root", "."];
+    if let Some(cmd) = cmd {
+        args.extend(["--cmd", cmd]);
+    }
+    investigate(&root, &args)
+}
+
+/// A `package.json` whose line 4 declares `name` at `version`.
+fn package_json(name: &str, version: &str) -> String {
+    format!(
+        "{{\n  \"name\": \"demo\",\n  \"devDependencies\": {{\n    \"{name}\": \"{version}\"\n  }}\n}}\n"
+    )
+}
+
+/// A version that does not exist is located where the repository asks for it.
+#[test]
+fn missing_versions_point_at_their_declaration() {
+    let manifest = package_json("eslint", "99.99.99");
+    let got = in_repo(
+        &[("package.json", &manifest)],
+        "cssstyle-npm-install-nover",
+        Some("npm install"),
+    );
+    assert_eq!(
+        (got["file"].as_str(), got["line"].as_u64()),
+        (Some("package.json"), Some(4))
+    );
+    let manifest = package_json("jest", "99.99.99");
+    for fixture in ["ms-pnpm-install-nover", "ms-pnpm-install-frozen-outdated"] {
+        let got = in_repo(&[("package.json", &manifest)], fixture, None);
+        assert_eq!(got["file"], "package.json", "{fixture}");
+        assert_eq!(got["line"], 4, "{fixture}");
+        assert_eq!(got["classification"], "dependency", "{fixture}");
+    }
+    // A tarball the lockfile pins and the registry lacks: the lockfile's entry.
+    let lock = "{\n  \"packages\": {\n    \"node_modules/zshy\": {\n      \"version\": \"0.3.0\"\n    }\n  }\n}\n";
+    let got = in_repo(
+        &[
+            ("package.json", &package_json("zshy", "^0.3.0")),
+            ("package-lock.json", lock),
+        ],
+        "crossenv-npm-ci-e404",
+        Some("npm ci"),
+    );
+    assert_eq!(got["file"], "package-lock.json");
+    assert_eq!(got["line"], 3);
+    assert_eq!(got["next_command"], "npm view zshy@0.3.0 version");
+}
+
+/// A tree-sitter corpus case is located at its heading in its corpus file.
+#[test]
+fn tree_sitter_cases_point_at_their_heading() {
+    let corpus = "==================\nTop-level numbers\n==================\n\n1\n\n---\n\n(document (number))\n\n==================\nTop-level null\n==================\n\nnull\n\n---\n\n(document (null))\n";
+    let got = in_repo(
+        &[("test/corpus/main.txt", corpus)],
+        "ts-corpus-fail",
+        Some("make test"),
+    );
+    assert_eq!(got["file"], "test/corpus/main.txt");
+    assert_eq!(got["line"], 12);
+    assert_eq!(got["test"], "Top-level null");
+}
+
+/// A program a package script runs from `node_modules/.bin` means the dependencies are not
+/// installed: the hint says how, with the repository's own package manager.
+#[test]
+fn a_missing_script_program_asks_for_the_dependencies() {
+    let got = in_repo(
+        &[("package.json", "{}\n"), ("package-lock.json", "{}\n")],
+        "crossenv-missing-eslint",
+        Some("npm run lint"),
+    );
+    assert_eq!(got["classification"], "environment");
+    let message = got["message"].as_str().unwrap();
+    assert!(message.starts_with("sh: 1: eslint: not found"), "{message}");
+    assert!(message.contains("`eslint` is not installed"), "{message}");
+    assert!(message.ends_with("npm ci)"), "{message}");
+    assert_eq!(got["next_command"], "npm run lint");
+    let got = in_repo(
+        &[("pnpm-lock.yaml", "lockfileVersion: '9.0'\n")],
+        "crossenv-missing-eslint",
+        None,
+    );
+    assert_eq!(got["next_command"], "pnpm run lint");
+    assert!(got["message"].as_str().unwrap().ends_with("pnpm install)"));
+}
+
+/// cargo reruns select packages as the repository needs: none in a one-package repository,
+/// the member in a workspace.
+#[test]
+fn cargo_reruns_select_the_package_the_repository_needs() {
+    let single = "[package]\nname = \"thiserror-impl\"\nversion = \"1.0.0\"\n";
+    let got = in_repo(&[("Cargo.toml", single)], "rust-clippy-lint", None);
+    assert_eq!(
+        got["next_command"],
+        "cargo clippy --all-targets -- -D warnings"
+    );
+    let virtual_ws = "[workspace]\nmembers = [\"impl\"]\n";
+    let got = in_repo(
+        &[
+            ("Cargo.toml", virtual_ws),
+            ("impl/Cargo.toml", "[package]\nname = \"thiserror-impl\"\n"),
+        ],
+        "rust-fmt",
+        Some("cargo fmt --check"),
+    );
+    assert_eq!(got["next_command"], "cargo fmt --check -p thiserror-impl");
+    assert_eq!(got["line"], 391);
+    // Without the repository's manifests, the whole workspace is checked.
+    let got = in_repo(&[], "rust-fmt", None);
+    assert_eq!(got["next_command"], "cargo fmt --check");
+}
+
+/// A Go test in a package below the module root is located from the root and rerun there.
+#[test]
+fn go_tests_in_subpackages_are_located_from_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/calc\n").unwrap();
+    let log = "--- FAIL: TestDivide (0.00s)\n    divide_test.go:18: got 1\nFAIL\nFAIL\texample.com/calc/internal/math\t0.01s\nFAIL\n";
+    std::fs::write(dir.path().join("go.log"), log).unwrap();
+    let got = investigate(dir.path(), &["--log", "go.log", "--root", "."]);
+    assert_eq!(got["file"], "internal/math/divide_test.go");
+    assert_eq!(
+        got["next_command"],
+        "go test ./internal/math -run '^TestDivide$'"
+    );
+}
+
+/// Without the step's command a bare `gofmt -l` listing says nothing; with it, each file
+/// listed is unformatted.
+#[test]
+fn a_gofmt_listing_needs_the_command() {
+    let got = in_repo(&[], "jwt-gofmt-l", None);
+    assert_eq!(got["layer"], "none");
+    let got = in_repo(&[], "jwt-gofmt-l", Some("gofmt -s -l ."));
+    assert_eq!(got["file"], "hmac.go");
+    assert_eq!(got["next_command"], "test -z \"$(gofmt -s -l hmac.go)\"");
+}
+
+/// `--cmd` is documented.
+#[test]
+fn investigate_help_documents_cmd() {
+    let out = sdetkit()
+        .args(["investigate", "failure", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(out).unwrap();
+    assert!(help.contains("--cmd <COMMAND>"), "{help}");
+}
+
+/// A gate step's answer knows the step's command and directory: the rerun keeps the
+/// step's options and runs where the step ran, the file is named from the root.
+#[test]
+fn gate_steps_answer_with_their_command_and_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("py")).unwrap();
+    // A stand-in for ruff that prints what ruff printed in the corpus's py-ruff-select.
+    let ruff = dir.path().join("py/ruff");
+    let output = "src/m.py:6:8: F401 [*] `os` imported but unused\nFound 1 error.\n";
+    std::fs::write(&ruff, format!("#!/bin/sh\nprintf '{output}'\nexit 1\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ruff, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = r#"
+[[gate.fast.steps]]
+id = "lint"
+cwd = "py"
+run = "./ruff check --select F401 --output-format concise ."
+
+[[gate.fast.steps]]
+id = "tools"
+run = "no-such-tool-xyz --check"
+"#;
+    std::fs::write(dir.path().join("sdetkit.toml"), config).unwrap();
+    let out = sdetkit()
+        .current_dir(dir.path())
+        .args(["gate", "fast", "--format", "json", "--quiet"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let gate: Value = serde_json::from_slice(&out).unwrap();
+    let first = |id: &str| {
+        let steps = gate["steps"].as_array().unwrap();
+        steps.iter().find(|s| s["id"] == id).unwrap()["first_failure"].clone()
+    };
+    let lint = first("lint");
+    assert_eq!(lint["file"], "py/src/m.py");
+    assert_eq!(
+        lint["next_command"],
+        "cd py && ./ruff check --no-fix --select F401 src/m.py"
+    );
+    let tools = first("tools");
+    assert_eq!(tools["classification"], "environment");
+    let message = tools["message"].as_str().unwrap();
+    assert!(message.contains("no-such-tool-xyz"), "{message}");
+}
+
+/// A jest rerun turns coverage off when the repository's configuration would make a narrowed
+/// run fail on a coverage threshold, even when the log shows no coverage report.
+#[test]
+fn jest_reruns_without_the_repository_coverage_threshold() {
+    let config = "export default {\n  coverageThreshold: { global: { lines: 100 } },\n};\n";
+    let got = in_repo(&[("jest.config.ts", config)], "jest", None);
+    assert_eq!(
+        got["next_command"],
+        "npx jest --coverage=false tests/sum.test.js -t '^sum adds two$'"
+    );
 }
