@@ -14,6 +14,7 @@ pub mod file;
 pub mod followup;
 pub mod jsonl;
 pub mod learning;
+pub mod portfolio;
 pub mod premerge;
 pub mod proof;
 pub mod releases;

@@ -78,9 +78,22 @@ pub enum Command {
     /// Deterministic evidence bundle of a run, and its verification
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// KPIs of every repository in the PostgreSQL store and across all of them, computed in the database
+    Portfolio(PortfolioArgs),
     /// Share the event log through the configured store ([history] store = "git" | "postgres")
     #[command(subcommand)]
     History(HistoryCommand),
+}
+
+/// `portfolio`.
+#[derive(Debug, Args)]
+pub struct PortfolioArgs {
+    /// End of every window (RFC 3339) [default: now, or $SDETKIT_NOW]
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+    /// Report format on stdout
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `history …`.

@@ -89,6 +89,7 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
         }
         Command::Investigate(InvestigateCommand::Failure(args)) => investigate_failure(&ws, &args),
         Command::History(what) => history::history_cmd(&ws, what),
+        Command::Portfolio(args) => weekly::portfolio_cmd(&ws, &args, verbose),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use jiff::Timestamp;
 
-use super::args::{RecordCommand, WeeklyArgs};
+use super::args::{PortfolioArgs, RecordCommand, WeeklyArgs};
+use crate::artifacts::portfolio::PORTFOLIO;
 use crate::artifacts::releases::{Kind, LEDGER, Recorded};
 use crate::artifacts::weekly::SCORECARD;
 use crate::error::{Error, Result};
@@ -37,6 +38,38 @@ pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
         eprintln!("sdetkit: contract: {problem}");
     }
     Ok(i32::from(!health.ok))
+}
+
+/// `portfolio`: exit 1 when the database cannot be reached; `--verbose` prints the SQL it
+/// ran on stderr.
+pub(super) fn portfolio_cmd(ws: &Workspace, args: &PortfolioArgs, verbose: bool) -> Result<i32> {
+    let as_of = match &args.as_of {
+        Some(text) => parse_as_of(text)?,
+        None => crate::clock::now(),
+    };
+    let run = match crate::lanes::portfolio::run(ws, &ws.config()?, as_of)? {
+        Ok(run) => run,
+        Err(why) => {
+            eprintln!("sdetkit: portfolio: {why}");
+            return Ok(1);
+        }
+    };
+    if verbose {
+        for sql in &run.sql {
+            eprintln!("{}\n", sql.trim());
+        }
+    }
+    let p = &run.portfolio;
+    let dir = PORTFOLIO.path(&ws.out_dir);
+    let dir = ws.rel(dir.parent().unwrap_or(&ws.out_dir));
+    report::emit(
+        args.format,
+        None,
+        &crate::json::to_value(p),
+        || report::portfolio::text(p, &dir),
+        || report::portfolio::md(p),
+    )?;
+    Ok(0)
 }
 
 fn parse_as_of(text: &str) -> Result<Timestamp> {

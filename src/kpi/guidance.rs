@@ -12,13 +12,13 @@ use crate::artifacts::proof::GateKind;
 use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
 
 /// Entries per list.
-const TOP: usize = 5;
+pub(crate) const TOP: usize = 5;
 
 /// A median this much above last week's is "slower" (and below, "faster").
 const TREND_RATIO: f64 = 0.10;
 
 /// Days searched for flaky candidates: a commit is retried within days, not weeks.
-const FLAKY_DAYS: i64 = 30;
+pub(crate) const FLAKY_DAYS: i64 = 30;
 
 impl Guidance {
     /// The guidance of `sources` at their `as_of`.
@@ -228,7 +228,7 @@ fn slowest(current: &[&Run], previous: &[&Run]) -> Vec<Slow> {
     out
 }
 
-fn trend(now: u64, before: Option<u64>) -> &'static str {
+pub(crate) fn trend(now: u64, before: Option<u64>) -> &'static str {
     match before {
         None => "new",
         Some(b) if now as f64 > b as f64 * (1.0 + TREND_RATIO) => "slower",

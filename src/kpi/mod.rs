@@ -5,6 +5,7 @@
 pub mod guidance;
 pub mod incidents;
 pub mod pass;
+pub mod portfolio;
 pub mod releases;
 pub mod row;
 pub mod scorecard;

@@ -45,7 +45,24 @@ struct Count {
 
 impl Kpi {
     fn new(count: Count, unit: &'static str, what: &str, min: u64, ids: bool) -> Kpi {
-        let (numerator, denominator) = (count.total, count.ids.len() as u64);
+        let kpi = Kpi::counted(count.total, count.ids.len() as u64, unit, what, min);
+        Kpi {
+            ids: ids.then_some(count.ids),
+            numerator_ids: ids.then_some(count.hits),
+            ..kpi
+        }
+    }
+
+    /// A KPI from its counts alone (no ids): `numerator` hits (or seconds) over `denominator`
+    /// `what`, with no value under the minimum sample `min`. The one rule every scorecard,
+    /// local or from the shared store, applies.
+    pub fn counted(
+        numerator: u64,
+        denominator: u64,
+        unit: &'static str,
+        what: &str,
+        min: u64,
+    ) -> Kpi {
         let enough = denominator >= min;
         let value = enough.then(|| match unit {
             "percent" => round2(100.0 * numerator as f64 / denominator as f64),
@@ -63,8 +80,8 @@ impl Kpi {
             },
             minimum_sample: min,
             note: (!enough).then(|| format!("needs at least {min} {what}, has {denominator}")),
-            ids: ids.then_some(count.ids),
-            numerator_ids: ids.then_some(count.hits),
+            ids: None,
+            numerator_ids: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod daily;
 pub mod followup;
+pub mod portfolio;
 pub mod premerge;
 pub mod proof;
 mod record;

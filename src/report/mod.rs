@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod followup;
 pub mod gate;
 pub mod history;
+pub mod portfolio;
 pub mod premerge;
 pub mod progress;
 pub mod proof;

@@ -30,7 +30,7 @@ pub struct Page<'a> {
     pub places: Places<'a>,
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#f6f8fa}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#f6f8fa}\
 h1{margin:0 0 4px}h2{margin:28px 0 10px}.muted{color:#57606a}\
 .cards,.charts{display:flex;flex-wrap:wrap;gap:12px}\
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px 14px;width:200px}\
@@ -66,7 +66,7 @@ pub fn render(page: &Page) -> String {
 }
 
 /// Minimal HTML escaping for text and attribute values.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -95,12 +95,12 @@ fn cards(card: &Scorecard) -> String {
 }
 
 /// A KPI's name for people.
-fn label(kpi: &str) -> String {
+pub(crate) fn label(kpi: &str) -> String {
     kpi.replace('_', " ")
 }
 
 /// The big number of a card.
-fn headline(kpi: &Kpi) -> String {
+pub(crate) fn headline(kpi: &Kpi) -> String {
     match kpi.value {
         Some(v) if kpi.unit == "seconds" => crate::clock::human_secs(v),
         Some(v) => format!("{v:.1} %"),

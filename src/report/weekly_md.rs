@@ -21,7 +21,7 @@ pub fn scorecard(card: &Scorecard) -> String {
 }
 
 /// One scope's KPIs, a column per window.
-fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet>) -> String {
+pub fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet>) -> String {
     let mut out = format!("## {title}\n\n| KPI |");
     let windows: Vec<&KpiSet> = WINDOWS.iter().filter_map(|(w, _)| sets.get(w)).collect();
     for (name, _) in WINDOWS {

@@ -11,6 +11,7 @@ mod faults;
 mod gate;
 mod history_store;
 mod learning;
+mod portfolio;
 mod postgres_store;
 mod premerge;
 mod proof;

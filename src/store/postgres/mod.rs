@@ -7,6 +7,8 @@
 //! one transaction, so a retried or doubled push changes nothing. The row as the event log
 //! holds it is kept too (`row_text`), so a pull gives another machine the very same line.
 
+pub mod portfolio;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -71,7 +73,7 @@ pub struct Database {
 }
 
 /// A store error as one line for the user: never the URL (it may hold a password).
-fn why(doing: &str, e: postgres::Error) -> String {
+pub(crate) fn why(doing: &str, e: postgres::Error) -> String {
     let detail = e
         .as_db_error()
         .map(|d| d.message().to_string())
@@ -246,13 +248,10 @@ fn insert_run(tx: &mut Transaction, repo: &str, row: &Keyed) -> Result<usize, St
     if inserted == 0 {
         return Ok(0);
     }
-    let names: Vec<&str> = run.steps.iter().map(|s| s.name.as_str()).collect();
-    let failed: Vec<bool> = run.steps.iter().map(|s| s.failed).collect();
-    let durations: Vec<Option<i64>> = run
-        .steps
-        .iter()
-        .map(|s| s.duration_ms.map(|d| d as i64))
-        .collect();
+    let steps = steps_of(&run);
+    let names: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+    let failed: Vec<bool> = steps.iter().map(|s| s.1).collect();
+    let durations: Vec<Option<i64>> = steps.iter().map(|s| s.2.map(|d| d as i64)).collect();
     tx.execute(
         "INSERT INTO sdetkit_steps (repo_id, run_key, step, captured_at, failed, duration_ms, input_digest)
          SELECT $1, $2, s.step, $3::text::timestamptz, s.failed, s.duration_ms, $4
@@ -274,4 +273,22 @@ fn insert_run(tx: &mut Transaction, repo: &str, row: &Keyed) -> Result<usize, St
         .map_err(|e| why("insert tests", e))?;
     }
     Ok(1)
+}
+
+/// The steps of a run as the guidance counts them: its recorded steps, else (reference rows)
+/// the gates it ran, without timings.
+fn steps_of(run: &Run) -> Vec<(String, bool, Option<u64>)> {
+    if !run.steps.is_empty() {
+        return run
+            .steps
+            .iter()
+            .map(|s| (s.name.clone(), s.failed, s.duration_ms))
+            .collect();
+    }
+    crate::artifacts::proof::GateKind::ALL
+        .iter()
+        .zip(run.gates)
+        .filter(|(_, o)| *o != GateOutcome::NotRun)
+        .map(|(g, o)| (g.name().to_string(), o == GateOutcome::Failed, None))
+        .collect()
 }
