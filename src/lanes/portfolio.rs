@@ -16,7 +16,7 @@ pub struct PortfolioRun {
     /// The portfolio.
     pub portfolio: Portfolio,
     /// The statements run, in order.
-    pub sql: Vec<&'static str>,
+    pub sql: Vec<String>,
 }
 
 /// Computes the portfolio at `as_of` and writes its artifacts; `Ok(Err(why))` when the

@@ -43,7 +43,7 @@ CREATE TABLE sdetkit_runs (
     row_text            text        NOT NULL,
     PRIMARY KEY (repo_id, run_key)
 );
-CREATE INDEX sdetkit_runs_by_time ON sdetkit_runs (repo_id, captured_at);
+CREATE INDEX sdetkit_runs_by_time ON sdetkit_runs (repo_id, captured_at, run_key);
 CREATE INDEX sdetkit_runs_by_time_all ON sdetkit_runs (captured_at);
 CREATE TABLE sdetkit_steps (
     repo_id      text        NOT NULL,
@@ -52,7 +52,7 @@ CREATE TABLE sdetkit_steps (
     captured_at  timestamptz NOT NULL,
     failed       boolean     NOT NULL,
     duration_ms  bigint,
-    input_digest text,
+    inputs       text,
     PRIMARY KEY (repo_id, run_key, step)
 );
 CREATE INDEX sdetkit_steps_by_time ON sdetkit_steps (repo_id, captured_at);
@@ -62,6 +62,7 @@ CREATE TABLE sdetkit_tests (
     test        text        NOT NULL,
     captured_at timestamptz NOT NULL,
     failed      boolean     NOT NULL,
+    inputs      text,
     PRIMARY KEY (repo_id, run_key, test)
 );
 CREATE INDEX sdetkit_tests_by_time ON sdetkit_tests (repo_id, captured_at);
@@ -183,17 +184,18 @@ impl Database {
     }
 
     /// Inserts the runs of `rows` under `repo` (those already there are left alone); returns
-    /// how many were new. Rows that are not dated runs are not sent.
+    /// how many were new. Rows that are not dated runs are not sent. A batch of runs goes in
+    /// as three statements (runs, their steps, their tests) in one transaction, so each run
+    /// is whole or absent.
     pub fn insert(&mut self, repo: &str, rows: &[&Keyed]) -> Result<usize, String> {
+        let runs: Vec<Columns> = rows.iter().filter_map(|row| Columns::of(row)).collect();
         let mut added = 0;
-        for batch in rows.chunks(BATCH) {
+        for batch in runs.chunks(BATCH) {
             let mut tx = self
                 .client
                 .transaction()
                 .map_err(|e| why("start a transaction", e))?;
-            for row in batch {
-                added += insert_run(&mut tx, repo, row)?;
-            }
+            added += insert_batch(&mut tx, repo, batch)?;
             tx.commit().map_err(|e| why("commit runs", e))?;
         }
         Ok(added)
@@ -205,74 +207,136 @@ impl Database {
     }
 }
 
-/// Inserts one run with its steps and tests; 1 when it was new.
-fn insert_run(tx: &mut Transaction, repo: &str, row: &Keyed) -> Result<usize, String> {
-    let Ok(event) = serde_json::from_str::<EventRow>(row.line) else {
-        return Ok(0);
+/// One run as its table rows: the run's columns, its steps and its tests.
+struct Columns<'a> {
+    key: &'a str,
+    line: &'a str,
+    at: String,
+    lane: Option<String>,
+    decision: String,
+    run: Run,
+    /// What "the same inputs" means for flakiness (as in the weekly guidance): the input
+    /// digest, else the commit of a run on a clean tree.
+    inputs: Option<String>,
+    steps: Vec<(String, bool, Option<u64>)>,
+}
+
+impl<'a> Columns<'a> {
+    /// `None` for a row that is not a dated run.
+    fn of(row: &'a Keyed) -> Option<Columns<'a>> {
+        let event = serde_json::from_str::<EventRow>(row.line).ok()?;
+        let (lane, decision) = (event.lane.clone(), event.decision.clone());
+        let run = Run::of(event).ok()?;
+        let inputs = run
+            .input_digest
+            .clone()
+            .or_else(|| run.commit.clone().filter(|_| run.dirty != Some(true)));
+        Some(Columns {
+            key: row.key.as_ref(),
+            line: row.line,
+            at: crate::clock::iso(run.at),
+            lane,
+            decision,
+            steps: steps_of(&run),
+            inputs,
+            run,
+        })
+    }
+
+    fn gate_failed(&self, at: usize) -> Option<bool> {
+        match self.run.gates[at] {
+            GateOutcome::NotRun => None,
+            GateOutcome::Passed => Some(false),
+            GateOutcome::Failed => Some(true),
+        }
+    }
+}
+
+/// Inserts a batch of runs as columns (`unnest` of one array per column); the steps and
+/// tests only of the runs that were new. Returns how many were.
+fn insert_batch(tx: &mut Transaction, repo: &str, runs: &[Columns]) -> Result<usize, String> {
+    let col = |f: &dyn Fn(&Columns) -> Option<String>| -> Vec<Option<String>> {
+        runs.iter().map(f).collect()
     };
-    let lane = event.lane.clone();
-    let decision = event.decision.clone();
-    let Ok(run) = Run::of(event) else {
-        return Ok(0);
+    let flag = |f: &dyn Fn(&Columns) -> Option<bool>| -> Vec<Option<bool>> {
+        runs.iter().map(f).collect()
     };
-    let at = crate::clock::iso(run.at);
-    let failed = |g: GateOutcome| match g {
-        GateOutcome::NotRun => None,
-        GateOutcome::Passed => Some(false),
-        GateOutcome::Failed => Some(true),
-    };
-    let inserted = tx
-        .execute(
+    let keys = col(&|c| Some(c.key.to_string()));
+    let new: std::collections::HashSet<String> = tx
+        .query(
             "INSERT INTO sdetkit_runs (repo_id, run_key, captured_at, branch, lane, decision, ship, dirty,
                  commit_sha, input_digest, gate_fast_failed, gate_release_failed, doctor_failed, row_text)
-             VALUES ($1, $2, $3::text::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT (repo_id, run_key) DO NOTHING",
+             SELECT $1, r.* FROM unnest($2::text[], $3::text[]::timestamptz[], $4::text[], $5::text[],
+                 $6::text[], $7::boolean[], $8::boolean[], $9::text[], $10::text[], $11::boolean[],
+                 $12::boolean[], $13::boolean[], $14::text[]) AS r
+             ON CONFLICT (repo_id, run_key) DO NOTHING
+             RETURNING run_key",
             &[
                 &repo,
-                &row.key.as_ref(),
-                &at,
-                &run.branch,
-                &lane,
-                &decision,
-                &run.ship,
-                &run.dirty,
-                &run.commit,
-                &run.input_digest,
-                &failed(run.gates[0]),
-                &failed(run.gates[1]),
-                &failed(run.gates[2]),
-                &row.line,
+                &keys,
+                &col(&|c| Some(c.at.clone())),
+                &col(&|c| c.run.branch.clone()),
+                &col(&|c| c.lane.clone()),
+                &col(&|c| Some(c.decision.clone())),
+                &flag(&|c| Some(c.run.ship)),
+                &flag(&|c| c.run.dirty),
+                &col(&|c| c.run.commit.clone()),
+                &col(&|c| c.run.input_digest.clone()),
+                &flag(&|c| c.gate_failed(0)),
+                &flag(&|c| c.gate_failed(1)),
+                &flag(&|c| c.gate_failed(2)),
+                &col(&|c| Some(c.line.to_string())),
             ],
         )
-        .map_err(|e| why("insert a run", e))?;
-    if inserted == 0 {
-        return Ok(0);
+        .map_err(|e| why("insert runs", e))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let inserted: Vec<&Columns> = runs.iter().filter(|c| new.contains(c.key)).collect();
+    let steps = inserted
+        .iter()
+        .flat_map(|c| c.steps.iter().map(move |s| (*c, &s.0, s.1, s.2)));
+    let (mut keys, mut at, mut names, mut failed, mut ms, mut inputs) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (c, name, f, d) in steps {
+        keys.push(c.key);
+        at.push(c.at.as_str());
+        names.push(name.as_str());
+        failed.push(f);
+        ms.push(d.map(|d| d as i64));
+        inputs.push(c.inputs.as_deref());
     }
-    let steps = steps_of(&run);
-    let names: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
-    let failed: Vec<bool> = steps.iter().map(|s| s.1).collect();
-    let durations: Vec<Option<i64>> = steps.iter().map(|s| s.2.map(|d| d as i64)).collect();
     tx.execute(
-        "INSERT INTO sdetkit_steps (repo_id, run_key, step, captured_at, failed, duration_ms, input_digest)
-         SELECT $1, $2, s.step, $3::text::timestamptz, s.failed, s.duration_ms, $4
-         FROM unnest($5::text[], $6::boolean[], $7::bigint[]) AS s(step, failed, duration_ms)
+        "INSERT INTO sdetkit_steps (repo_id, run_key, step, captured_at, failed, duration_ms, inputs)
+         SELECT $1, s.* FROM unnest($2::text[], $3::text[], $4::text[]::timestamptz[], $5::boolean[],
+             $6::bigint[], $7::text[]) AS s
          ON CONFLICT DO NOTHING",
-        &[&repo, &row.key.as_ref(), &at, &run.input_digest, &names, &failed, &durations],
+        &[&repo, &keys, &names, &at, &failed, &ms, &inputs],
     )
     .map_err(|e| why("insert steps", e))?;
-    if !run.tests.is_empty() {
-        let names: Vec<&str> = run.tests.iter().map(|t| t.name.as_str()).collect();
-        let failed: Vec<bool> = run.tests.iter().map(|t| t.failed).collect();
+    let tests = inserted
+        .iter()
+        .flat_map(|c| c.run.tests.iter().map(move |t| (*c, t)));
+    let (mut keys, mut at, mut names, mut failed, mut inputs) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for (c, t) in tests {
+        keys.push(c.key);
+        at.push(c.at.as_str());
+        names.push(t.name.as_str());
+        failed.push(t.failed);
+        inputs.push(c.inputs.as_deref());
+    }
+    if !keys.is_empty() {
         tx.execute(
-            "INSERT INTO sdetkit_tests (repo_id, run_key, test, captured_at, failed)
-             SELECT $1, $2, t.test, $3::text::timestamptz, t.failed
-             FROM unnest($4::text[], $5::boolean[]) AS t(test, failed)
+            "INSERT INTO sdetkit_tests (repo_id, run_key, test, captured_at, failed, inputs)
+             SELECT $1, t.* FROM unnest($2::text[], $3::text[], $4::text[]::timestamptz[], $5::boolean[],
+                 $6::text[]) AS t
              ON CONFLICT DO NOTHING",
-            &[&repo, &row.key.as_ref(), &at, &names, &failed],
+            &[&repo, &keys, &names, &at, &failed, &inputs],
         )
         .map_err(|e| why("insert tests", e))?;
     }
-    Ok(1)
+    Ok(new.len())
 }
 
 /// The steps of a run as the guidance counts them: its recorded steps, else (reference rows)
