@@ -1,0 +1,124 @@
+//! README, LICENSE and changelog, found as people name them: any case (`readme.md`,
+//! `Readme.md`) and the usual variants (`README.rst`, `LICENSE-MIT`, `LICENSE.txt`, `COPYING`,
+//! `CHANGES.rst`, `HISTORY.md`, `NEWS`, `VERSION_HISTORY.md`…). The check's `cmd` names the file
+//! found.
+
+use std::path::Path;
+
+use crate::artifacts::proof::Severity;
+use crate::config::{Config, ReleaseCheck};
+use crate::gate::check::Check;
+
+const README: &[&str] = &["readme"];
+const LICENSE: &[&str] = &["license", "licence", "copying", "unlicense"];
+const CHANGELOG: &[&str] = &[
+    "changelog",
+    "changes",
+    "history",
+    "news",
+    "releases",
+    "release_notes",
+    "release-notes",
+    "version_history",
+];
+
+/// The first file in `root` whose name, ignoring case, is one of `stems` alone or followed by
+/// `.ext`, `-…` or `_…` (`LICENSE-MIT`).
+pub fn find(root: &Path, stems: &[&str]) -> Option<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    stems.iter().find_map(|stem| {
+        names
+            .iter()
+            .find(|name| {
+                let lower = name.to_ascii_lowercase();
+                lower == *stem
+                    || lower
+                        .strip_prefix(stem)
+                        .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+            })
+            .cloned()
+    })
+}
+
+fn presence(root: &Path, stems: &[&str], what: &str, hint: &str) -> Check {
+    match find(root, stems) {
+        Some(name) => Check::pass(name.clone(), format!("{name} present")),
+        None => Check::fail(format!("{what}*"), format!("no {what} file"), hint)
+            .severity(Severity::Warn),
+    }
+}
+
+/// The `readme` check.
+pub fn readme(root: &Path) -> Check {
+    presence(
+        root,
+        README,
+        "README",
+        "add a README.md that says what the project is and how to build it",
+    )
+}
+
+/// The `license` check.
+pub fn license(root: &Path) -> Check {
+    presence(root, LICENSE, "LICENSE", "add a LICENSE file")
+}
+
+/// The `changelog` check: the configured changelog, else any of the usual names.
+pub fn changelog(root: &Path, config: &Config) -> Check {
+    if config.release.skips(ReleaseCheck::Changelog) {
+        return Check::skip("CHANGELOG", "the release gate does not check a changelog");
+    }
+    if let Some(path) = &config.release.changelog {
+        let shown = path.display().to_string();
+        return if root.join(path).is_file() {
+            Check::pass(shown.clone(), format!("{shown} present"))
+        } else {
+            Check::fail(
+                shown.clone(),
+                format!("{shown}, the configured changelog, does not exist"),
+                "create it, or point [gate.release] changelog at the file you keep",
+            )
+            .severity(Severity::Warn)
+        };
+    }
+    match find(root, CHANGELOG) {
+        Some(name) => Check::pass(name.clone(), format!("{name} present")),
+        None => Check::fail(
+            "CHANGELOG*",
+            "no changelog (CHANGELOG, CHANGES, HISTORY, NEWS…), which the release gate needs",
+            "add CHANGELOG.md with a section per version",
+        )
+        .severity(Severity::Warn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_and_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "readme.md",
+            "LICENSE-MIT",
+            "VERSION_HISTORY.md",
+            "licensed.txt",
+        ] {
+            std::fs::write(d.join(f), "x").unwrap();
+        }
+        assert_eq!(find(d, README).as_deref(), Some("readme.md"));
+        assert_eq!(find(d, LICENSE).as_deref(), Some("LICENSE-MIT"));
+        assert_eq!(find(d, CHANGELOG).as_deref(), Some("VERSION_HISTORY.md"));
+        std::fs::write(d.join("CHANGES.rst"), "x").unwrap();
+        assert_eq!(find(d, CHANGELOG).as_deref(), Some("CHANGES.rst"));
+        assert_eq!(readme(d).looked_at, "readme.md");
+    }
+}
