@@ -4,6 +4,8 @@
 mod artifacts;
 mod bad_input;
 mod daily;
+mod detect;
+mod doctor;
 mod evidence;
 mod faults;
 mod gate;
