@@ -283,7 +283,7 @@ fn precommit_and_tox_in_pyproject_through_uv() {
     let repo = Repo::new();
     repo.write(
         "pyproject.toml",
-        "[project]\nname = \"i\"\nversion = \"2.3.0.dev\"\n[tool.mypy]\nfiles = [\"src\"]\n[tool.tox]\nenv_list = [\"py3.13\", \"typing\", \"docs\"]\n[tool.tox.env_run_base]\ncommands = [[\"pytest\", \"-v\", \"--tb=short\", \"--basetemp={env_tmp_dir}\", {replace = \"posargs\", default = [], extend = true}]]\n[tool.tox.env.typing]\ncommands = [[\"mypy\"], [\"pyright\"]]\n",
+        "[project]\nname = \"i\"\nversion = \"2.3.0.dev\"\n[dependency-groups]\ndev = [\"ruff\"]\ntests = [\"freezegun\", \"pytest>=8\"]\ndocs = [\"sphinx\"]\n[tool.mypy]\nfiles = [\"src\"]\n[tool.tox]\nenv_list = [\"py3.13\", \"typing\", \"docs\"]\n[tool.tox.env_run_base]\ncommands = [[\"pytest\", \"-v\", \"--tb=short\", \"--basetemp={env_tmp_dir}\", {replace = \"posargs\", default = [], extend = true}]]\n[tool.tox.env.typing]\ncommands = [[\"mypy\"], [\"pyright\"]]\n",
     );
     repo.write(
         ".pre-commit-config.yaml",
@@ -298,6 +298,10 @@ fn precommit_and_tox_in_pyproject_through_uv() {
         "on: [push]\njobs:\n  main:\n    runs-on: ubuntu-latest\n    steps:\n      - run: uv run --locked --group pre-commit pre-commit run --all-files\n",
     );
     repo.write("tests/test_i.py", "def test_i(): pass\n");
+    repo.write(
+        "uv.lock",
+        "version = 1\n[[package]]\nname = \"ruff\"\nversion = \"0.11.11\"\n[[package]]\nname = \"pytest\"\nversion = \"8.3.5\"\n",
+    );
     repo.commit("python project");
     let (report, _) = init(&repo);
     for expected in [
@@ -307,6 +311,8 @@ fn precommit_and_tox_in_pyproject_through_uv() {
         "step pytest: pytest -v --tb=short  (from pyproject.toml [tool.tox.env_run_base] via .github/workflows/tests.yaml:11)",
         "left out `pyright` (pyproject.toml [tool.tox.env.typing] via .github/workflows/tests.yaml:15): pyright downloads Node.js",
         "left out pre-commit hooks trailing-whitespace (.pre-commit-config.yaml)",
+        // The linters CI runs at uv.lock's versions, not whatever is newest.
+        "setup: python3 -m pip install -e . ruff==0.11.11 freezegun pytest==8.3.5 (run by",
     ] {
         assert!(
             report.contains(expected),
@@ -502,4 +508,34 @@ fn polyglot_setup_combines_each_ecosystems_install() {
     let setup = "npm ci && python3 -m pip install -e '.[test]' -r requirements-dev.txt && cargo fetch && go mod download";
     assert!(report.contains(&format!("setup: {setup}")), "{report}");
     assert!(toml.contains(&format!("run = \"{setup}\"")), "{toml}");
+}
+
+#[test]
+fn a_check_after_a_build_in_its_ci_job_waits_for_the_build() {
+    let repo = Repo::new();
+    repo.write(
+        "package.json",
+        r#"{"scripts": {"build": "tsc -p .", "typecheck": "tsc --noEmit", "test": "vitest run"}}"#,
+    );
+    repo.write("package-lock.json", "{}\n");
+    repo.write(
+        ".github/workflows/validate.yml",
+        "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - run: npm run build\n      - run: npm run typecheck\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - run: npm run build\n      - run: npm prune --omit=dev\n      - run: node e2e/test-cli.js\n  unit:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n",
+    );
+    repo.commit("node project");
+    let (report, toml) = init(&repo);
+    assert!(
+        report.contains("left out `npm prune --omit=dev`"),
+        "{report}"
+    );
+    assert!(
+        toml.contains(
+            "id = \"node-test-cli\"\nrun = \"node e2e/test-cli.js\"\nneeds = [\"npm-build\"]"
+        ),
+        "the e2e job built first: {toml}"
+    );
+    assert!(
+        toml.contains("id = \"npm-test\"\nrun = \"npm test\"\n# timeout"),
+        "the unit job built nothing: {toml}"
+    );
 }

@@ -97,8 +97,8 @@ struct Candidate {
     /// Working directory relative to the root.
     cwd: Option<String>,
     env: BTreeMap<String, String>,
-    /// The CI job (file and job) it ran in, for ordering after a build of the same job.
-    job: Option<String>,
+    /// The CI jobs (`file#job`) it ran in, for ordering after a build of the same job.
+    jobs: Vec<String>,
 }
 
 impl Candidate {
@@ -108,7 +108,7 @@ impl Candidate {
             from: from.into(),
             cwd: None,
             env: BTreeMap::new(),
-            job: None,
+            jobs: Vec::new(),
         }
     }
 }
@@ -172,7 +172,7 @@ fn absorb(root: &Path, text: &str, at: &Place, signals: &mut Signals, depth: usi
                 from: at.from.clone(),
                 cwd,
                 env: at.env.clone(),
-                job: at.job.clone(),
+                jobs: at.job.iter().cloned().collect(),
             }),
             Verdict::Setup(eco) => signals.installs.push((eco, part.text)),
             Verdict::Drop(reason) => signals.left_out.push(format!(
@@ -308,15 +308,18 @@ fn finish(root: &Path, chosen: &mut Vec<Candidate>) -> Vec<StepSpec> {
         Kind::Test => 4,
     };
     chosen.sort_by_key(|c| (c.check.eco, rank(c.check.kind)));
-    let mut seen: Vec<(String, Option<String>)> = Vec::new();
-    chosen.retain(|c| {
-        let key = (c.check.run.clone(), c.cwd.clone());
-        if seen.contains(&key) {
-            return false;
+    // The same command from several jobs is one step that belongs to all of them.
+    let mut unique: Vec<Candidate> = Vec::new();
+    for c in chosen.drain(..) {
+        match unique
+            .iter_mut()
+            .find(|u| u.check.run == c.check.run && u.cwd == c.cwd)
+        {
+            Some(kept) => kept.jobs.extend(c.jobs),
+            None => unique.push(c),
         }
-        seen.push(key);
-        true
-    });
+    }
+    *chosen = unique;
     let mut ids: Vec<String> = Vec::new();
     let mut steps: Vec<StepSpec> = Vec::new();
     for c in chosen.iter() {
@@ -337,14 +340,16 @@ fn finish(root: &Path, chosen: &mut Vec<Candidate>) -> Vec<StepSpec> {
     }
     // A check CI runs after a build in the same job may need what the build made (`dist/`).
     for i in 0..chosen.len() {
-        if chosen[i].check.kind == Kind::Build || chosen[i].job.is_none() {
+        if chosen[i].check.kind == Kind::Build {
             continue;
         }
         let build = (0..chosen.len()).find(|&j| {
-            j != i
-                && chosen[j].check.kind == Kind::Build
+            chosen[j].check.kind == Kind::Build
                 && chosen[j].check.eco == chosen[i].check.eco
-                && chosen[j].job == chosen[i].job
+                && chosen[j]
+                    .jobs
+                    .iter()
+                    .any(|job| chosen[i].jobs.contains(job))
         });
         if let Some(j) = build {
             let need = steps[j].id.clone();

@@ -477,6 +477,64 @@ fn tests(root: &Path, config: &Configured) -> Option<Candidate> {
     Some(default(Eco::Python, Kind::Test, id, &run, &from))
 }
 
+/// The requirements of dependency group `name`, following `{include-group = "…"}`; a
+/// requirement with an environment marker is left to the project's own tools.
+fn group_requirements(pyproject: &toml::Table, name: &str, depth: usize) -> Vec<String> {
+    let Some(items) = pyproject
+        .get("dependency-groups")
+        .and_then(|g| g.get(name))
+        .and_then(|g| g.as_array())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            toml::Value::String(r) if !r.contains(';') => out.push(r.trim().to_string()),
+            toml::Value::Table(t) if depth < 4 => {
+                if let Some(inner) = t.get("include-group").and_then(|g| g.as_str()) {
+                    out.extend(group_requirements(pyproject, inner, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The distribution name a requirement names (`ruff>=0.5` → `ruff`).
+fn package_name(requirement: &str) -> String {
+    requirement
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect()
+}
+
+fn normalize(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// `(name, version)` of every package `uv.lock` pins.
+fn uv_lock(root: &Path) -> Vec<(String, String)> {
+    let Some(lock) = std::fs::read_to_string(root.join("uv.lock"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    else {
+        return Vec::new();
+    };
+    lock.get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p.get("name")?.as_str()?.to_string(),
+                p.get("version")?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// The Python part of `[setup]`: the project in editable mode with its test extras, its
 /// development requirement files and dependency groups, and what the tox / nox environments
 /// taken install.
@@ -536,6 +594,7 @@ pub(super) fn setup(root: &Path, deps: &[String]) -> Option<String> {
         );
     }
     let groups = names(pyproject.get("dependency-groups"));
+    let locked = uv_lock(root);
     let mut words: Vec<String> = vec![
         "python3".into(),
         "-m".into(),
@@ -554,9 +613,20 @@ pub(super) fn setup(root: &Path, deps: &[String]) -> Option<String> {
         words.push("-r".into());
         words.push(r.into());
     }
-    for g in groups {
-        words.push("--group".into());
-        words.push(g);
+    // Dependency groups (PEP 735) as their requirements, pinned to uv.lock when there is one:
+    // the project's CI runs the locked versions, and a newer linter may judge differently.
+    for group in &groups {
+        for requirement in group_requirements(&pyproject, group, 0) {
+            let name = package_name(&requirement);
+            let pinned = locked
+                .iter()
+                .find(|(n, _)| normalize(n) == normalize(&name))
+                .map(|(n, v)| format!("{n}=={v}"))
+                .unwrap_or(requirement);
+            if !words.contains(&pinned) {
+                words.push(pinned);
+            }
+        }
     }
     for d in deps {
         let parts: Vec<&str> = d.split_whitespace().collect();
