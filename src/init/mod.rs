@@ -53,13 +53,17 @@ fn report(ws: &Workspace, found: &Detection, makefile: Option<&str>) -> String {
         out.push_str("detected: nothing (no CI checks, Cargo.toml, pyproject.toml/setup.py, package.json, go.mod or Makefile with test/lint/check)\n");
     }
     for f in &found.findings {
-        let _ = writeln!(
-            out,
-            "detected: {} (from {}): {} step(s)",
-            f.ecosystem,
-            f.evidence,
-            f.steps.len()
-        );
+        let _ = if f.ecosystem == "ci" {
+            writeln!(out, "read CI: {}", f.evidence)
+        } else {
+            writeln!(
+                out,
+                "detected: {} (from {}): {} step(s)",
+                f.ecosystem,
+                f.evidence,
+                f.steps.len()
+            )
+        };
         for p in &f.steps {
             let _ = writeln!(
                 out,

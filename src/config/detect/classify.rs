@@ -153,7 +153,7 @@ pub fn line(text: &str, dir: &Path) -> Vec<Part> {
         return out;
     }
     let commands = shell::commands(text);
-    if commands.len() == 1 && !text.contains('|') && !text.contains('$') {
+    if commands.len() == 1 && !text.contains('|') {
         return vec![part(text, simple(&commands[0], text, dir))];
     }
     // A pipeline whose first command is a check: the check alone (the rest formats output).
@@ -179,15 +179,11 @@ pub fn line(text: &str, dir: &Path) -> Vec<Part> {
         .collect();
     let Some((_, first)) = checks.first() else {
         // The outermost command says what the line does (`echo "$(git log)" >> $GITHUB_ENV`).
-        let program = commands
-            .last()
-            .and_then(|c| c.first())
-            .cloned()
-            .unwrap_or_default();
-        return vec![part(
-            text,
-            simple_or_drop(&program, commands.last(), text, dir),
-        )];
+        let verdict = match commands.last() {
+            Some(words) => simple(words, text, dir),
+            None => drop("not a command"),
+        };
+        return vec![part(text, verdict)];
     };
     // A construct that fails on purpose (`test -z "$(gofmt -l .)"`, `if …; then exit 1; fi`,
     // `diff <(…) <(…)`) is the check as a whole.
@@ -219,16 +215,6 @@ pub fn line(text: &str, dir: &Path) -> Vec<Part> {
         .into_iter()
         .map(|(t, v)| part(&t, with_note(v, "taken out of a compound CI command")))
         .collect()
-}
-
-fn simple_or_drop(program: &str, words: Option<&Vec<String>>, text: &str, dir: &Path) -> Verdict {
-    match words {
-        Some(words) => match simple(words, text, dir) {
-            Verdict::Check(_) => drop(format!("`{program}` in a compound command")),
-            other => other,
-        },
-        None => drop("not a command"),
-    }
 }
 
 fn with_note(v: Verdict, note: &str) -> Verdict {
@@ -280,6 +266,9 @@ pub fn quote(word: &str) -> String {
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c))
     {
         word.to_string()
+    } else if word.contains('$') {
+        // An expansion stays an expansion.
+        format!("\"{}\"", word.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
     }
@@ -1029,6 +1018,13 @@ mod tests {
             Verdict::Check(c) => &c.run,
             other => panic!("not a check: {other:?}"),
         }
+    }
+
+    #[test]
+    fn quoting_keeps_expansions() {
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("$HOME/x"), "\"$HOME/x\"");
+        assert_eq!(quote("it's"), "'it'\\''s'");
     }
 
     #[test]

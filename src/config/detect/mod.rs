@@ -10,7 +10,7 @@
 //! for Python linters, scripts for Node, `go test`, cargo's three). Every step says where it
 //! came from.
 
-pub mod ci;
+mod ci;
 mod classify;
 mod go;
 mod ini;
@@ -231,13 +231,13 @@ fn assemble(root: &Path, mut signals: Signals) -> Detection {
     ];
     for (eco, found) in ecosystems {
         if let Some(found) = found {
-            findings.push((eco, found.evidence, found.notes, found.steps.len()));
+            findings.push((eco, found.evidence, found.notes));
             chosen.extend(found.steps);
         }
     }
     let covered: Vec<String> = chosen.iter().map(|c| c.check.run.clone()).collect();
     if let Some(found) = make::steps(root, make_ci, &covered, !findings.is_empty()) {
-        findings.push((Eco::Make, found.evidence, found.notes, found.steps.len()));
+        findings.push((Eco::Make, found.evidence, found.notes));
         chosen.extend(found.steps);
     }
     let other_count = other_ci.len();
@@ -256,14 +256,13 @@ fn assemble(root: &Path, mut signals: Signals) -> Detection {
                 .iter()
                 .map(|l| format!("left out {l}"))
                 .collect(),
-            other_count,
         ));
     }
     let steps = finish(root, &mut chosen);
     // Findings list their own steps, in the order the gate declares them.
     let findings = findings
         .into_iter()
-        .map(|(eco, evidence, notes, _)| Finding {
+        .map(|(eco, evidence, notes)| Finding {
             ecosystem: if eco == Eco::Other {
                 "ci".into()
             } else {
