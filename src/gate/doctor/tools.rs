@@ -81,13 +81,18 @@ pub fn check(root: &Path, config: &Config) -> Check {
         return Check::pass("PATH", format!("{} tool(s) found", wanted.len())).details(details);
     }
     let names: Vec<String> = missing.iter().map(|t| t.describe()).collect();
-    let mut hints: Vec<String> = Vec::new();
+    // One line per hint: `biome, tsc: dependencies are not installed: run `npm ci``.
+    let mut by_hint: Vec<(&str, Vec<&str>)> = Vec::new();
     for t in &missing {
-        let hint = format!("{}: {}", t.program, t.hint);
-        if !hints.contains(&hint) {
-            hints.push(hint);
+        match by_hint.iter_mut().find(|(h, _)| *h == t.hint) {
+            Some((_, programs)) => programs.push(&t.program),
+            None => by_hint.push((&t.hint, vec![&t.program])),
         }
     }
+    let hints: Vec<String> = by_hint
+        .iter()
+        .map(|(hint, programs)| format!("{}: {hint}", programs.join(", ")))
+        .collect();
     Check::fail(
         "PATH",
         format!("missing: {}", names.join(", ")),
