@@ -539,3 +539,51 @@ fn a_check_after_a_build_in_its_ci_job_waits_for_the_build() {
         "the unit job built nothing: {toml}"
     );
 }
+
+#[test]
+fn gitlab_scripts_and_nox_sessions() {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"g\"\nversion = \"0.1.0\"\n",
+    );
+    repo.write(
+        ".gitlab-ci.yml",
+        "stages: [test]\nvariables:\n  CARGO_TERM_COLOR: always\ntest:\n  stage: test\n  script:\n    - cargo test --all-features\nlint:\n  allow_failure: true\n  script: cargo clippy -- -D warnings\n.hidden:\n  script: cargo publish\n",
+    );
+    repo.commit("gitlab");
+    let (report, _) = init(&repo);
+    for expected in [
+        "step cargo-test: cargo test --all-features  (from .gitlab-ci.yml:7)",
+        "left out `cargo clippy -- -D warnings` (.gitlab-ci.yml:10): CI ignores its failure (allow_failure)",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    assert!(!report.contains("cargo publish"), "{report}");
+
+    let nox = Repo::new();
+    nox.write("pyproject.toml", "[project]\nname = \"n\"\n");
+    nox.write(
+        "noxfile.py",
+        "import nox\n\n@nox.session\ndef tests(session):\n    session.install(\"pytest\")\n    session.run(\"pytest\", \"-q\", *session.posargs)\n\n@nox.session\ndef docs(session):\n    session.run(\"sphinx-build\", \"docs\", \"out\")\n",
+    );
+    nox.commit("nox");
+    let (report, _) = init(&nox);
+    assert!(
+        report.contains(
+            "step pytest: pytest -q  (from noxfile.py:4 (session tests) via nox's default sessions)"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("nox session `docs` (noxfile.py:9): not a fast check"),
+        "{report}"
+    );
+    assert!(
+        report.contains("setup: python3 -m pip install -e . pytest"),
+        "{report}"
+    );
+}
