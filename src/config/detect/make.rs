@@ -52,7 +52,7 @@ pub(super) fn steps(
             .collect();
         if others && programs.iter().all(|p| covered.contains(p)) {
             notes.push(format!(
-                "`{run}` not added: it runs {} , which the other steps already run",
+                "`{run}` not added: it runs {}, which the other steps already run",
                 if programs.is_empty() {
                     "nothing new".to_string()
                 } else {
