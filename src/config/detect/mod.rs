@@ -514,3 +514,101 @@ fn from_ci(
     }
     ci
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shell-ish text from a fixed pseudo-random sequence: quotes, substitutions, operators,
+    /// keywords and Makefile syntax in any order.
+    fn noise(seed: u64, len: usize) -> String {
+        const PIECES: &[&str] = &[
+            "'",
+            "\"",
+            "$(",
+            ")",
+            "(",
+            "`",
+            "\\",
+            "\n",
+            ";",
+            "&&",
+            "||",
+            "|",
+            "&",
+            ">",
+            "<",
+            "2>&1",
+            "<(",
+            "$((",
+            "${{ matrix.x }}",
+            "${{",
+            "}}",
+            "if",
+            "then",
+            "fi",
+            "for",
+            "do",
+            "done",
+            "case",
+            "esac",
+            "{",
+            "}",
+            "#",
+            "=",
+            ":",
+            "\t",
+            "$@",
+            "$(CC)",
+            "${X}",
+            "<<EOF",
+            "EOF",
+            " ",
+            "cargo",
+            "test",
+            "npm",
+            "run",
+            "make",
+            "ruff",
+            "--fix",
+            "-m",
+            "pytest",
+            "go",
+            "tox",
+            "-e",
+            "é",
+            "\u{0}",
+        ];
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut out = String::new();
+        for _ in 0..len {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            out.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            if state.is_multiple_of(3) {
+                out.push(' ');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn readers_never_panic_on_arbitrary_text() {
+        let dir = Path::new("/nonexistent");
+        for seed in 0..3000 {
+            let text = noise(seed, (seed % 40) as usize);
+            let _ = crate::tools::shell::commands(&text);
+            let _ = crate::tools::shell::split_list(&text);
+            let make = crate::tools::makefile::Makefile::parse(&text);
+            let _ = make.commands("test");
+            let _ = crate::tools::needs::of_command(&text, dir);
+            for (_, line) in ci::script_lines(&text) {
+                let _ = classify::line(&line, dir);
+            }
+            let _ = yaml::parse(&text);
+        }
+    }
+}
