@@ -150,17 +150,20 @@ fn github(file: &str, doc: &Node, out: &mut Vec<CiCommand>) {
             .and_then(|r| r.text("working-directory"))
             .map(str::to_string);
         for step in job.get("steps").map(Node::items).unwrap_or_default() {
-            let Some(run) = step.get("run") else {
-                continue;
-            };
-            let Some(script) = run.str() else {
-                continue;
+            let action = step.text("uses").and_then(|uses| action(uses, step));
+            let (script, line, action_ignored) = match (step.get("run"), action) {
+                (Some(run), _) => match run.str() {
+                    Some(script) => (script.to_string(), run.line, None),
+                    None => continue,
+                },
+                (None, Some((command, ignored))) => (command, step.line, ignored),
+                (None, None) => continue,
             };
             let mut step_env = env.clone();
             env_of(step.get("env"), &mut step_env);
             let shell = step.text("shell").unwrap_or("bash").to_ascii_lowercase();
-            let ignored = job_ignored
-                .clone()
+            let ignored = action_ignored
+                .or_else(|| job_ignored.clone())
                 .or_else(|| {
                     (step.text("continue-on-error") == Some("true"))
                         .then(|| "CI ignores its failure (continue-on-error)".to_string())
@@ -175,12 +178,11 @@ fn github(file: &str, doc: &Node, out: &mut Vec<CiCommand>) {
                 .map(str::to_string)
                 .or_else(|| default_dir.clone())
                 .filter(|d| !d.contains("${{"));
-            let first = run.line;
-            for (offset, text) in script_lines(script) {
+            for (offset, text) in script_lines(&script) {
                 for text in expand(&text, &matrix) {
                     out.push(CiCommand {
                         file: file.to_string(),
-                        line: first + offset,
+                        line: line + offset,
                         text,
                         cwd: cwd.clone(),
                         env: step_env.clone(),
@@ -190,6 +192,32 @@ fn github(file: &str, doc: &Node, out: &mut Vec<CiCommand>) {
                 }
             }
         }
+    }
+}
+
+/// The command a well-known checking action stands for, and why it is left out when it is:
+/// `pre-commit/action` is `pre-commit run --all-files`, `astral-sh/ruff-action` is `ruff`.
+fn action(uses: &str, step: &Node) -> Option<(String, Option<String>)> {
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    let args = step.get("with").and_then(|w| w.text("args"));
+    match name.as_str() {
+        "pre-commit/action" => Some(("pre-commit run --all-files".into(), None)),
+        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
+            Some((format!("ruff {}", args.unwrap_or("check .")), None))
+        }
+        "golangci/golangci-lint-action" => Some((
+            "golangci-lint run".into(),
+            Some(format!(
+                "runs through the `{name}` action, which downloads golangci-lint; add `golangci-lint run` to sdetkit.toml to gate on it"
+            )),
+        )),
+        "tree-sitter/parser-test-action" => Some((
+            "tree-sitter test".into(),
+            Some(format!(
+                "runs through the `{name}` action (generate, corpus and binding tests); the grammar's own `make test` / `tree-sitter test` is what runs here"
+            )),
+        )),
+        _ => None,
     }
 }
 
@@ -459,6 +487,28 @@ mod tests {
         assert_eq!(texts[4], "cat <<EOF");
         assert_eq!(texts.len(), 5);
         assert_eq!(lines[2].0, 4);
+    }
+
+    #[test]
+    fn checking_actions_stand_for_their_commands() {
+        let doc = yaml::parse(
+            "jobs:\n  lint:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: pre-commit/action@v3.0.1\n      - uses: golangci/golangci-lint-action@v6\n        with:\n          version: latest\n",
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        github(".github/workflows/lint.yml", &doc, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].text, "pre-commit run --all-files");
+        assert_eq!(out[0].origin(), ".github/workflows/lint.yml:5");
+        assert_eq!(out[0].ignored, None);
+        assert_eq!(out[1].text, "golangci-lint run");
+        assert!(
+            out[1]
+                .ignored
+                .as_deref()
+                .unwrap()
+                .contains("downloads golangci-lint")
+        );
     }
 
     #[test]
