@@ -5,7 +5,7 @@
 //! for a run (the step cache).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
@@ -109,17 +109,31 @@ pub fn config_digest(config: &Config) -> String {
     hex(&Sha256::digest(&text))
 }
 
-/// The programs the configured steps run, probed for their versions at the same time.
-pub fn tool_versions(config: &Config) -> BTreeMap<String, String> {
-    let mut programs: Vec<String> = config
+/// The programs the configured steps run (through their Makefile recipes and `package.json`
+/// scripts, as the doctor reads them), probed for their versions at the same time.
+pub fn tool_versions(config: &Config, root: &Path) -> BTreeMap<String, String> {
+    let mut programs: Vec<(String, PathBuf)> = config
         .fast
         .iter()
         .chain(&config.release_steps)
         .chain(&config.doctor_steps)
         .chain(config.setup.iter())
         .flat_map(|s| {
-            let named = crate::tools::program_of(&s.run);
-            s.requires.iter().map(|t| t.program.clone()).chain(named)
+            let dir = root.join(s.cwd.as_deref().unwrap_or(Path::new("")));
+            let needed = crate::tools::needs::of_command(&s.run, &dir);
+            // Keyed by name alone: the digest must not hold this machine's paths.
+            let located: Vec<(String, PathBuf)> = needed
+                .iter()
+                .chain(&s.requires)
+                .filter_map(|t| {
+                    let local = t.local.as_ref().map(|l| dir.join(l).join(&t.program));
+                    let path = local
+                        .filter(|p| p.is_file())
+                        .or_else(|| crate::tools::find(&t.program))?;
+                    Some((t.program.clone(), path))
+                })
+                .collect();
+            located
         })
         .collect();
     programs.sort();
@@ -127,7 +141,7 @@ pub fn tool_versions(config: &Config) -> BTreeMap<String, String> {
     std::thread::scope(|s| {
         let probes: Vec<_> = programs
             .iter()
-            .map(|p| s.spawn(move || (p.clone(), crate::tools::version(p))))
+            .map(|(name, path)| s.spawn(move || (name.clone(), crate::tools::version(path))))
             .collect();
         probes
             .into_iter()

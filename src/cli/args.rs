@@ -58,7 +58,15 @@ pub enum Color {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Detect the ecosystem(s), write sdetkit.toml and sdetkit.mk (the seed's make aliases)
+    /// Propose the gate from the repository's own conventions and write sdetkit.toml
+    ///
+    /// Reads the repository's CI (GitHub Actions run steps with their matrix, GitLab, Travis,
+    /// CircleCI), the tox / nox / pre-commit configuration CI runs, package.json scripts and
+    /// Makefile targets, and keeps the local fast checks (format, lint, type-check, test);
+    /// installs, uploads, nightly-only and network commands are left out and named. Where CI
+    /// says nothing about an ecosystem, its defaults apply. Prints every step with where it came
+    /// from, writes sdetkit.toml with a [setup] that installs the dependencies, and writes
+    /// sdetkit.mk (make aliases for the lanes) only when the repository has a Makefile.
     Init {
         /// Overwrite existing files
         #[arg(long)]

@@ -24,14 +24,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Default time between SIGTERM and SIGKILL when a step is stopped.
 pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
 
-/// A program a step needs, with the hint shown when it is missing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tool {
-    /// The executable looked up on PATH.
-    pub program: String,
-    /// How to install it.
-    pub hint: String,
-}
+pub use crate::tools::Tool;
 
 /// One command step, as the runner executes it.
 #[derive(Debug, Clone)]
@@ -50,7 +43,7 @@ pub struct StepSpec {
     pub needs: Vec<String>,
     /// JUnit XML the step writes, relative to the root, for triage.
     pub junit: Option<PathBuf>,
-    /// Programs that must be on PATH (auto-detected steps only); a missing one makes the step
+    /// Programs that must be there (auto-detected steps only); a missing one makes the step
     /// `error` without starting it.
     pub requires: Vec<Tool>,
 }
@@ -70,13 +63,18 @@ impl StepSpec {
         }
     }
 
-    /// Adds a required program.
+    /// Adds a program required on PATH.
     pub fn requires(mut self, program: &str, hint: &str) -> Self {
-        self.requires.push(Tool {
-            program: program.to_string(),
-            hint: hint.to_string(),
-        });
+        self.requires.push(Tool::on_path(program, hint));
         self
+    }
+
+    /// The working directory under `root`.
+    pub fn dir(&self, root: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) => root.join(cwd),
+            None => root.to_path_buf(),
+        }
     }
 }
 

@@ -82,7 +82,7 @@ impl GateReport {
         let verdict = Verdict::of(&steps, ws.stop.requested());
         let mut recommendations = recommend(&steps);
         if verdict.executed == 0 {
-            recommendations.insert(0, nothing_checked(kind));
+            recommendations.insert(0, nothing_checked(kind, steps.is_empty()));
         }
         GateReport {
             schema_version: GATE_SCHEMA.to_string(),
@@ -103,8 +103,9 @@ impl GateReport {
     }
 }
 
-fn nothing_checked(kind: GateKind) -> String {
+fn nothing_checked(kind: GateKind, no_steps: bool) -> String {
     match kind {
+        GateKind::Fast if !no_steps => "Nothing was checked: no step could run (each was skipped or could not start); fix the first error above (a missing tool comes with its install hint).".into(),
         GateKind::Fast => "Nothing was checked: no step ran. Add [[gate.fast.steps]] to sdetkit.toml, or add a manifest auto-detection knows (Cargo.toml, pyproject.toml, package.json, go.mod, a Makefile with test/lint/check).".into(),
         _ => format!("Nothing was checked in {}: every check was skipped.", kind.name()),
     }

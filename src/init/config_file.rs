@@ -3,8 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::config::StepSpec;
-use crate::config::detect::Finding;
+use crate::config::detect::{Detection, Proposal};
 use crate::repo::tags::Convention;
 
 fn quoted(text: &str) -> String {
@@ -12,30 +11,59 @@ fn quoted(text: &str) -> String {
 }
 
 /// Renders the config for the detected steps, with the other sections as commented examples.
-pub fn render(root: &Path, steps: &[StepSpec], findings: &[Finding]) -> String {
+pub fn render(root: &Path, found: &Detection) -> String {
     let mut out = String::from(
         "# sdetkit configuration: the single source of truth for the gates (written by `sdetkit init`).\n\
          # Reference: README.md of sdetkit. Unknown keys are errors, reported with their line.\n\n\
-         # The \"reinstall lane\" run before the proof by `sdetkit ops daily` (skipped by --fast).\n\
-         # [setup]\n# run = \"npm ci\"\n# timeout = \"10m\"\n\n",
+         # The \"reinstall lane\" run before the proof by `sdetkit ops daily` (skipped by --fast).\n",
     );
-    for f in findings {
+    match &found.setup {
+        Some(setup) => {
+            let _ = write!(
+                out,
+                "[setup]\nrun = {}\ntimeout = \"20m\"\n\n",
+                quoted(&setup.run)
+            );
+        }
+        None => out.push_str("# [setup]\n# run = \"make deps\"\n# timeout = \"10m\"\n\n"),
+    }
+    for f in &found.findings {
         let _ = writeln!(out, "# Detected {} from {}.", f.ecosystem, f.evidence);
         for note in &f.notes {
-            let _ = writeln!(out, "#   {note}");
+            let _ = writeln!(out, "#   {}", note.replace('\n', " "));
         }
     }
-    if steps.is_empty() {
+    if found.steps.is_empty() {
         out.push_str("# Nothing detected: add your checks. A gate with no steps fails (nothing was checked).\n");
         out.push_str("# [[gate.fast.steps]]\n# id = \"test\"\n# run = \"make test\"\n");
     }
-    for step in steps {
+    let proposals: Vec<&Proposal> = found.findings.iter().flat_map(|f| &f.steps).collect();
+    for step in &found.steps {
+        out.push('\n');
+        if let Some(p) = proposals.iter().find(|p| p.id == step.id) {
+            let _ = writeln!(out, "# from {}", p.from);
+        }
         let _ = write!(
             out,
-            "\n[[gate.fast.steps]]\nid = {}\nrun = {}\n",
+            "[[gate.fast.steps]]\nid = {}\nrun = {}\n",
             quoted(&step.id),
             quoted(&step.run)
         );
+        if let Some(cwd) = &step.cwd {
+            let _ = writeln!(out, "cwd = {}", quoted(&cwd.to_string_lossy()));
+        }
+        if !step.needs.is_empty() {
+            let needs: Vec<String> = step.needs.iter().map(|n| quoted(n)).collect();
+            let _ = writeln!(out, "needs = [{}]", needs.join(", "));
+        }
+        if !step.env.is_empty() {
+            let env: Vec<String> = step
+                .env
+                .iter()
+                .map(|(k, v)| format!("{} = {}", quoted(k), quoted(v)))
+                .collect();
+            let _ = writeln!(out, "env = {{ {} }}", env.join(", "));
+        }
         out.push_str("# timeout = \"30m\"      # default; the whole process group is killed when it runs out\n");
     }
     out.push_str("\n# Optional per step: needs = [\"other-id\"], cwd = \"sub/dir\", env = { KEY = \"value\" },\n# junit = \"target/junit.xml\" (structured results for first-failure triage).\n");

@@ -70,7 +70,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
     let config_ok = Ok(config.clone());
     let (fast, release, doctor, tools) = std::thread::scope(|s| {
         // Tool versions are part of what the run checked; probe them while the steps run.
-        let tools = s.spawn(|| crate::inputs::tool_versions(config));
+        let tools = s.spawn(|| crate::inputs::tool_versions(config, &ws.root));
         let doctor = (!opts.skip_doctor)
             .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
         let fast = fast::run(ws, config, &redactor, &git, &[], &[]);

@@ -29,28 +29,18 @@ enum End {
 pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     let started = Instant::now();
     let mut outcome = StepOutcome::new(spec, ctx.started_ms(started));
-    if let Some(tool) = spec
-        .requires
-        .iter()
-        .find(|t| crate::tools::find(&t.program).is_none())
-    {
-        outcome.status = Status::Error;
-        outcome.reason = Some(format!(
-            "`{}` is not installed; {}",
-            tool.program, tool.hint
-        ));
-        return outcome;
-    }
-    let cwd = match &spec.cwd {
-        Some(dir) => ctx.root.join(dir),
-        None => ctx.root.clone(),
-    };
+    let cwd = spec.dir(&ctx.root);
     if !cwd.is_dir() {
         outcome.status = Status::Error;
         outcome.reason = Some(format!(
             "working directory {} does not exist",
             cwd.display()
         ));
+        return outcome;
+    }
+    if let Some(tool) = spec.requires.iter().find(|t| t.locate(&cwd).is_none()) {
+        outcome.status = Status::Error;
+        outcome.reason = Some(missing_tool(tool));
         return outcome;
     }
     let (reader, writer) = match std::io::pipe() {
@@ -99,7 +89,7 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     outcome.duration_ms = started.elapsed().as_millis() as u64;
     outcome.log_bytes = captured.total_bytes;
     outcome.truncated = captured.truncated;
-    classify(&mut outcome, end, spec, log);
+    classify(&mut outcome, end, spec, log, &cwd);
     outcome
 }
 
@@ -150,7 +140,7 @@ pub fn kill_group(pgid: i32, signal: libc::c_int) {
     }
 }
 
-fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
+fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path, dir: &Path) {
     match end {
         End::TimedOut => {
             outcome.status = Status::TimedOut;
@@ -177,7 +167,7 @@ fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
                     Status::Failed
                 };
                 if rc != 0 {
-                    missing_program(outcome, spec, log, rc);
+                    missing_program(outcome, spec, log, rc, dir);
                 }
             }
         }
@@ -187,11 +177,12 @@ fn classify(outcome: &mut StepOutcome, end: End, spec: &StepSpec, log: &Path) {
 /// A step that could not start the program it names is an `error` with a hint, not a test
 /// failure: `sh` exits 127 ("not found") or 126 ("not executable"), and `python -m tool`
 /// exits 1 with "No module named tool" when the tool is not installed.
-fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i32) {
+fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i32, dir: &Path) {
     let text = log_head(log);
     if rc == 127 || rc == 126 {
         let line = text.lines().find(|l| {
             l.contains("not found")
+                || l.contains("No such file or directory")
                 || l.contains("Permission denied")
                 || l.contains("cannot execute")
         });
@@ -199,16 +190,38 @@ fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i
             outcome.status = Status::Error;
             // The program the shell could not run, which is not always the step's first word
             // (`npm run lint` runs `eslint`).
-            let program = unstartable(line)
-                .map(str::to_string)
-                .or_else(|| crate::tools::program_of(&spec.run))
-                .unwrap_or_else(|| spec.run.clone());
-            let what = if rc == 127 {
-                "not found"
-            } else {
-                "not executable"
-            };
-            outcome.reason = Some(format!("command {what}: {} ({})", program, line.trim()));
+            let program = unstartable(line);
+            outcome.reason = Some(match program {
+                Some(program) if rc == 127 => {
+                    let program = program.rsplit('/').next().unwrap_or(&program).to_string();
+                    let tool = crate::tools::needs::of_command(&spec.run, dir)
+                        .into_iter()
+                        .find(|t| t.program == program)
+                        .unwrap_or_else(|| {
+                            crate::tools::Tool::on_path(
+                                &program,
+                                crate::tools::hints::install_hint(&program)
+                                    .unwrap_or(&crate::tools::hints::generic_hint(&program)),
+                            )
+                        });
+                    format!("{} ({})", missing_tool(&tool), line.trim())
+                }
+                program => format!(
+                    "command {}: {} ({})",
+                    if rc == 127 {
+                        "not found"
+                    } else {
+                        "not executable"
+                    },
+                    program
+                        .or_else(|| {
+                            let needed = crate::tools::needs::of_command(&spec.run, dir);
+                            needed.into_iter().next().map(|t| t.program)
+                        })
+                        .unwrap_or_else(|| spec.run.clone()),
+                    line.trim()
+                ),
+            });
         }
         return;
     }
@@ -225,16 +238,39 @@ fn missing_program(outcome: &mut StepOutcome, spec: &StepSpec, log: &Path, rc: i
     }
 }
 
-/// The program a shell's complaint names: `sh: 1: eslint: not found` is about `eslint`,
-/// `bash: line 1: ./run.sh: Permission denied` about `./run.sh`.
-fn unstartable(line: &str) -> Option<&str> {
-    let line = line.trim();
-    let rest = [": command not found", ": not found", ": Permission denied"]
+/// What to say about a missing tool: `node_modules/.bin` tools mean the dependencies are not
+/// installed, anything else is a program to install.
+fn missing_tool(tool: &crate::tools::Tool) -> String {
+    match &tool.local {
+        Some(local) => format!(
+            "`{}` is not installed (no {}/{}); {}",
+            tool.program,
+            local.display(),
+            tool.program,
+            tool.hint
+        ),
+        None => format!("`{}` is not installed; {}", tool.program, tool.hint),
+    }
+}
+
+/// The program a shell's complaint names: `sh: 1: eslint: not found` and `bash: line 1: go:
+/// command not found` are about `eslint` and `go`, `make: clang-tidy: No such file or
+/// directory` about `clang-tidy`, `bash: line 1: ./run.sh: Permission denied` about `./run.sh`.
+fn unstartable(line: &str) -> Option<String> {
+    let parts: Vec<&str> = line.split(": ").map(str::trim).collect();
+    let at = parts.iter().position(|p| {
+        [
+            "not found",
+            "command not found",
+            "No such file or directory",
+            "Permission denied",
+        ]
         .iter()
-        .find_map(|end| line.strip_suffix(end))
-        .or_else(|| line.split_once(": cannot execute").map(|(a, _)| a))?;
-    let program = rest.rsplit(": ").next()?;
-    (!program.is_empty() && !program.contains(' ')).then_some(program)
+        .any(|end| p.starts_with(end))
+            || p.starts_with("cannot execute")
+    })?;
+    let name = parts.get(at.checked_sub(1)?)?;
+    (!name.is_empty() && !name.contains(' ')).then(|| name.to_string())
 }
 
 /// The start of a step's log: enough to see why a program did not start.
@@ -277,13 +313,16 @@ mod tests {
 
     #[test]
     fn the_shell_names_the_missing_program() {
-        assert_eq!(unstartable("sh: 1: eslint: not found"), Some("eslint"));
         assert_eq!(
-            unstartable("bash: line 1: go: command not found"),
+            unstartable("sh: 1: eslint: not found").as_deref(),
+            Some("eslint")
+        );
+        assert_eq!(
+            unstartable("bash: line 1: go: command not found").as_deref(),
             Some("go")
         );
         assert_eq!(
-            unstartable("/bin/sh: 1: ./run.sh: Permission denied"),
+            unstartable("/bin/sh: 1: ./run.sh: Permission denied").as_deref(),
             Some("./run.sh")
         );
         assert_eq!(unstartable("all good"), None);

@@ -5,6 +5,8 @@ mod artifacts;
 mod bad_input;
 mod conventions;
 mod daily;
+mod detect;
+mod doctor;
 mod eventlog;
 mod evidence;
 mod faults;

@@ -4,10 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod files;
+mod tools;
+
 use super::check::{Check, timed};
 use super::{Started, run_commands};
 use crate::artifacts::proof::{GateKind, GateReport, Severity, StepRecord};
-use crate::config::{Config, DoctorCheck, StepSpec};
+use crate::config::{Config, DoctorCheck};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::scan;
@@ -87,26 +90,11 @@ fn builtins(
     let check = |c: DoctorCheck| match c {
         DoctorCheck::GitRepo => git_repo(in_repo),
         DoctorCheck::Config => config_check(ws, config, usable),
-        DoctorCheck::Tools => tools(usable),
+        DoctorCheck::Tools => tools::check(root, usable),
         DoctorCheck::OutDirIgnored => out_dir_ignored(ws, in_repo),
-        DoctorCheck::Readme => presence(
-            root,
-            &["README.md", "README", "README.rst", "README.txt"],
-            "add a README.md that says what the project is and how to build it",
-        ),
-        DoctorCheck::License => presence(
-            root,
-            &[
-                "LICENSE",
-                "LICENSE.md",
-                "LICENSE.txt",
-                "COPYING",
-                "LICENSE-MIT",
-                "LICENSE-APACHE",
-            ],
-            "add a LICENSE file",
-        ),
-        DoctorCheck::Changelog => changelog(root, usable),
+        DoctorCheck::Readme => files::readme(root),
+        DoctorCheck::License => files::license(root),
+        DoctorCheck::Changelog => files::changelog(root, usable),
         DoctorCheck::Lockfile => lockfile(root, &tracked, in_repo),
         DoctorCheck::CiConfig => ci_config(root),
         DoctorCheck::LargeFiles => large_files(findings),
@@ -160,6 +148,12 @@ fn config_check(
             } else {
                 found.join(", ")
             };
+            let details = usable
+                .detected
+                .iter()
+                .flat_map(|f| &f.steps)
+                .map(|p| format!("{}: {} (from {})", p.id, p.run.replace('\n', " "), p.from))
+                .collect();
             Check::pass(
                 looked,
                 format!(
@@ -167,86 +161,9 @@ fn config_check(
                     usable.fast.len()
                 ),
             )
+            .details(details)
         }
     }
-}
-
-/// Every program the configured steps need, with its path and version.
-fn tools(config: &Config) -> Check {
-    let steps: Vec<&StepSpec> = config
-        .fast
-        .iter()
-        .chain(&config.release_steps)
-        .chain(&config.doctor_steps)
-        .chain(config.setup.iter())
-        .collect();
-    let mut wanted: Vec<(String, Option<String>)> = Vec::new();
-    for step in steps {
-        let declared = step
-            .requires
-            .iter()
-            .map(|t| (t.program.clone(), Some(t.hint.clone())));
-        let named = crate::tools::program_of(&step.run).map(|p| (p, None));
-        for (program, hint) in declared.chain(named) {
-            if !wanted.iter().any(|(p, _)| *p == program) {
-                wanted.push((program, hint));
-            }
-        }
-    }
-    if wanted.is_empty() {
-        return Check::skip("PATH", "no steps configured or detected");
-    }
-    let found: Vec<(String, Option<String>, Option<PathBuf>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = wanted
-            .iter()
-            .map(|(p, _)| {
-                s.spawn(move || {
-                    let path = crate::tools::find(p);
-                    let version = path.as_ref().and_then(|_| crate::tools::version(p));
-                    (p.clone(), version, path)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("version probe does not panic"))
-            .collect()
-    });
-    let details: Vec<String> = found
-        .iter()
-        .map(|(p, v, path)| match path {
-            Some(path) => format!(
-                "{p}: {} ({})",
-                v.as_deref().unwrap_or("version unknown"),
-                path.display()
-            ),
-            None => format!("{p}: not found on PATH"),
-        })
-        .collect();
-    let missing: Vec<&(String, Option<String>)> = wanted
-        .iter()
-        .filter(|(p, _)| found.iter().any(|(q, _, path)| q == p && path.is_none()))
-        .collect();
-    if missing.is_empty() {
-        return Check::pass("PATH", format!("{} tool(s) found", wanted.len())).details(details);
-    }
-    let names: Vec<&str> = missing.iter().map(|(p, _)| p.as_str()).collect();
-    let hints: Vec<String> = missing
-        .iter()
-        .filter_map(|(p, h)| h.as_ref().map(|h| format!("{p}: {h}")))
-        .collect();
-    let hint = if hints.is_empty() {
-        "install them or fix the step commands".to_string()
-    } else {
-        hints.join("; ")
-    };
-    Check::fail(
-        "PATH",
-        format!("missing on PATH: {}", names.join(", ")),
-        hint,
-    )
-    .details(details)
-    .classified(Classification::Environment)
 }
 
 fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
@@ -281,36 +198,6 @@ fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
         )
         .severity(Severity::Warn)
         .next(format!("echo '/{shown}' >> .gitignore"))
-    }
-}
-
-fn presence(root: &Path, names: &[&str], hint: &str) -> Check {
-    match names.iter().find(|n| root.join(n).is_file()) {
-        Some(n) => Check::pass(names[0], format!("{n} present")),
-        None => {
-            Check::fail(names[0], format!("no {} file", names[0]), hint).severity(Severity::Warn)
-        }
-    }
-}
-
-fn changelog(root: &Path, config: &Config) -> Check {
-    let off = config.release.changelog == crate::config::ChangelogSetting::Off;
-    if off || config.release.skips(crate::config::ReleaseCheck::Changelog) {
-        return Check::skip(
-            "CHANGELOG.md",
-            "the release gate does not check a changelog",
-        );
-    }
-    match super::release::changelog_path(root, &config.release) {
-        Some(p) if root.join(&p).is_file() => {
-            Check::pass(p.display().to_string(), format!("{} present", p.display()))
-        }
-        _ => Check::fail(
-            "CHANGELOG.md",
-            "no changelog, which the release gate needs",
-            "add CHANGELOG.md with a section per version",
-        )
-        .severity(Severity::Warn),
     }
 }
 
@@ -450,14 +337,81 @@ fn secrets(findings: Option<&scan::Findings>) -> Check {
     if f.secrets.is_empty() {
         return Check::pass("tracked files", "no secret-shaped strings");
     }
-    let details: Vec<String> = f
-        .secrets
+    let (fixtures, real): (Vec<_>, Vec<_>) = f.secrets.iter().partition(|(p, _)| is_fixture(p));
+    let details: Vec<String> = real
         .iter()
+        .chain(&fixtures)
         .map(|(p, l)| format!("{}:{l}", p.display()))
         .collect();
-    Check::fail("tracked files",
+    const ALLOW: &str = "fake test tokens can be allowed with [doctor] allow_secrets_in";
+    if real.is_empty() {
+        return Check::fail(
+            "tracked files",
+            format!(
+                "secret-shaped string in test fixture {} ({} in test files only)",
+                details[0],
+                details.len()
+            ),
+            format!("check that these are test keys and not real ones; {ALLOW}"),
+        )
+        .severity(Severity::Warn)
+        .details(details);
+    }
+    Check::fail(
+        "tracked files",
         format!("secret-shaped string in {}", details[0]),
-        "revoke the secret, remove it from the file (and history); fake test tokens can be allowed with [doctor] allow_secrets_in",
+        format!("revoke the secret, remove it from the file (and history); {ALLOW}"),
     )
     .details(details)
+}
+
+/// Test code and test data, where public test keys live (`*_test.go`, `tests/`, `testdata/`,
+/// `__tests__/`, `fixtures/`).
+fn is_fixture(path: &Path) -> bool {
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "testdata",
+        "__tests__",
+        "fixtures",
+        "__fixtures__",
+        "spec",
+        "testing",
+    ];
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or("");
+    path.parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
+        || stem.ends_with("_test")
+        || stem.starts_with("test_")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_are_test_code_and_data() {
+        for p in [
+            "ecdsa_test.go",
+            "test/sample_key",
+            "pkg/testdata/k.pem",
+            "src/__tests__/a.ts",
+            "tests/fixtures/x",
+            "test_keys.py",
+            "a.test.js",
+        ] {
+            assert!(is_fixture(Path::new(p)), "{p}");
+        }
+        for p in ["config.go", "src/keys.py", "latest.txt", "contest/key"] {
+            assert!(!is_fixture(Path::new(p)), "{p}");
+        }
+    }
 }
