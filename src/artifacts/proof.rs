@@ -213,6 +213,10 @@ pub struct StepRecord {
     /// The first failure, on a blocking step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_failure: Option<FirstFailure>,
+    /// Its tests, for the event log (not part of the gate artifact): every case of its JUnit
+    /// files when it declares some, else the failing tests its log names.
+    #[serde(skip)]
+    pub tests: Vec<super::eventlog::TestResult>,
 }
 
 /// A gate artifact.

@@ -140,6 +140,7 @@ impl Check {
             severity: Some(self.severity),
             details: self.details,
             first_failure,
+            tests: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod release;
 
 use std::path::PathBuf;
 
+use crate::artifacts::eventlog::TestResult;
 use crate::artifacts::proof::{GATE_SCHEMA, GateKind, GateReport, StepKind, StepRecord};
 use crate::error::{Error, Result};
 use crate::repo::git::GitFacts;
@@ -205,10 +206,39 @@ pub fn records(
                 hint: None,
                 severity: None,
                 details: Vec::new(),
+                tests: tests(ws, &o),
                 first_failure,
             }
         })
         .collect()
+}
+
+/// The tests of a step for the event log: every case of its JUnit files (with status and
+/// duration) when it declares some, else, when it failed, the failing tests its log names.
+fn tests(ws: &Workspace, o: &StepOutcome) -> Vec<TestResult> {
+    let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
+    let result = |id: String, status: &str, duration_ms| TestResult {
+        step: o.id.clone(),
+        id,
+        status: status.to_string(),
+        duration_ms,
+    };
+    if let Ok(cases) = triage::junit::outcomes(&junit)
+        && !cases.is_empty()
+    {
+        return cases
+            .into_iter()
+            .map(|c| result(c.id, c.status, c.duration_ms))
+            .collect();
+    }
+    match (&o.log, o.status.blocks()) {
+        (Some(log), true) => triage::failing::failing_tests(log)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| result(id, "failed", None))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The reproduction command of a step: its own command, from its working directory.

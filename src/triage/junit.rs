@@ -393,3 +393,107 @@ fn line_at(path: &Path, at: u64) -> std::io::Result<u64> {
         reader.consume(n);
     }
 }
+
+/// One test case of a JUnit file, as the event log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The test's id in its runner's own terms (as a first failure names it).
+    pub id: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: &'static str,
+    /// Its `time`, when given.
+    pub duration_ms: Option<u64>,
+}
+
+/// Every test case of `files`, in document order (streamed; a file that does not exist was
+/// not written and has none).
+pub fn outcomes(files: &[PathBuf]) -> std::io::Result<Vec<Outcome>> {
+    let mut all = Vec::new();
+    for path in files.iter().filter(|p| p.is_file()) {
+        outcomes_of(path, &mut all)?;
+    }
+    Ok(all)
+}
+
+fn outcomes_of(path: &Path, all: &mut Vec<Outcome>) -> std::io::Result<()> {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(File::open(path)?));
+    let mut buf = Vec::new();
+    let (mut root, mut suites) = (None::<String>, Vec::<String>::new());
+    let mut open: Option<(Case, Option<u64>, &'static str)> = None;
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| malformed(path, reader.error_position(), &e.to_string()))?;
+        let (element, closes) = match &event {
+            Event::Eof => return Ok(()),
+            Event::Start(e) => (Some(e.clone()), false),
+            Event::Empty(e) => (Some(e.clone()), true),
+            Event::End(e) => {
+                match e.local_name().into_inner() {
+                    "testsuite" => drop(suites.pop()),
+                    "testcase" => finish(&mut open, root.as_deref(), &suites, all),
+                    _ => {}
+                }
+                (None, false)
+            }
+            _ => (None, false),
+        };
+        if let Some(e) = element {
+            let attr = |key: &str| attribute(&e, key);
+            match e.local_name().into_inner() {
+                "testsuites" => root = attr("name"),
+                "testsuite" if !closes => {
+                    let name = attr("name").unwrap_or_default();
+                    root.get_or_insert_with(|| name.clone());
+                    suites.push(name);
+                }
+                "testcase" => {
+                    let case = Case {
+                        name: attr("name").unwrap_or_default(),
+                        classname: attr("classname").unwrap_or_default(),
+                        file: attr("file"),
+                        line: None,
+                    };
+                    let ms = attr("time")
+                        .and_then(|t| t.parse::<f64>().ok())
+                        .map(|s| (s * 1000.0).round() as u64);
+                    open = Some((case, ms, "passed"));
+                    if closes {
+                        finish(&mut open, root.as_deref(), &suites, all);
+                    }
+                }
+                "failure" | "error" => {
+                    if let Some(o) = open.as_mut() {
+                        o.2 = "failed";
+                    }
+                }
+                "skipped" => {
+                    if let Some(o) = open.as_mut().filter(|o| o.2 == "passed") {
+                        o.2 = "skipped";
+                    }
+                }
+                _ => {}
+            }
+        }
+        buf.clear();
+    }
+}
+
+/// Closes the open test case into `all`.
+fn finish(
+    open: &mut Option<(Case, Option<u64>, &'static str)>,
+    root: Option<&str>,
+    suites: &[String],
+    all: &mut Vec<Outcome>,
+) {
+    let Some((case, duration_ms, status)) = open.take() else {
+        return;
+    };
+    let suite = suites.last().map_or("", String::as_str);
+    let flavour = flavour(root.unwrap_or(""), suite, &case.classname);
+    all.push(Outcome {
+        id: test_id(&flavour, &case, case.file.as_deref()),
+        status,
+        duration_ms,
+    });
+}

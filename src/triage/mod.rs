@@ -20,6 +20,7 @@
 mod cargo;
 mod cc;
 mod dependency;
+pub mod failing;
 mod format;
 mod generic;
 mod gotest;

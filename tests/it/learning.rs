@@ -112,11 +112,25 @@ fn ten_daily_runs_give_step_level_guidance() {
     std::fs::write(&counter, "0").unwrap();
     // `flaky` fails on the 2nd and 7th runs whatever the tree holds (its state lives outside
     // the repository); `unit` fails while `broken` is committed; `slow` takes 0.4 s.
+    // `unit` prints libtest's lines (its failing test is read from the log); `flaky` writes a
+    // JUnit file with its one test every run (so passes are recorded too).
+    let flaky = state.path().join("flaky.sh");
+    std::fs::write(
+        &flaky,
+        format!(
+            "n=$(( $(cat {c}) + 1 )); echo $n > {c}\n\
+             if test $n -eq 2 || test $n -eq 7; then f='<failure message=\"lost the race\"/>'; rc=1; else f=''; rc=0; fi\n\
+             mkdir -p build; echo \"<testsuite name=\\\"go\\\"><testcase classname=\\\"pkg\\\" name=\\\"TestRace\\\" time=\\\"0.25\\\">$f</testcase></testsuite>\" > build/flaky.xml\n\
+             exit $rc\n",
+            c = counter.display()
+        ),
+    )
+    .unwrap();
     let config = format!(
-        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e broken\"\n\
-         [[gate.fast.steps]]\nid = \"flaky\"\nrun = \"n=$(( $(cat {c}) + 1 )); echo $n > {c}; test $n -ne 2 && test $n -ne 7\"\n\
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"if test -e broken; then echo 'test parse::empty ... FAILED'; echo 'test parse::ok ... ok'; exit 101; fi\"\n\
+         [[gate.fast.steps]]\nid = \"flaky\"\nrun = \"sh {f}\"\njunit = \"build/flaky.xml\"\n\
          [[gate.fast.steps]]\nid = \"slow\"\nrun = \"sleep 0.4\"\n",
-        c = counter.display()
+        f = flaky.display()
     );
     let repo = Repo::releasable(&config);
     let daily = || run(&repo, &["ops", "daily"]);
@@ -170,6 +184,27 @@ fn ten_daily_runs_give_step_level_guidance() {
             .unwrap()
             .contains("sdetkit gate fast --only unit")
     );
+    // Tests: the one `unit` named failing in its log three times, of the three runs that
+    // recorded it; `flaky`'s JUnit test failed twice in ten, then passed on the same inputs.
+    let test = &g["failing_tests"][0];
+    assert_eq!(
+        (
+            test["step"].clone(),
+            test["failures"].clone(),
+            test["runs"].clone()
+        ),
+        ("unit::parse::empty".into(), 3.into(), 3.into()),
+        "{g:#}"
+    );
+    assert_eq!(g["failing_tests"][1]["step"], "flaky::TestRace", "{g:#}");
+    assert_eq!(g["failing_tests"][1]["runs"], 10, "{g:#}");
+    let flaky_tests: Vec<&str> = g["flaky_tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(flaky_tests, ["flaky::TestRace"], "{g:#}");
     let f = repo.json("build/ops/followup.json");
     assert!(
         f.to_string()

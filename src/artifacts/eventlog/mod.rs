@@ -197,10 +197,14 @@ impl EventRow {
                 })
             })
             .collect();
+        let tests: Vec<TestResult> = gates
+            .iter()
+            .flat_map(|g| g.steps.iter().flat_map(|s| s.tests.iter().cloned()))
+            .collect();
         EventRow {
             schema_version: Some(ROW_SCHEMA.to_string()),
             step_results: Some(step_results),
-            tests: None,
+            tests: (!tests.is_empty()).then_some(tests),
             input_digest: summary.input_digest.clone(),
             ci: None,
             repo: None,
