@@ -17,21 +17,27 @@ const WARN_LIMIT: usize = 3;
 /// lanes never interleave or lose rows; a torn last line (a writer killed mid-row) gets a
 /// newline first, so the new row is never glued onto it.
 pub fn append(path: &Path, row: &Value) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
-    let mut file = lock_current(path, || {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(path)
-    })?;
+    let mut file = open_exclusive(path)?;
     let mut text = crate::json::line(row);
     if ends_torn(&mut file).map_err(|e| Error::io(path, "cannot read", e))? {
         text.insert(0, '\n');
     }
     file.write_all(text.as_bytes())
         .map_err(|e| Error::io(path, "cannot append to", e))
+}
+
+/// Opens `path` for appending and reading (creating it and its directory) under its
+/// exclusive lock.
+fn open_exclusive(path: &Path) -> Result<File> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    lock_current(path, || {
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+    })
 }
 
 /// Opens `path` with `open` and takes its exclusive lock, making sure the file locked is
@@ -69,15 +75,7 @@ fn is_current(_file: &File, _path: &Path) -> bool {
 /// text replaces the old atomically (temporary file, fsync, rename) while appenders wait, so
 /// neither a killed rewrite nor a concurrent append loses a row.
 pub fn rewrite(path: &Path, change: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Result<bool> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
-    let mut file = lock_current(path, || {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(path)
-    })?;
+    let mut file = open_exclusive(path)?;
     let mut text = Vec::new();
     file.read_to_end(&mut text)
         .map_err(|e| Error::io(path, "cannot read", e))?;

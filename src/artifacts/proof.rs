@@ -216,7 +216,22 @@ pub struct StepRecord {
     /// Its tests, for the event log (not part of the gate artifact): every case of its JUnit
     /// files when it declares some, else the failing tests its log names.
     #[serde(skip)]
-    pub tests: Vec<super::eventlog::TestResult>,
+    pub tests: Vec<TestResult>,
+}
+
+/// One test of a step in a run, as the event log keeps it: from structured results (JUnit),
+/// or the failing tests the step's log names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    /// The step that ran it.
+    pub step: String,
+    /// The test's id (`tests/test_a.py::test_total`, `module::name`).
+    pub id: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    /// Its wall time, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
 }
 
 /// A gate artifact.

@@ -3,6 +3,7 @@
 
 pub mod counter;
 pub mod rollup;
+pub mod run;
 pub mod threshold;
 pub mod trend;
 pub mod window;

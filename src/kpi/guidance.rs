@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::row::Run;
 use super::scorecard::Sources;
 use super::window::Span;
 use crate::artifacts::proof::GateKind;
 use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
+use crate::history::run::Run;
 
 /// Entries per list.
 pub(crate) const TOP: usize = 5;
@@ -136,8 +136,13 @@ fn step_outcomes(run: &Run) -> Vec<(String, bool)> {
     if run.steps.is_empty() {
         let gates = GateKind::ALL.iter().zip(run.gates);
         return gates
-            .filter(|(_, o)| *o != super::row::GateOutcome::NotRun)
-            .map(|(g, o)| (g.name().to_string(), o == super::row::GateOutcome::Failed))
+            .filter(|(_, o)| *o != crate::history::run::GateOutcome::NotRun)
+            .map(|(g, o)| {
+                (
+                    g.name().to_string(),
+                    o == crate::history::run::GateOutcome::Failed,
+                )
+            })
             .collect();
     }
     run.steps

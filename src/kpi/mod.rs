@@ -7,7 +7,6 @@ pub mod incidents;
 pub mod pass;
 pub mod portfolio;
 pub mod releases;
-pub mod row;
 pub mod scorecard;
 pub mod streaks;
 pub mod trend;

@@ -9,12 +9,12 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::row::Run;
 use super::streaks::{Step, Streaks};
 use super::window::{self, Span};
 use crate::artifacts::eventlog::{EventLog, Row};
 use crate::artifacts::evidence::VERIFIED;
 use crate::error::Result;
+use crate::history::run::Run;
 use crate::history::window::Window;
 
 /// What the pass keeps.

@@ -8,11 +8,11 @@ use jiff::Timestamp;
 
 use super::pass::Pass;
 use super::releases::{Event, Ledger};
-use super::row::{GateOutcome, Run};
 use super::window::Span;
 use crate::artifacts::weekly::{
     Flag, Kpi, KpiSet, KpiStatus, OpenStreak, SCORECARD_SCHEMA, Scorecard,
 };
+use crate::history::run::{GateOutcome, Run};
 
 /// Fewest runs (or runs where the gate ran) a run-based rate needs.
 pub const MIN_RUNS: u64 = 3;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Log;
 use super::jsonl;
+pub use super::proof::TestResult;
 use super::proof::{Decision, GateKind, GateReport, Summary};
 use crate::ci::CiRun;
 use crate::error::Result;
@@ -97,20 +98,6 @@ pub struct StepResult {
     /// The kind of its first failure, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,
-}
-
-/// One test of a step in a run, from structured results (JUnit, libtest or nextest JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestResult {
-    /// The step that ran it.
-    pub step: String,
-    /// The test's id (`tests/test_a.py::test_total`, `module::name`).
-    pub id: String,
-    /// `passed`, `failed` or `skipped`.
-    pub status: String,
-    /// Its wall time, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<u64>,
 }
 
 /// One row of the event log.

@@ -20,8 +20,9 @@ pub struct Hook {
 }
 
 /// The hooks of `root`'s pre-commit configuration that map to commands, and the ids of the
-/// others.
-pub fn hooks(root: &Path) -> Option<(Vec<Hook>, Vec<String>)> {
+/// others. `mypy_has_files`: the project's mypy configuration names what to check, so the
+/// mypy hook runs `mypy` alone.
+pub fn hooks(root: &Path, mypy_has_files: bool) -> Option<(Vec<Hook>, Vec<String>)> {
     let doc = yaml::parse(&std::fs::read_to_string(root.join(FILE)).ok()?)?;
     let mut found = Vec::new();
     let mut other = Vec::new();
@@ -49,7 +50,7 @@ pub fn hooks(root: &Path) -> Option<(Vec<Hook>, Vec<String>)> {
                     command
                 })
             } else {
-                known(&id, root)
+                known(&id, mypy_has_files)
             };
             match command {
                 Some(command) => found.push(Hook {
@@ -64,7 +65,7 @@ pub fn hooks(root: &Path) -> Option<(Vec<Hook>, Vec<String>)> {
 }
 
 /// The direct command for a well-known hook id.
-fn known(id: &str, root: &Path) -> Option<String> {
+fn known(id: &str, mypy_has_files: bool) -> Option<String> {
     Some(
         match id {
             "ruff" | "ruff-check" => "ruff check --no-fix .",
@@ -72,7 +73,7 @@ fn known(id: &str, root: &Path) -> Option<String> {
             "black" => "black --check .",
             "isort" => "isort --check-only .",
             "flake8" => "flake8",
-            "mypy" if super::python::mypy_has_files(root) => "mypy",
+            "mypy" if mypy_has_files => "mypy",
             "mypy" => "mypy .",
             _ => return None,
         }
@@ -92,7 +93,7 @@ mod tests {
             "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.11.11\n    hooks:\n      - id: ruff\n        args: [--fix]\n      - id: ruff-format\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v5.0.0\n    hooks:\n      - id: trailing-whitespace\n  - repo: local\n    hooks:\n      - id: fmt\n        name: fmt\n        entry: cargo fmt --check\n        language: system\n        pass_filenames: false\n",
         )
         .unwrap();
-        let (hooks, other) = hooks(dir.path()).unwrap();
+        let (hooks, other) = hooks(dir.path(), false).unwrap();
         let commands: Vec<&str> = hooks.iter().map(|h| h.command.as_str()).collect();
         assert_eq!(
             commands,

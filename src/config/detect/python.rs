@@ -154,7 +154,7 @@ pub(super) fn follow_nox(
 
 /// Follows `pre-commit run` into `.pre-commit-config.yaml`.
 pub(super) fn follow_precommit(root: &Path, at: &Place, signals: &mut Signals, depth: usize) {
-    let Some((hooks, other)) = super::precommit::hooks(root) else {
+    let Some((hooks, other)) = super::precommit::hooks(root, mypy_has_files(root)) else {
         signals.left_out.push(format!(
             "`pre-commit run` ({}): no {} found",
             at.from,
@@ -384,7 +384,7 @@ impl Configured {
 }
 
 /// Whether `mypy` alone knows what to check (a `files` setting).
-pub(super) fn mypy_has_files(root: &Path) -> bool {
+fn mypy_has_files(root: &Path) -> bool {
     Configured::read(root).mypy_files
 }
 

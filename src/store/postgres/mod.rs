@@ -16,7 +16,7 @@ use postgres::{Client, NoTls, Transaction};
 
 use crate::artifacts::eventlog::EventRow;
 use crate::artifacts::eventlog::union::Keyed;
-use crate::kpi::row::{GateOutcome, Run};
+use crate::history::run::{GateOutcome, Run};
 
 /// How long connecting may take before the lane goes on with its local history.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

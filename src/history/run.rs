@@ -1,5 +1,5 @@
-//! One event-log run as the KPIs read it. Tolerant by design: sdetkit rows carry `run_id`,
-//! `branch`, `commit` and `steps[]`; rows written by the Python reference have only
+//! One event-log run as the KPIs, the guidance and the shared store read it. Tolerant by
+//! design: sdetkit rows carry `run_id`, `branch`, `commit` and `steps[]`; rows written by the Python reference have only
 //! `captured_at, decision, ok, failed_steps, step_count, selected_python`, and every missing
 //! field takes its default.
 
