@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::Repo;
+use crate::support::{Repo, titles};
 use assert_cmd::assert::OutputAssertExt;
 use predicates::prelude::*;
 use serde_json::{Value, json};
@@ -65,21 +65,6 @@ fn reference_row(decision: &str, failed: &[&str], at: &str) -> String {
         failed.join(", "),
         decision == "SHIP"
     )
-}
-
-fn titles(followup: &Value) -> Vec<String> {
-    followup["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["priority"].as_str().unwrap(),
-                r["title"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 fn assert_followup_shape(repo: &Repo) {

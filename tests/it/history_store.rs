@@ -3,14 +3,14 @@
 
 use std::collections::BTreeSet;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use assert_cmd::assert::OutputAssertExt;
 use tempfile::TempDir;
 
-use crate::support::Repo;
+use crate::support::{Repo, git_in as git};
 
 const LOG: &str = "build/first-proof/first-proof-learning-db.jsonl";
 const REF: &str = "refs/sdetkit/history";
@@ -58,20 +58,6 @@ impl Remote {
         }
         ids
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn row(id: &str, day: u32) -> String {

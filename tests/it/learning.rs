@@ -19,18 +19,7 @@ fn run(repo: &Repo, args: &[&str]) {
 }
 
 fn titles(repo: &Repo) -> Vec<String> {
-    repo.json("build/ops/followup.json")["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["priority"].as_str().unwrap(),
-                r["title"].as_str().unwrap()
-            )
-        })
-        .collect()
+    crate::support::titles(&repo.json("build/ops/followup.json"))
 }
 
 #[test]

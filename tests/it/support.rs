@@ -97,13 +97,7 @@ impl Repo {
             cmd.env("GIT_AUTHOR_DATE", date)
                 .env("GIT_COMMITTER_DATE", date);
         }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        output_of(&mut cmd).trim().to_string()
     }
 
     /// Stages everything and commits.
@@ -151,4 +145,36 @@ pub fn step<'a>(gate: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|s| s["id"] == id)
         .unwrap_or_else(|| panic!("no step {id} in {gate:#}"))
+}
+
+/// Runs `cmd`, which must succeed (else the test fails with its stderr); returns its stdout.
+pub fn output_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `git` in `dir`, which must succeed; its stdout.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    output_of(Command::new("git").current_dir(dir).args(args))
+}
+
+/// The recommendations of a follow-up as `"P1 Title"` lines, in order.
+pub fn titles(followup: &Value) -> Vec<String> {
+    followup["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["priority"].as_str().unwrap(),
+                r["title"].as_str().unwrap()
+            )
+        })
+        .collect()
 }

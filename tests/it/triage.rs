@@ -367,20 +367,7 @@ id = "broken"
 run = "printf '<testsuites>\n<testcase>' > broken.xml; echo 'error: from the log'; exit 1"
 junit = "broken.xml"
 "#;
-    std::fs::write(dir.path().join("sdetkit.toml"), config).unwrap();
-    let out = sdetkit()
-        .current_dir(dir.path())
-        .args(["gate", "fast", "--format", "json", "--quiet"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let gate: Value = serde_json::from_slice(&out).unwrap();
-    let first = |id: &str| {
-        let steps = gate["steps"].as_array().unwrap();
-        steps.iter().find(|s| s["id"] == id).unwrap()["first_failure"].clone()
-    };
+    let first = failing_gate(dir.path(), config);
     assert_eq!(first("types")["next_command"], "mypy src/a.py");
     assert_eq!(first("types")["line"], 3);
     assert_eq!(first("unit")["test"], "TestX");
@@ -595,20 +582,7 @@ run = "./ruff check --select F401 --output-format concise ."
 id = "tools"
 run = "no-such-tool-xyz --check"
 "#;
-    std::fs::write(dir.path().join("sdetkit.toml"), config).unwrap();
-    let out = sdetkit()
-        .current_dir(dir.path())
-        .args(["gate", "fast", "--format", "json", "--quiet"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let gate: Value = serde_json::from_slice(&out).unwrap();
-    let first = |id: &str| {
-        let steps = gate["steps"].as_array().unwrap();
-        steps.iter().find(|s| s["id"] == id).unwrap()["first_failure"].clone()
-    };
+    let first = failing_gate(dir.path(), config);
     let lint = first("lint");
     assert_eq!(lint["file"], "py/src/m.py");
     assert_eq!(
@@ -631,4 +605,23 @@ fn jest_reruns_without_the_repository_coverage_threshold() {
         got["next_command"],
         "npx jest --coverage=false tests/sum.test.js -t '^sum adds two$'"
     );
+}
+
+/// Runs `gate fast` (which must fail) in `dir` with `config`; returns a lookup of each step's
+/// first failure by id.
+fn failing_gate(dir: &std::path::Path, config: &str) -> impl Fn(&str) -> Value {
+    std::fs::write(dir.join("sdetkit.toml"), config).unwrap();
+    let out = sdetkit()
+        .current_dir(dir)
+        .args(["gate", "fast", "--format", "json", "--quiet"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let gate: Value = serde_json::from_slice(&out).unwrap();
+    move |id: &str| {
+        let steps = gate["steps"].as_array().unwrap();
+        steps.iter().find(|s| s["id"] == id).unwrap()["first_failure"].clone()
+    }
 }
