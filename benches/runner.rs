@@ -39,7 +39,7 @@ fn overhead(c: &mut Criterion) {
         let specs = steps(n, "true");
         let ctx = context(dir.path(), 1);
         group.bench_function(format!("runner_{n}_steps"), |b| {
-            b.iter(|| runner::run(&specs, &ctx))
+            b.iter(|| runner::run(&specs, &ctx, Vec::new()))
         });
         group.bench_function(format!("direct_{n}_steps"), |b| {
             b.iter(|| {
@@ -65,7 +65,7 @@ fn overlap(c: &mut Criterion) {
     let specs = steps(4, "sleep 0.2");
     let ctx = context(dir.path(), 4);
     group.bench_function("4_independent_200ms_steps", |b| {
-        b.iter(|| runner::run(&specs, &ctx))
+        b.iter(|| runner::run(&specs, &ctx, Vec::new()))
     });
     group.finish();
 }

@@ -10,7 +10,9 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
+use crate::artifacts::cache::{KnownVersion, TOOL_VERSIONS};
 use crate::config::{Config, Globs};
+use crate::digest::hex;
 use crate::repo::worktree::Worktree;
 
 /// The inputs of one run.
@@ -56,14 +58,21 @@ impl Inputs {
     }
 
     /// The digest of the files `only` matches (all when `None`), the configuration, the
-    /// tools, sdetkit's version and `extra` (a step's command and environment).
+    /// tools, sdetkit's version and `extra`.
     pub fn digest_of(&self, only: Option<&Globs>, extra: &str) -> String {
+        let mut whole = format!("config {}\n", self.config);
+        for (tool, version) in &self.tools {
+            whole.push_str(&format!("tool {tool} {version}\n"));
+        }
+        whole.push_str(extra);
+        self.files_digest(only, &whole)
+    }
+
+    /// The digest of the files `only` matches (all when `None`), sdetkit's version and `extra`
+    /// (a step's command, environment and tools: its cache key).
+    pub fn files_digest(&self, only: Option<&Globs>, extra: &str) -> String {
         let mut h = Sha256::new();
         h.update(format!("sdetkit {}\n", env!("CARGO_PKG_VERSION")));
-        h.update(format!("config {}\n", self.config));
-        for (tool, version) in &self.tools {
-            h.update(format!("tool {tool} {version}\n"));
-        }
         for (path, id) in &self.files {
             if only.is_none_or(|g| g.is_match(path)) {
                 h.update(format!("file {path} {id}\n"));
@@ -110,50 +119,96 @@ pub fn config_digest(config: &Config) -> String {
 }
 
 /// The programs the configured steps run (through their Makefile recipes and `package.json`
-/// scripts, as the doctor reads them), probed for their versions at the same time.
-pub fn tool_versions(config: &Config, root: &Path) -> BTreeMap<String, String> {
+/// scripts, as the doctor reads them) and their versions. A version is asked (all at once, in
+/// parallel) only when the program file is new or changed since the last run: the answers are
+/// kept in `cache/tool-versions.json` under `out`, by path, size and modification time.
+pub fn tool_versions(config: &Config, root: &Path, out: &Path) -> BTreeMap<String, String> {
     let mut programs: Vec<(String, PathBuf)> = config
         .fast
         .iter()
         .chain(&config.release_steps)
         .chain(&config.doctor_steps)
         .chain(config.setup.iter())
-        .flat_map(|s| {
-            let dir = root.join(s.cwd.as_deref().unwrap_or(Path::new("")));
-            let needed = crate::tools::needs::of_command(&s.run, &dir);
-            // Keyed by name alone: the digest must not hold this machine's paths.
-            let located: Vec<(String, PathBuf)> = needed
-                .iter()
-                .chain(&s.requires)
-                .filter_map(|t| {
-                    let local = t.local.as_ref().map(|l| dir.join(l).join(&t.program));
-                    let path = local
-                        .filter(|p| p.is_file())
-                        .or_else(|| crate::tools::find(&t.program))?;
-                    Some((t.program.clone(), path))
-                })
-                .collect();
-            located
-        })
+        .flat_map(|s| located_tools(s, root))
         .collect();
     programs.sort();
     programs.dedup();
-    std::thread::scope(|s| {
+    let known = TOOL_VERSIONS.read(out).ok().flatten().unwrap_or_default();
+    let stamp = |path: &Path| {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some((meta.len(), mtime.as_nanos() as i128))
+    };
+    let answers: Vec<(String, String, Option<KnownVersion>)> = std::thread::scope(|s| {
         let probes: Vec<_> = programs
             .iter()
-            .map(|(name, path)| s.spawn(move || (name.clone(), crate::tools::version(path))))
+            .map(|(name, path)| {
+                let known = &known;
+                s.spawn(move || {
+                    let key = path.display().to_string();
+                    let (size, mtime_ns) = stamp(path).unwrap_or_default();
+                    let cached = known
+                        .get(&key)
+                        .filter(|k| k.size == size && k.mtime_ns == mtime_ns)
+                        .map(|k| k.version.clone());
+                    match cached {
+                        Some(version) => (name.clone(), version, None),
+                        None => {
+                            let version = crate::tools::version(path)
+                                .unwrap_or_else(|| "unknown".to_string());
+                            let fresh = KnownVersion {
+                                size,
+                                mtime_ns,
+                                version: version.clone(),
+                            };
+                            (name.clone(), version, Some(fresh))
+                        }
+                    }
+                })
+            })
             .collect();
         probes
             .into_iter()
             .map(|h| h.join().expect("a version probe does not panic"))
-            .map(|(p, v)| (p, v.unwrap_or_else(|| "unknown".to_string())))
             .collect()
-    })
+    });
+    let fresh: Vec<(String, KnownVersion)> = programs
+        .iter()
+        .zip(&answers)
+        .filter_map(|((_, path), (_, _, f))| Some((path.display().to_string(), f.clone()?)))
+        .collect();
+    if !fresh.is_empty() {
+        let mut all = known;
+        all.extend(fresh);
+        // Best effort: without the file, versions are simply asked again next time.
+        let _ = TOOL_VERSIONS.write(out, &all, false);
+    }
+    answers
+        .into_iter()
+        .map(|(name, version, _)| (name, version))
+        .collect()
 }
 
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The programs `step` runs, with where each is (keyed by name alone: a digest must not hold
+/// this machine's paths).
+pub fn located_tools(step: &crate::config::StepSpec, root: &Path) -> Vec<(String, PathBuf)> {
+    let dir = root.join(step.cwd.as_deref().unwrap_or(Path::new("")));
+    let needed = crate::tools::needs::of_command(&step.run, &dir);
+    needed
+        .iter()
+        .chain(&step.requires)
+        .filter_map(|t| {
+            let local = t.local.as_ref().map(|l| dir.join(l).join(&t.program));
+            let path = local
+                .filter(|p| p.is_file())
+                .or_else(|| crate::tools::find(&t.program))?;
+            Some((t.program.clone(), path))
+        })
+        .collect()
 }
 
 #[cfg(test)]

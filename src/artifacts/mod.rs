@@ -8,6 +8,7 @@
 //! with sorted keys (the event-log scanner relies on it) and atomically (a killed run leaves
 //! the old file or the new one, never a torn one).
 
+pub mod cache;
 pub mod eventlog;
 pub mod evidence;
 pub mod file;

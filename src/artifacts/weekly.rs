@@ -123,6 +123,10 @@ pub struct KpiSet {
     pub kpis: BTreeMap<&'static str, Kpi>,
     /// Only on windows ending at `as_of`: the current red streak, reported apart from the mean.
     pub open_red_streak: Option<OpenStreak>,
+    /// Fast-gate steps the step cache stood in for (earlier passes reused, not run) in the
+    /// window's runs: the share of green that is not fresh.
+    #[serde(default)]
+    pub cached_steps: u64,
 }
 
 /// A KPI flagged by the two-window rule.

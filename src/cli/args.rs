@@ -177,6 +177,9 @@ pub enum GateCommand {
     Fast {
         #[command(flatten)]
         select: Select,
+        /// Run every step, even one that passed before on the same inputs (no step cache)
+        #[arg(long)]
+        no_cache: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -295,6 +298,9 @@ pub struct DailyArgs {
     /// Also pack and verify this run's evidence (build/evidence/evidence-<run_id>.zip); exit 1 if it does not verify
     #[arg(long)]
     pub evidence: bool,
+    /// Run every step, even one that passed before on the same inputs (no step cache)
+    #[arg(long)]
+    pub no_cache: bool,
     /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub release_dry_run: Option<bool>,
@@ -335,6 +341,9 @@ pub struct ProofArgs {
     /// Leave the doctor out of the decision
     #[arg(long)]
     pub skip_doctor: bool,
+    /// Run every step, even one that passed before on the same inputs (no step cache)
+    #[arg(long)]
+    pub no_cache: bool,
     /// Maximum steps running at once [default: number of CPUs]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

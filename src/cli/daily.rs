@@ -23,6 +23,7 @@ pub(super) fn daily_cmd(ws: Workspace, args: &DailyArgs, verbose: bool) -> Resul
         strict: args.strict,
         release_dry_run: release_dry_run(args.release_dry_run)?,
         evidence: args.evidence,
+        cache: !args.no_cache,
     };
     lane(&ws, opts, verbose, Some(&args.report))
 }
@@ -37,6 +38,7 @@ pub(super) fn now_cmd(ws: Workspace, args: &NowArgs, verbose: bool) -> Result<i3
         strict: false,
         release_dry_run: release_dry_run(None)?,
         evidence: false,
+        cache: true,
     };
     lane(&ws, opts, verbose, None)
 }

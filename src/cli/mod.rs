@@ -62,9 +62,11 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
             print!("{}", crate::init::run(&ws, force)?);
             Ok(0)
         }
-        Command::Gate(GateCommand::Fast { select, report }) => {
-            gate_fast(ws, &select, &report, verbose)
-        }
+        Command::Gate(GateCommand::Fast {
+            select,
+            no_cache,
+            report,
+        }) => gate_fast(ws, &select, no_cache, &report, verbose),
         Command::Gate(GateCommand::Release {
             dry_run,
             select,
@@ -112,13 +114,30 @@ fn finish_gate(ws: &Workspace, gate: &GateReport, args: &ReportArgs, verbose: bo
     Ok(if gate.ok { 0 } else { 1 })
 }
 
-fn gate_fast(ws: Workspace, select: &Select, args: &ReportArgs, verbose: bool) -> Result<i32> {
+fn gate_fast(
+    ws: Workspace,
+    select: &Select,
+    no_cache: bool,
+    args: &ReportArgs,
+    verbose: bool,
+) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
     let redactor = workspace::redactor(&config);
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let gate = fast::run(&ws, &config, &redactor, &git, &select.only, &select.skip)?;
+    let inputs = tree.as_ref().filter(|_| !no_cache).map(|t| {
+        let tools = crate::inputs::tool_versions(&config, &ws.root, &ws.out_dir);
+        crate::inputs::Inputs::read(&ws.root, t, &config).with_tools(tools)
+    });
+    let cache = inputs.as_ref().map(|inputs| crate::gate::cache::StepCache {
+        out: &ws.out_dir,
+        root: &ws.root,
+        inputs,
+        run_id: None,
+    });
+    let selection = (select.only.as_slice(), select.skip.as_slice());
+    let gate = fast::run(&ws, &config, &redactor, &git, selection, cache.as_ref())?;
     finish_gate(&ws, &gate, args, verbose)
 }
 
@@ -191,6 +210,7 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
         release_dry_run: release_dry_run(args.release_dry_run)?,
         skip_doctor: args.skip_doctor,
         stable: args.report.stable_json,
+        cache: !args.no_cache,
     };
     let proof = proof::run(&ws, &config, opts)?;
     report::emit(

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::{
     ChangelogSetting, Config, DEFAULT_KILL_GRACE, DEFAULT_TIMEOUT, DoctorCheck, DoctorOptions,
-    Globs, HistoryOptions, ReleaseCheck, ReleaseOptions, StepSpec, StoreKind, Thresholds,
-    builtin_thresholds, duration,
+    Globs, HistoryOptions, PremergeOptions, ReleaseCheck, ReleaseOptions, StepSpec, StoreKind,
+    Thresholds, builtin_thresholds, duration,
 };
 use crate::error::{Error, Result};
 
@@ -24,6 +24,14 @@ struct RawConfig {
     #[serde(default)]
     thresholds: BTreeMap<String, Spanned<RawThresholds>>,
     history: Option<RawHistory>,
+    premerge: Option<RawPremerge>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPremerge {
+    #[serde(default)]
+    reuse_cache: bool,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +118,8 @@ struct RawStep {
     cwd: Option<PathBuf>,
     #[serde(default)]
     env: BTreeMap<String, String>,
+    cache: Option<bool>,
+    inputs: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +185,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
         kill_grace,
         detected: Vec::new(),
         history: history(&at, raw.history)?,
+        premerge: PremergeOptions {
+            reuse_cache: raw.premerge.is_some_and(|p| p.reuse_cache),
+        },
     })
 }
 
@@ -400,6 +413,8 @@ fn step(at: &Locator, raw: RawStep) -> Result<StepSpec> {
     step.junit = raw.junit;
     step.cwd = raw.cwd;
     step.env = raw.env;
+    step.cache = raw.cache.unwrap_or(true);
+    step.inputs = raw.inputs.as_ref().map(|g| at.globs(g)).transpose()?;
     Ok(step)
 }
 

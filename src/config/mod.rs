@@ -46,6 +46,14 @@ pub struct StepSpec {
     /// Programs that must be there (auto-detected steps only); a missing one makes the step
     /// `error` without starting it.
     pub requires: Vec<Tool>,
+    /// A resource the step holds exclusively while it runs: steps with the same lock never run
+    /// at once (cargo commands sharing a target directory would only wait on its build lock).
+    pub lock: Option<String>,
+    /// Whether an earlier pass on the same inputs may stand in for a run (`cache = false`).
+    pub cache: bool,
+    /// The files the step reads (`inputs = ["src/**"]`), narrowing its cache key; all of the
+    /// work tree when `None`.
+    pub inputs: Option<Globs>,
 }
 
 impl StepSpec {
@@ -60,6 +68,9 @@ impl StepSpec {
             needs: Vec::new(),
             junit: None,
             requires: Vec::new(),
+            lock: None,
+            cache: true,
+            inputs: None,
         }
     }
 
@@ -233,6 +244,16 @@ pub struct Config {
     pub detected: Vec<detect::Finding>,
     /// Where the history of runs is kept besides the local event log.
     pub history: HistoryOptions,
+    /// The pre-merge lane's options.
+    pub premerge: PremergeOptions,
+}
+
+/// The `[premerge]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PremergeOptions {
+    /// Let a cached pass stand for a fast-gate step in the pre-merge lane (off: a merge is
+    /// judged on steps that ran).
+    pub reuse_cache: bool,
 }
 
 impl Config {

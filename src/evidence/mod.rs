@@ -7,19 +7,11 @@ pub mod verify;
 
 use std::path::PathBuf;
 
-use sha2::{Digest, Sha256};
-
 use crate::config::Config;
 use crate::error::Result;
 use crate::workspace::Workspace;
 
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::digest::sha256_hex;
 
 /// Packs the latest run, verifies the pack, and records it when it verifies: what a lane
 /// does to leave evidence behind.

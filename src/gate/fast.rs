@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::cache::StepCache;
 use super::{Started, run_commands, select};
 use crate::artifacts::proof::{GateKind, GateReport};
 use crate::config::Config;
@@ -10,18 +11,20 @@ use crate::repo::git::GitFacts;
 use crate::runner::Redactor;
 use crate::workspace::Workspace;
 
-/// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report.
+/// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report; with a
+/// `cache`, a step that passed before on the same inputs is `cached`, not run.
 pub fn run(
     ws: &Workspace,
     config: &Config,
     redactor: &Arc<Redactor>,
     git: &GitFacts,
-    only: &[String],
-    skip: &[String],
+    select_steps: (&[String], &[String]),
+    cache: Option<&StepCache>,
 ) -> Result<GateReport> {
     let started = Started::now();
+    let (only, skip) = select_steps;
     let steps = select(&config.fast, only, skip)?;
-    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor);
+    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor, cache);
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

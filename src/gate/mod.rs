@@ -2,6 +2,7 @@
 //! run built-in checks plus custom commands. Every gate writes one artifact with the same
 //! shape (PRODUCT §4).
 
+pub mod cache;
 pub mod check;
 pub mod doctor;
 pub mod fast;
@@ -16,6 +17,7 @@ use crate::repo::git::GitFacts;
 use crate::runner::{Status, StepOutcome};
 use crate::triage::{self, Classification, FirstFailure};
 use crate::workspace::Workspace;
+use cache::StepCache;
 
 /// When a gate started, by the wall clock (for the artifact) and the monotonic one (for its
 /// duration).
@@ -164,10 +166,70 @@ pub fn run_commands(
     kind: GateKind,
     specs: &[crate::config::StepSpec],
     redactor: &std::sync::Arc<crate::runner::Redactor>,
+    cache: Option<&StepCache>,
 ) -> Vec<StepRecord> {
     let ctx = ws.runner(kind.short(), config, redactor);
     clear_logs(&ctx.logs_dir);
-    records(ws, crate::runner::run(specs, &ctx), specs)
+    let specs: Vec<_> = specs.iter().cloned().map(with_lock).collect();
+    let keys = cache.map(|c| c.keys(kind, &specs)).unwrap_or_default();
+    let settled = cache.map_or_else(Vec::new, |c| c.hits(&specs, &keys, &ctx.logs_dir));
+    let outcomes = crate::runner::run(&specs, &ctx, settled);
+    if let Some(c) = cache {
+        c.store(kind, &keys, &outcomes);
+    }
+    records(ws, outcomes, &specs)
+}
+
+/// Cargo subcommands that build, and so take the target directory's build lock.
+const CARGO_BUILDS: &[&str] = &[
+    "build",
+    "b",
+    "check",
+    "c",
+    "clippy",
+    "test",
+    "t",
+    "nextest",
+    "doc",
+    "d",
+    "bench",
+    "run",
+    "r",
+    "rustc",
+    "llvm-cov",
+    "tarpaulin",
+    "hack",
+    "miri",
+];
+
+/// The step with the lock its command needs: cargo commands that build share the target
+/// directory's build lock, so running two at once only makes one wait on the other with its
+/// CPUs idle, and the second rebuilds what the first would have left (measured on real crates:
+/// see BENCHMARKS.md); they run one at a time, in declared order, beside everything else.
+fn with_lock(mut spec: crate::config::StepSpec) -> crate::config::StepSpec {
+    if spec.lock.is_none() && builds_with_cargo(&spec.run) {
+        let target = spec
+            .env
+            .get("CARGO_TARGET_DIR")
+            .cloned()
+            .or_else(|| std::env::var("CARGO_TARGET_DIR").ok())
+            .unwrap_or_default();
+        spec.lock = Some(format!("cargo-target:{target}"));
+    }
+    spec
+}
+
+/// Whether `run` calls a cargo subcommand that builds.
+fn builds_with_cargo(run: &str) -> bool {
+    crate::tools::shell::commands(run).iter().any(|words| {
+        words
+            .first()
+            .is_some_and(|w| w == "cargo" || w.ends_with("/cargo"))
+            && words[1..]
+                .iter()
+                .find(|w| !w.starts_with('-') && !w.starts_with('+'))
+                .is_some_and(|sub| CARGO_BUILDS.contains(&sub.as_str()))
+    })
 }
 
 /// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
@@ -216,6 +278,10 @@ pub fn records(
 /// The tests of a step for the event log: every case of its JUnit files (with status and
 /// duration) when it declares some, else, when it failed, the failing tests its log names.
 fn tests(ws: &Workspace, o: &StepOutcome) -> Vec<TestResult> {
+    if o.status == Status::Cached {
+        // Nothing ran: an earlier run's tests are that run's.
+        return Vec::new();
+    }
     let junit: Vec<PathBuf> = o.junit.iter().map(|j| ws.root.join(j)).collect();
     let result = |id: String, status: &str, duration_ms| TestResult {
         step: o.id.clone(),
@@ -365,4 +431,23 @@ pub fn select(
         step.needs.retain(|n| ids.contains(n));
     }
     Ok(selected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::builds_with_cargo;
+
+    #[test]
+    fn cargo_builds_share_the_target_lock_and_fmt_does_not() {
+        assert!(builds_with_cargo(
+            "cargo clippy --all-targets -- -D warnings"
+        ));
+        assert!(builds_with_cargo(
+            "RUSTFLAGS=-Dwarnings cargo +stable test --workspace"
+        ));
+        assert!(builds_with_cargo("cd crates/a && cargo nextest run"));
+        assert!(!builds_with_cargo("cargo fmt --check"));
+        assert!(!builds_with_cargo("cargo deny check"));
+        assert!(!builds_with_cargo("npm test"));
+    }
 }

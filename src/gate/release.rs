@@ -118,6 +118,7 @@ pub fn run(
             GateKind::Release,
             &specs,
             redactor,
+            None,
         ));
     }
     Ok(GateReport::new(

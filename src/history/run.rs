@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use crate::artifacts::eventlog::{EventRow, Outcome};
 use crate::artifacts::proof::GateKind;
+use crate::runner::Status;
 
 /// What happened to one gate in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct Run {
     pub tests: Vec<TestOutcome>,
     /// What the run checked (v2).
     pub input_digest: Option<String>,
+    /// Steps the step cache stood in for.
+    pub cached_steps: u64,
 }
 
 /// One test in a run.
@@ -78,6 +81,8 @@ impl Run {
         let steps = match &row.step_results {
             Some(results) => results
                 .iter()
+                // A cached step did not run in this run: no outcome, no duration of its own.
+                .filter(|s| s.status != Status::Cached)
                 .filter(|s| s.status.executed() || s.status.blocks())
                 .map(|s| StepTiming {
                     name: format!("{}/{}", s.gate.name(), s.id),
@@ -96,6 +101,12 @@ impl Run {
                 })
                 .collect(),
         };
+        let cached_steps = row
+            .step_results
+            .iter()
+            .flatten()
+            .filter(|s| s.status == Status::Cached)
+            .count() as u64;
         let tests = row
             .tests
             .iter()
@@ -118,6 +129,7 @@ impl Run {
             gates,
             steps,
             tests,
+            cached_steps,
         })
     }
 

@@ -131,6 +131,7 @@ fn kpi_set(
     for c in counts.runs.iter().filter(|c| ours(&c.repo, &c.window)) {
         runs.runs += c.runs;
         runs.ship += c.ship;
+        runs.cached_steps += c.cached_steps;
         for (sum, gate) in runs.gates.iter_mut().zip(c.gates) {
             sum.0 += gate.0;
             sum.1 += gate.1;
@@ -166,6 +167,7 @@ fn kpi_set(
     KpiSet {
         window: span.label(),
         runs: runs.runs,
+        cached_steps: runs.cached_steps,
         kpis,
         open_red_streak: open.and_then(|o| {
             let since = Timestamp::from_microsecond(o.since_us).ok()?;

@@ -136,6 +136,7 @@ impl Sources {
         KpiSet {
             window: span.label(),
             runs: runs.len() as u64,
+            cached_steps: runs.iter().map(|r| r.cached_steps).sum(),
             kpis,
             open_red_streak: (span.end == self.as_of)
                 .then(|| self.open(branch))

@@ -26,6 +26,8 @@ pub struct DailyOptions {
     pub release_dry_run: bool,
     /// Pack and verify the run's evidence after the follow-up.
     pub evidence: bool,
+    /// Let an earlier pass on the same inputs stand in for a fast-gate step.
+    pub cache: bool,
 }
 
 /// What a daily run produced.
@@ -101,6 +103,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
         release_dry_run: opts.release_dry_run,
         skip_doctor: false,
         stable: false,
+        cache: opts.cache,
     };
     let proof = proof::run(ws, config, options)?;
     if proof.summary.interrupted || ws.stop.requested() {
@@ -139,7 +142,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
 /// Runs `[setup]`; the failure to report when it did not pass.
 fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
     let ctx = ws.runner("setup", config, &workspace::redactor(config));
-    let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
+    let outcome = runner::run(std::slice::from_ref(step), &ctx, Vec::new()).remove(0);
     ws.events.idle();
     outcome.status.blocks().then(|| {
         let rc = outcome

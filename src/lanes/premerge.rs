@@ -26,6 +26,8 @@ pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
         release_dry_run: fast,
         skip_doctor: false,
         stable: false,
+        // A merge is judged on steps that ran, unless the team said a cached pass will do.
+        cache: config.premerge.reuse_cache,
     };
     let proof = proof::run(ws, config, options)?;
     let lane = if fast { "premerge-fast" } else { "premerge" };

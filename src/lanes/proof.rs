@@ -7,6 +7,7 @@ use crate::artifacts::proof::{
 use crate::config::Config;
 use crate::decision;
 use crate::error::Result;
+use crate::gate::cache::StepCache;
 use crate::gate::release::FastVerdict;
 use crate::gate::{Started, doctor, fast, release};
 use crate::inputs::Inputs;
@@ -25,6 +26,8 @@ pub struct ProofOptions {
     pub skip_doctor: bool,
     /// Write artifacts without volatile fields.
     pub stable: bool,
+    /// Let an earlier pass on the same inputs stand in for a fast-gate step (the step cache).
+    pub cache: bool,
 }
 
 /// What the proof produced.
@@ -62,18 +65,29 @@ pub fn run_id(started: &Started) -> String {
 /// Runs the gates, decides, and writes every artifact under `first-proof/`.
 pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof> {
     let started = Started::now();
+    let id = run_id(&started);
     // The tree the user asked to ship, before any step can write to it.
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let inputs = tree.as_ref().map(|t| Inputs::read(&ws.root, t, config));
+    let inputs = tree.as_ref().map(|t| {
+        let tools = crate::inputs::tool_versions(config, &ws.root, &ws.out_dir);
+        Inputs::read(&ws.root, t, config).with_tools(tools)
+    });
+    let cache = inputs
+        .as_ref()
+        .filter(|_| opts.cache)
+        .map(|inputs| StepCache {
+            out: &ws.out_dir,
+            root: &ws.root,
+            inputs,
+            run_id: Some(&id),
+        });
     let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
-    let (fast, release, doctor, tools) = std::thread::scope(|s| {
-        // Tool versions are part of what the run checked; probe them while the steps run.
-        let tools = s.spawn(|| crate::inputs::tool_versions(config, &ws.root));
+    let (fast, release, doctor) = std::thread::scope(|s| {
         let doctor = (!opts.skip_doctor)
             .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
-        let fast = fast::run(ws, config, &redactor, &git, &[], &[]);
+        let fast = fast::run(ws, config, &redactor, &git, (&[], &[]), cache.as_ref());
         let release = fast.as_ref().ok().map(|f| {
             let cx = release::Context {
                 git: &git,
@@ -84,10 +98,9 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
             release::run(ws, config, &redactor, &cx, &[], &[])
         });
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
-        let tools = tools.join().expect("version probes do not panic");
-        (fast, release, doctor, tools)
+        (fast, release, doctor)
     });
-    let input_digest = inputs.map(|i| i.with_tools(tools).digest());
+    let input_digest = inputs.as_ref().map(Inputs::digest);
     ws.events.idle();
     let mut gates = vec![fast?];
     gates.push(release.expect("release runs when fast ran")?);
@@ -105,7 +118,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         .and_then(|g| g.first_failure().cloned());
     let summary = Summary {
         schema_version: SUMMARY_SCHEMA.to_string(),
-        run_id: run_id(&started),
+        run_id: id,
         started_at: crate::clock::iso(started.at),
         duration_ms: started.clock.elapsed().as_millis() as u64,
         ok: decision == Decision::Ship,

@@ -21,6 +21,7 @@ fn counts(report: &GateReport) -> String {
         (Status::Interrupted, "interrupted"),
         (Status::Warn, "warned"),
         (Status::Skipped, "skipped"),
+        (Status::Cached, "cached"),
     ] {
         if n(status) > 0 {
             parts.push(format!("{} {word}", n(status)));

@@ -104,6 +104,7 @@ pub fn paint(status: Status, color: bool) -> String {
         Status::Failed | Status::TimedOut | Status::Error | Status::Interrupted => "31",
         Status::Warn => "33",
         Status::Skipped | Status::Info => "2",
+        Status::Cached => "36",
     };
     format!("\x1b[{code}m{label}\x1b[0m")
 }

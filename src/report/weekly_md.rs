@@ -40,6 +40,19 @@ pub fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet
         }
         out.push('\n');
     }
+    let cached: Vec<String> = windows
+        .iter()
+        .zip(WINDOWS)
+        .filter(|(s, _)| s.cached_steps > 0)
+        .map(|(s, (name, _))| format!("{} in {name}", s.cached_steps))
+        .collect();
+    if !cached.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSteps the step cache stood in for (earlier passes on the same inputs, not run): {}.",
+            cached.join(", ")
+        );
+    }
     if let Some(open) = windows.first().and_then(|s| s.open_red_streak.as_ref()) {
         let _ = writeln!(
             out,

@@ -39,6 +39,8 @@ pub enum Status {
     Warn,
     /// An informational finding.
     Info,
+    /// Not run: an earlier run of the same step passed on the same inputs (the step cache).
+    Cached,
 }
 
 impl Status {
@@ -50,9 +52,15 @@ impl Status {
         )
     }
 
-    /// Whether the step actually ran (or a check was actually evaluated).
+    /// Whether the step actually ran (or a check was actually evaluated), or stands on an
+    /// earlier run's pass on the same inputs.
     pub fn executed(self) -> bool {
         !matches!(self, Status::Skipped | Status::Error)
+    }
+
+    /// Whether a step that `needs` this one may start: it passed, now or (cached) before.
+    pub fn satisfies(self) -> bool {
+        matches!(self, Status::Passed | Status::Cached)
     }
 
     /// A short upper-case label for text reports.
@@ -66,6 +74,7 @@ impl Status {
             Status::Interrupted => "INTR",
             Status::Warn => "WARN",
             Status::Info => "INFO",
+            Status::Cached => "CACHED",
         }
     }
 }
@@ -120,6 +129,15 @@ impl StepOutcome {
         self
     }
 
+    /// A step the cache stands in for: not run, with the copy of its earlier log.
+    pub fn cached(spec: &StepSpec, log: Option<PathBuf>, reason: String) -> Self {
+        let mut outcome = StepOutcome::new(spec, 0);
+        outcome.status = Status::Cached;
+        outcome.log = log;
+        outcome.reason = Some(reason);
+        outcome
+    }
+
     fn skipped(spec: &StepSpec, started_ms: u64, reason: String) -> Self {
         let mut outcome = StepOutcome::new(spec, started_ms);
         outcome.reason = Some(reason);
@@ -156,9 +174,18 @@ impl Context {
     }
 }
 
-/// The default parallelism: the number of CPUs.
-pub fn default_jobs() -> usize {
+/// The number of CPUs.
+pub fn cpus() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// The default number of steps running at once: twice the CPUs, and at least 8. A step is a
+/// process tree that mostly waits (on files, the network, a lock) or parallelises itself
+/// (cargo, pytest-xdist, jest workers), so one step per CPU left most of the machine idle:
+/// 8 one-second sleeps took 4 s on 2 CPUs. Steps that would fight over one resource are kept
+/// apart by their lock ([`StepSpec::lock`]), not by a low limit.
+pub fn default_jobs() -> usize {
+    (2 * cpus()).max(8)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -168,8 +195,10 @@ enum State {
     Done,
 }
 
-/// Runs `steps` and returns one outcome per step, in the order given.
-pub fn run(steps: &[StepSpec], ctx: &Context) -> Vec<StepOutcome> {
+/// Runs `steps` and returns one outcome per step, in the order given. `settled` holds the
+/// outcomes already known (the step cache's hits): those steps are not run, and count for
+/// the steps that need them.
+pub fn run(steps: &[StepSpec], ctx: &Context, settled: Vec<StepOutcome>) -> Vec<StepOutcome> {
     if let Err(e) = std::fs::create_dir_all(&ctx.logs_dir) {
         return steps
             .iter()
@@ -181,6 +210,13 @@ pub fn run(steps: &[StepSpec], ctx: &Context) -> Vec<StepOutcome> {
     }
     let mut state = vec![State::Pending; steps.len()];
     let mut results: Vec<Option<StepOutcome>> = vec![None; steps.len()];
+    for outcome in settled {
+        if let Some(i) = steps.iter().position(|s| s.id == outcome.id) {
+            ctx.events.finished(&ctx.gate, &outcome);
+            state[i] = State::Done;
+            results[i] = Some(outcome);
+        }
+    }
     let (tx, rx) = mpsc::channel::<(usize, StepOutcome)>();
     std::thread::scope(|scope| {
         let mut running = 0;
@@ -190,7 +226,14 @@ pub fn run(steps: &[StepSpec], ctx: &Context) -> Vec<StepOutcome> {
                 if running >= ctx.jobs.max(1) {
                     break;
                 }
-                if state[i] == State::Pending && ready(&steps[i], steps, &results) {
+                let free = |i: usize| {
+                    steps[i].lock.as_ref().is_none_or(|lock| {
+                        !(0..steps.len()).any(|j| {
+                            state[j] == State::Running && steps[j].lock.as_ref() == Some(lock)
+                        })
+                    })
+                };
+                if state[i] == State::Pending && ready(&steps[i], steps, &results) && free(i) {
                     state[i] = State::Running;
                     running += 1;
                     ctx.events.started(&ctx.gate, &steps[i].id);
@@ -235,7 +278,7 @@ fn outcome_of<'a>(
 fn ready(step: &StepSpec, steps: &[StepSpec], results: &[Option<StepOutcome>]) -> bool {
     step.needs
         .iter()
-        .all(|n| outcome_of(n, steps, results).is_some_and(|o| o.status == Status::Passed))
+        .all(|n| outcome_of(n, steps, results).is_some_and(|o| o.status.satisfies()))
 }
 
 /// Marks as skipped every pending step that can no longer run: a need did not pass, or the
@@ -257,7 +300,7 @@ fn settle_blocked(
             } else {
                 steps[i].needs.iter().find_map(|n| {
                     let o = outcome_of(n, steps, results)?;
-                    (o.status != Status::Passed).then(|| {
+                    (!o.status.satisfies()).then(|| {
                         format!(
                             "needs `{n}`, which did not pass ({})",
                             o.status.label().to_lowercase()

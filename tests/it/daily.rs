@@ -17,7 +17,8 @@ const HISTORY: &str = "build/ops/followup-history.jsonl";
 /// tree stays clean).
 fn lane_repo() -> Repo {
     Repo::releasable(
-        "[setup]\nrun = \"true\"\n\n[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\n",
+        // The step reads a flag outside the work tree's content: the cache cannot see it.
+        "[setup]\nrun = \"true\"\n\n[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\ncache = false\n",
     )
 }
 

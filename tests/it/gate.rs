@@ -227,7 +227,14 @@ fn stable_json_is_byte_identical_across_runs() {
     );
     let run = || {
         let out = repo
-            .sdetkit(&["gate", "fast", "--format", "json", "--stable-json"])
+            .sdetkit(&[
+                "gate",
+                "fast",
+                "--no-cache",
+                "--format",
+                "json",
+                "--stable-json",
+            ])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1));

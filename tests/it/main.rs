@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod bad_input;
+mod cache;
 mod conventions;
 mod daily;
 mod detect;

@@ -112,6 +112,7 @@ fn figures(set: &Value) -> Value {
     ];
     let mut out = serde_json::Map::new();
     out.insert("runs".into(), set["runs"].clone());
+    out.insert("cached_steps".into(), set["cached_steps"].clone());
     for k in kpis {
         let kpi = &set["kpis"][k];
         out.insert(

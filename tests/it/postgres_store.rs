@@ -69,7 +69,7 @@ fn runs_go_to_the_database_once_and_come_back_to_a_fresh_clone() {
     let first = repo("https://github.com/acme/app.git", "echo ok");
     for _ in 0..3 {
         first
-            .sdetkit(&["ops", "daily"])
+            .sdetkit(&["ops", "daily", "--no-cache"])
             .env("SDETKIT_DATABASE_URL", db.url())
             .assert()
             .success();

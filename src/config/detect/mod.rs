@@ -86,6 +86,7 @@ pub fn config(root: &Path) -> Config {
         kill_grace: super::DEFAULT_KILL_GRACE,
         detected: found.findings,
         history: super::HistoryOptions::default(),
+        premerge: super::PremergeOptions::default(),
     }
 }
 

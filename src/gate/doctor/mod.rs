@@ -47,6 +47,7 @@ pub fn run(
             GateKind::Doctor,
             &usable.doctor_steps,
             redactor,
+            None,
         ));
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);

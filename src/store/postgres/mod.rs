@@ -40,6 +40,7 @@ CREATE TABLE sdetkit_runs (
     gate_fast_failed    boolean,
     gate_release_failed boolean,
     doctor_failed       boolean,
+    cached_steps        integer     NOT NULL DEFAULT 0,
     row_text            text        NOT NULL,
     PRIMARY KEY (repo_id, run_key)
 );
@@ -265,10 +266,11 @@ fn insert_batch(tx: &mut Transaction, repo: &str, runs: &[Columns]) -> Result<us
     let new: std::collections::HashSet<String> = tx
         .query(
             "INSERT INTO sdetkit_runs (repo_id, run_key, captured_at, branch, lane, decision, ship, dirty,
-                 commit_sha, input_digest, gate_fast_failed, gate_release_failed, doctor_failed, row_text)
+                 commit_sha, input_digest, gate_fast_failed, gate_release_failed, doctor_failed,
+                 cached_steps, row_text)
              SELECT $1, r.* FROM unnest($2::text[], $3::text[]::timestamptz[], $4::text[], $5::text[],
                  $6::text[], $7::boolean[], $8::boolean[], $9::text[], $10::text[], $11::boolean[],
-                 $12::boolean[], $13::boolean[], $14::text[]) AS r
+                 $12::boolean[], $13::boolean[], $14::integer[], $15::text[]) AS r
              ON CONFLICT (repo_id, run_key) DO NOTHING
              RETURNING run_key",
             &[
@@ -285,6 +287,7 @@ fn insert_batch(tx: &mut Transaction, repo: &str, runs: &[Columns]) -> Result<us
                 &flag(&|c| c.gate_failed(0)),
                 &flag(&|c| c.gate_failed(1)),
                 &flag(&|c| c.gate_failed(2)),
+                &runs.iter().map(|c| c.run.cached_steps as i32).collect::<Vec<i32>>(),
                 &col(&|c| Some(c.line.to_string())),
             ],
         )

@@ -34,6 +34,8 @@ pub struct RunCounts {
     pub ship: u64,
     /// Per gate (fast, release, doctor): runs where it ran, and where it failed.
     pub gates: [(u64, u64); 3],
+    /// Steps the step cache stood in for.
+    pub cached_steps: u64,
 }
 
 /// Closed red streaks of one repository whose closing run falls in one window.
@@ -140,7 +142,8 @@ SELECT r.repo_id, w.name,
        count(*), count(*) FILTER (WHERE r.ship),
        count(r.gate_fast_failed), count(*) FILTER (WHERE r.gate_fast_failed),
        count(r.gate_release_failed), count(*) FILTER (WHERE r.gate_release_failed),
-       count(r.doctor_failed), count(*) FILTER (WHERE r.doctor_failed)
+       count(r.doctor_failed), count(*) FILTER (WHERE r.doctor_failed),
+       coalesce(sum(r.cached_steps), 0)::bigint
 FROM sdetkit_runs r
 JOIN (VALUES {windows}) AS w(name, since) ON r.captured_at > w.since
 WHERE r.captured_at <= {as_of}
@@ -264,6 +267,7 @@ pub fn counts(client: &mut Client, b: &Bounds) -> Result<Counts, String> {
                 (u(&row, 6), u(&row, 7)),
                 (u(&row, 8), u(&row, 9)),
             ],
+            cached_steps: u(&row, 10),
         });
     }
     for row in query(bind(STREAKS, b))? {
