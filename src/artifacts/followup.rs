@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::jsonl::Mark;
 use super::proof::Decision;
 use super::{Doc, Log, Page};
 use crate::schemas;
@@ -39,14 +38,7 @@ pub const fn checkpoint<T>() -> Doc<Checkpoint<T>> {
     Doc::new("ops/.followup-history.checkpoint.json", None)
 }
 
-/// A resume point of a summed history.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Checkpoint<T> {
-    /// Where the read stopped.
-    pub mark: Mark,
-    /// The sum of the rows before it.
-    pub tally: T,
-}
+pub use super::jsonl::Checkpoint;
 
 /// Urgency, P0 (now) to P3 (when convenient); sorts in that order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

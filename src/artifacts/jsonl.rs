@@ -109,8 +109,9 @@ pub trait Fold: Send + Sized {
 }
 
 /// Where a read of a history stopped, so that a later read can start there: the offset, the
-/// lines before it, and a seal (a hash of the bytes just before it) that no longer matches
-/// once the file was truncated or rewritten there.
+/// lines before it, a seal (a hash of the bytes just before it) that no longer matches once
+/// the file was truncated or rewritten there, and the file's identity, which changes when the
+/// file is replaced (a merge of pulled rows, an editor saving it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     /// Byte offset where the read stopped.
@@ -119,6 +120,19 @@ pub struct Mark {
     pub lines: u64,
     /// A hash of the bytes just before it.
     pub seal: u64,
+    /// The file's device and inode (0 where there are none).
+    #[serde(default)]
+    pub file: (u64, u64),
+}
+
+/// A resume point of a summed history: where the last read stopped, and the sum `T` of the
+/// rows before it (a cache: a missing or stale one only means a full read).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checkpoint<T> {
+    /// Where the read stopped.
+    pub mark: Mark,
+    /// The sum of the rows before it.
+    pub tally: T,
 }
 
 /// What a fold read.
@@ -203,6 +217,7 @@ pub fn fold_from<F: Fold>(
             offset: 0,
             lines: 0,
             seal: seal_of(&[]),
+            file: (0, 0),
         };
         return Ok(Folded {
             fold: empty(),
@@ -211,8 +226,9 @@ pub fn fold_from<F: Fold>(
             resumed: false,
         });
     };
-    let len = file.metadata().map_err(read)?.len();
-    let start = match from.filter(|m| m.offset <= len) {
+    let meta = file.metadata().map_err(read)?;
+    let (len, identity) = (meta.len(), file_id(&meta));
+    let start = match from.filter(|m| m.offset <= len && m.file == identity) {
         Some(m) if seal(&mut file, m.offset).map_err(read)? == m.seal => Some(m),
         _ => None,
     };
@@ -244,6 +260,7 @@ pub fn fold_from<F: Fold>(
         offset: len,
         lines: first.lines + second.lines,
         seal: seal(&mut file, len).map_err(read)?,
+        file: identity,
     };
     let (fold, corrupt) = first.merge(second, path);
     Ok(Folded {
@@ -252,6 +269,19 @@ pub fn fold_from<F: Fold>(
         mark,
         resumed: start.is_some(),
     })
+}
+
+/// A file's device and inode.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// A file's identity where there are no inodes: none (the seal alone decides).
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
 }
 
 /// The seal of the bytes just before `at`.

@@ -7,8 +7,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::jsonl::Checkpoint;
 use super::{Doc, Page};
 use crate::schemas;
+
+/// `first-proof/.learning.checkpoint.json`: where the last read of the event log stopped and
+/// the all-time learning sums up to there (a cache: a missing or stale one only means a full
+/// read).
+pub const fn checkpoint<T>() -> Doc<Checkpoint<T>> {
+    Doc::new("first-proof/.learning.checkpoint.json", None)
+}
 
 /// Schema version of `first-proof-learning-rollup.json`.
 pub const ROLLUP_SCHEMA: &str = "sdetkit.first-proof-learning-rollup.v1";

@@ -71,13 +71,16 @@ pub struct Learning {
     pub recurring: Vec<(String, u64)>,
     /// How many runs that window holds.
     pub recent_runs: usize,
+    /// The learning checkpoint to write with the lane's artifacts, `(path, bytes)`: the next
+    /// read resumes from it (views do not write it).
+    pub checkpoint: (std::path::PathBuf, Vec<u8>),
 }
 
 impl Learning {
     /// Reads the event log of `ws` once and judges `branch`.
     pub fn read(ws: &Workspace, config: &Config, branch: &str, now: Timestamp) -> Result<Learning> {
         let log = EventLog::at(&ws.out_dir);
-        let digest = Digest::read(&log, now)?;
+        let (digest, checkpoint) = Digest::resume(&log, &ws.out_dir, now)?;
         let view = digest.branch(branch);
         let threshold = threshold::check(&view, branch, config);
         let recent = log.recent(RECENT_RUNS, |row| {
@@ -91,6 +94,7 @@ impl Learning {
             threshold,
             recurring: recurring(&recent),
             recent_runs: recent.len(),
+            checkpoint,
         })
     }
 

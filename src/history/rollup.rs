@@ -3,13 +3,18 @@
 //! threshold and the follow-up). Memory is bounded by the number of branches, not of rows.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::ops::ControlFlow;
+use std::path::Path;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::counter::Counter;
 use super::window::{Tally, Window};
 use crate::artifacts::eventlog::{EventLog, Outcome, Row, RowFold, RowHead};
+use crate::artifacts::jsonl::Checkpoint;
+use crate::artifacts::learning::checkpoint;
 use crate::artifacts::learning::{
     LearningRollup, ROLLUP_SCHEMA, Reviewer, RollupSummary, StepCount,
 };
@@ -22,7 +27,7 @@ pub const LAST_RUNS: usize = 7;
 pub const REHEARSAL: &str = "premerge-fast";
 
 /// One of the last runs of a branch.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecentRun {
     /// Position in the log, to merge a branch's rows with branchless ones.
     seq: u64,
@@ -31,7 +36,7 @@ pub struct RecentRun {
 }
 
 /// Per-branch accumulator.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct BranchRuns {
     total: u64,
     week: Tally,
@@ -72,8 +77,9 @@ impl BranchRuns {
     }
 }
 
-/// Everything derived from one read of the event log.
-#[derive(Debug, Clone)]
+/// Everything derived from one read of the event log. The all-time sums resume from a
+/// checkpoint; the windows (`week`, `month`) are counted afresh each time from the log's tail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Digest {
     /// Valid rows.
     pub total_runs: u64,
@@ -89,14 +95,21 @@ pub struct Digest {
     branches: BTreeMap<String, BranchRuns>,
     /// Rows without a branch (written by the reference): they count toward every branch.
     unbranched: BranchRuns,
+    /// Every dated row is no older than the rows before it: the windows can then be read
+    /// backwards from the end, stopping at the first row older than 30 days.
+    ordered: bool,
+    /// The first and the latest `captured_at` of the rows read.
+    first_at: Option<Timestamp>,
+    latest_at: Option<Timestamp>,
+    #[serde(skip)]
     week: Window,
+    #[serde(skip)]
     month: Window,
 }
 
 impl Digest {
-    /// Reads `log` once, with windows ending at `now`.
-    pub fn read(log: &EventLog, now: Timestamp) -> Result<Digest> {
-        let empty = Digest {
+    fn empty(week: Window, month: Window) -> Digest {
+        Digest {
             total_runs: 0,
             ship_runs: 0,
             no_ship_runs: 0,
@@ -105,12 +118,92 @@ impl Digest {
             last_lines: VecDeque::with_capacity(LAST_RUNS),
             branches: BTreeMap::new(),
             unbranched: BranchRuns::default(),
-            week: Window::last_days(now, 7),
-            month: Window::last_days(now, 30),
-        };
+            ordered: true,
+            first_at: None,
+            latest_at: None,
+            week,
+            month,
+        }
+    }
+
+    /// Reads the whole of `log` once, with windows ending at `now`.
+    pub fn read(log: &EventLog, now: Timestamp) -> Result<Digest> {
+        let empty = Digest::empty(Window::last_days(now, 7), Window::last_days(now, 30));
         let (mut digest, corrupt) = log.fold(|| empty.clone())?;
         digest.corrupt_rows = corrupt;
         Ok(digest)
+    }
+
+    /// The same as [`Digest::read`], reading only what the log gained since the checkpoint
+    /// under `out` (the all-time sums resume exactly; a missing, unreadable or stale
+    /// checkpoint means a full read) plus its last 30 days, backwards, for the windows.
+    /// Returns the next checkpoint's `(path, bytes)` too, for the lane to write with its other
+    /// artifacts (views leave it alone: they write nothing).
+    pub fn resume(
+        log: &EventLog,
+        out: &Path,
+        now: Timestamp,
+    ) -> Result<(Digest, (std::path::PathBuf, Vec<u8>))> {
+        let doc = checkpoint::<Digest>();
+        let saved = doc.read(out).ok().flatten();
+        let never = || Digest::empty(Window::default(), Window::default());
+        let folded = log.fold_from(saved.as_ref().map(|c| c.mark), never)?;
+        let mut digest = match saved {
+            Some(c) if folded.resumed => c.tally,
+            _ => never(),
+        };
+        digest.corrupt_rows += folded.corrupt;
+        digest.merge(folded.fold);
+        let next = Checkpoint {
+            mark: folded.mark,
+            tally: digest.clone(),
+        };
+        digest.count_windows(log, now)?;
+        Ok((digest, doc.entry(out, &next)))
+    }
+
+    /// Counts the last 7 and 30 days of `log` into the branches' windows. A log in time
+    /// order (rows are appended as runs end, pulled rows merged in by time) is read backwards
+    /// from the end until a run older than 30 days; any other is read whole.
+    fn count_windows(&mut self, log: &EventLog, now: Timestamp) -> Result<()> {
+        let (week, month) = (Window::last_days(now, 7), Window::last_days(now, 30));
+        let mut counts: Vec<(Option<String>, bool, bool, bool)> = Vec::new();
+        let mut count = |row: &Row| {
+            let Some(at) = row.head.captured_at.as_deref() else {
+                return ControlFlow::Continue(());
+            };
+            if !month.contains(at) {
+                return ControlFlow::Break(());
+            }
+            if row.lane().as_deref() != Some(REHEARSAL) {
+                let branch = row.head.branch.as_deref().map(str::to_string);
+                counts.push((branch, week.contains(at), true, row.head.ship()));
+            }
+            ControlFlow::Continue(())
+        };
+        if self.ordered {
+            log.rev_scan(count)?;
+        } else {
+            log.scan(|row| {
+                let _ = count(row);
+                Ok(())
+            })?;
+        }
+        for (branch, in_week, in_month, ship) in counts {
+            let runs = match branch {
+                None => &mut self.unbranched,
+                Some(name) => self.branches.entry(name).or_default(),
+            };
+            if in_week {
+                runs.week.add(ship);
+            }
+            if in_month {
+                runs.month.add(ship);
+            }
+        }
+        self.week = week;
+        self.month = month;
+        Ok(())
     }
 
     /// SHIP runs / all runs (0.0 without runs, as in v1).
@@ -228,6 +321,11 @@ impl RowFold for Digest {
         }
         row.failed_steps.iter().for_each(|s| self.failed.add(s));
         let at = row.captured_at.as_deref().unwrap_or("");
+        if let Some(t) = crate::clock::parse(at) {
+            self.ordered &= self.latest_at.is_none_or(|latest| t >= latest);
+            self.first_at.get_or_insert(t);
+            self.latest_at = self.latest_at.max(Some(t));
+        }
         let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
         // A rehearsal (`premerge --fast`) is recorded, but a branch is not judged by it: it
         // does not count toward the threshold, the recurring failures or the windows.
@@ -252,6 +350,13 @@ impl RowFold for Digest {
 
     fn merge(&mut self, later: Digest) {
         let offset = self.total_runs;
+        let in_order = match (self.latest_at, later.first_at) {
+            (Some(before), Some(after)) => after >= before,
+            _ => true,
+        };
+        self.ordered = self.ordered && later.ordered && in_order;
+        self.first_at = self.first_at.or(later.first_at);
+        self.latest_at = self.latest_at.max(later.latest_at);
         self.total_runs += later.total_runs;
         self.ship_runs += later.ship_runs;
         self.no_ship_runs += later.no_ship_runs;
@@ -430,5 +535,75 @@ mod tests {
         assert_eq!(a.total_runs, 12000);
         assert_eq!(a.consecutive_no_ship(), 2);
         assert_eq!(d.branch("b").total_runs, 6000);
+    }
+
+    /// A digest's figures, for comparing two reads.
+    fn figures(d: &Digest) -> String {
+        let main = d.branch("main");
+        format!(
+            "{} {} {} {} {:?} {:?} {:?} {} {:?} {:?}",
+            d.total_runs,
+            d.ship_runs,
+            d.no_ship_runs,
+            d.corrupt_rows,
+            d.top_failed_steps(),
+            d.windows(),
+            d.last_rows(),
+            main.total_runs,
+            main.recent
+                .iter()
+                .map(|r| (r.seq, r.outcome))
+                .collect::<Vec<_>>(),
+            (main.week, main.month),
+        )
+    }
+
+    #[test]
+    fn resuming_from_the_checkpoint_equals_a_full_read_and_a_replaced_log_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let log = EventLog::at(out);
+        std::fs::create_dir_all(log.path().parent().unwrap()).unwrap();
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let row = |day: u32, ship: bool, branch: &str| {
+            let failed = if ship { "[]" } else { r#"["gate-fast"]"# };
+            let decision = if ship { "SHIP" } else { "NO-SHIP" };
+            format!(
+                r#"{{"branch":"{branch}","captured_at":"2026-{:02}-{:02}T10:00:00Z","decision":"{decision}","failed_steps":{failed},"run_id":"r{day}"}}"#,
+                9 + day / 28,
+                1 + day % 28
+            )
+        };
+        // As a lane does: resume, then write the checkpoint with the other artifacts.
+        let resume = || {
+            let (digest, (path, bytes)) = Digest::resume(&log, out, now).unwrap();
+            crate::artifacts::write_atomic(&path, &bytes).unwrap();
+            digest
+        };
+        let mut text: String = (0..60).map(|d| row(d, d % 3 != 0, "main") + "\n").collect();
+        std::fs::write(log.path(), &text).unwrap();
+        let first = resume();
+        assert_eq!(figures(&first), figures(&Digest::read(&log, now).unwrap()));
+        // Appended rows (and a corrupt line): the resume reads only them.
+        for d in 60..75 {
+            text.push_str(&(row(d, d % 4 != 0, if d % 2 == 0 { "main" } else { "dev" }) + "\n"));
+        }
+        text.push_str("not json\n");
+        std::fs::write(log.path(), &text).unwrap();
+        let resumed = resume();
+        assert_eq!(
+            figures(&resumed),
+            figures(&Digest::read(&log, now).unwrap())
+        );
+        // A log replaced by another file (a pulled merge, an editor), even of the same length
+        // and the same last bytes: a full read, not a resume on a stale checkpoint.
+        let edited = text.replacen("\"decision\":\"SHIP\"", "\"decision\":\"XXXX\"", 1);
+        assert_eq!(edited.len(), text.len());
+        let tmp = out.join("replacement");
+        std::fs::write(&tmp, &edited).unwrap();
+        std::fs::rename(&tmp, log.path()).unwrap();
+        let after = resume();
+        assert_eq!(figures(&after), figures(&Digest::read(&log, now).unwrap()));
+        assert_ne!(figures(&after), figures(&resumed));
     }
 }

@@ -14,6 +14,17 @@ pub struct Window {
     cutoff_key: String,
 }
 
+impl Default for Window {
+    /// A window no run falls in.
+    fn default() -> Window {
+        Window {
+            days: 0,
+            cutoff: Timestamp::MAX,
+            cutoff_key: "9999-99-99T99:99:99".to_string(),
+        }
+    }
+}
+
 impl Window {
     /// The window of the last `days` days before `now`.
     pub fn last_days(now: Timestamp, days: i64) -> Window {
@@ -52,7 +63,7 @@ fn utc_key(text: &str) -> Option<&str> {
 }
 
 /// Runs and SHIP runs counted in one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Runs in the window.
     pub runs: u64,

@@ -39,6 +39,7 @@ pub fn record(
         TREND.entry(out, &learned.trend),
         TREND_MD.entry(out, report::history::weekly_trend_md(&learned.trend)),
         THRESHOLD.entry(out, &learned.threshold),
+        learning.checkpoint.clone(),
     ])?;
     Ok((learning, at))
 }

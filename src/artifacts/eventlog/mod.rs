@@ -34,7 +34,7 @@ pub const LOG: Log<EventRow> = Log::new(
 );
 
 /// How a run ended, as far as the counts care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// `SHIP`.
     Ship,
@@ -433,10 +433,35 @@ impl EventLog {
         Ok((lines.0, corrupt))
     }
 
+    /// Folds the rows after `from` (all of them when it no longer fits the log: rewritten,
+    /// truncated), and says where it stopped and whether it resumed.
+    pub fn fold_from<F: RowFold>(
+        &self,
+        from: Option<jsonl::Mark>,
+        empty: impl Fn() -> F + Sync,
+    ) -> Result<jsonl::Folded<F>> {
+        let folded = jsonl::fold_from(&self.path, from, || Lines(empty()))?;
+        Ok(jsonl::Folded {
+            fold: folded.fold.0,
+            corrupt: folded.corrupt,
+            mark: folded.mark,
+            resumed: folded.resumed,
+        })
+    }
+
     /// Streams every row in log order to `visit`; returns how many lines were skipped as
     /// corrupt (including rows `visit` rejects).
     pub fn scan(&self, mut visit: impl FnMut(&Row) -> Result<(), String>) -> Result<u64> {
         jsonl::scan(&self.path, |line| visit(&Row::parse(line)?))
+    }
+
+    /// The readable rows from the end backwards, until `visit` says stop (the cost is the
+    /// rows looked at, not the log).
+    pub fn rev_scan(&self, mut visit: impl FnMut(&Row) -> ControlFlow<()>) -> Result<()> {
+        jsonl::rev_scan(&self.path, |_, line| match Row::parse(line) {
+            Ok(row) => visit(&row),
+            Err(_) => ControlFlow::Continue(()),
+        })
     }
 
     /// The newest `n` readable rows that satisfy `wanted`, oldest first, read from the end
