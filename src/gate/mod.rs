@@ -307,11 +307,28 @@ fn tests(ws: &Workspace, o: &StepOutcome) -> Vec<TestResult> {
     }
 }
 
+/// `command` preceded by the step's `env` assignments (`THREADING_TESTS=1 pytest …`); a
+/// secret-named variable is left for the user's environment to provide.
+fn with_env(spec: &crate::config::StepSpec, command: &str) -> String {
+    let assignments: Vec<String> = spec
+        .env
+        .iter()
+        .filter(|(k, _)| !crate::secrets::is_secret_name(k))
+        .filter(|(k, _)| !command.contains(&format!("{k}=")))
+        .map(|(k, v)| format!("{k}={}", triage::shell_quote(v)))
+        .collect();
+    match assignments.is_empty() {
+        true => command.to_string(),
+        false => format!("{} {command}", assignments.join(" ")),
+    }
+}
+
 /// The reproduction command of a step: its own command, from its working directory.
 fn rerun(spec: Option<&crate::config::StepSpec>, cmd: &str) -> String {
+    let cmd = spec.map_or_else(|| cmd.to_string(), |s| with_env(s, cmd));
     match spec.and_then(|s| s.cwd.as_ref()) {
         Some(dir) => format!("cd {} && {cmd}", dir.display()),
-        None => cmd.to_string(),
+        None => cmd,
     }
 }
 
@@ -357,6 +374,11 @@ fn first_failure(
     found.message = found
         .message
         .replace(&log.display().to_string(), &ws.rel(log));
+    // The rerun runs as the step did: with its environment (a test gated by a variable is
+    // skipped without it), but never with a secret's value in an artifact.
+    if let (Some(spec), Some(next)) = (spec, found.next_command.as_mut()) {
+        *next = with_env(spec, next);
+    }
     // Triage answers from the step's directory; the artifact speaks from the root.
     if let Some(cwd) = cwd {
         if let Some(file) = found.file.as_mut().filter(|f| !f.starts_with('/')) {

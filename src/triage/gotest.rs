@@ -22,7 +22,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
-use super::step::{Step, tidy};
+use super::step::{Step, keep_options, tidy};
 use super::{Classification, Layer};
 
 static FAIL: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*--- FAIL: (\S+) \("));
@@ -38,6 +38,12 @@ static MODULE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\S+)@(v[\w.+-]+): "
 
 /// Lines looked back over for what a test logged before its `--- FAIL`.
 const LOOK_BACK: usize = 30;
+
+/// Lines looked back over for the race detector's report before a `--- FAIL`.
+const RACE_LOOK_BACK: usize = 400;
+
+/// A frame of a race report: `      /path/to/file.go:546 +0x33`.
+static FRAME: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s+(/\S+\.go):(\d+) \+0x[0-9a-f]+$"));
 
 /// Messages of a module that could not be fetched or resolved.
 const DOWNLOAD: &[&str] = &[
@@ -109,7 +115,9 @@ impl Matcher for GoTest {
         };
         // Looking back decodes lines: only for a line that is go's.
         if let Some(c) = FAIL.captures(&line) {
-            return Some(test_failure(&c[1], &before(LOOK_BACK)));
+            let mut hit = test_failure(&c[1], &before(LOOK_BACK));
+            race_frame(&mut hit, &before(RACE_LOOK_BACK));
+            return Some(hit);
         }
         if DIAGNOSTIC.is_match(&line) {
             return diagnostic(&line, &before(LOOK_BACK), ctx.step);
@@ -156,6 +164,9 @@ impl Matcher for GoTest {
         match hit.scratch.phase {
             TEST => {
                 let package = hit.scratch.names.last().cloned();
+                if let Some(file) = hit.file.as_mut().filter(|f| f.starts_with('/')) {
+                    *file = step.relative(file);
+                }
                 let dir = package.as_deref().and_then(|p| package_dir(step, p));
                 if let (Some(dir), Some(file)) = (&dir, &hit.file)
                     && !dir.is_empty()
@@ -168,7 +179,7 @@ impl Matcher for GoTest {
                     (None, Some(p)) => p.clone(),
                     (None, None) => "./...".to_string(),
                 };
-                hit.next_command = Some(command(&target, hit.test.as_deref()));
+                hit.next_command = Some(command(&target, hit.test.as_deref(), step));
             }
             kind => {
                 let Some(file) = hit.file.clone() else {
@@ -216,6 +227,25 @@ fn text(line: &str) -> Option<Cow<'_, str>> {
 }
 
 /// A failed test; with `-v` what it logged is above, between its `=== RUN` and here.
+/// A failure the race detector caused is where the race is: the first frame of the last race
+/// report above that is the project's code (not the Go runtime or `testing`), and not
+/// `testing.go:1399: race detected during execution of test`.
+fn race_frame(hit: &mut Hit, above: &[String]) {
+    let Some(start) = above.iter().rposition(|l| l.trim() == "WARNING: DATA RACE") else {
+        return;
+    };
+    let frame = above[start..]
+        .iter()
+        .take_while(|l| l.trim() != "==================")
+        .filter_map(|l| FRAME.captures(l))
+        .find(|c| !c[1].contains("/src/testing/") && !c[1].contains("/src/runtime/"));
+    if let Some(c) = frame {
+        hit.file = Some(c[1].to_string());
+        hit.line = c[2].parse().ok();
+        hit.message = "data race (see the race detector's report above)".to_string();
+    }
+}
+
 fn test_failure(name: &str, above: &[String]) -> Hit {
     let mut hit = Hit::new(
         Layer::Runner,
@@ -331,8 +361,27 @@ fn go_dir(dir: &str) -> String {
     }
 }
 
-/// `go test <pkg> -run '^TestX$/^case$'`: every level anchored so that only this test runs.
-fn command(package: &str, test: Option<&str>) -> String {
+/// `go test [flags] <pkg> -run '^TestX$/^case$'`: every level anchored so that only this
+/// test runs, with the step's build flags (`-race`, `-tags`…), without which a failure such
+/// as a data race does not reproduce.
+fn command(package: &str, test: Option<&str>, step: &Step) -> String {
+    let flags: Vec<String> = step
+        .args_of("go")
+        .filter(|args| args.first().is_some_and(|a| a == "test"))
+        .map(|args| {
+            keep_options(
+                &args[1..],
+                &[
+                    "-tags", "--tags", "-timeout", "-ldflags", "-gcflags", "-count",
+                ],
+                &["-race", "-short", "-msan", "-asan", "-cover"],
+            )
+        })
+        .unwrap_or_default();
+    let go_test = std::iter::once("go test".to_string())
+        .chain(flags.iter().map(|f| shell_quote(f)))
+        .collect::<Vec<_>>()
+        .join(" ");
     match test {
         Some(test) => {
             let anchored: Vec<String> = test
@@ -340,10 +389,10 @@ fn command(package: &str, test: Option<&str>) -> String {
                 .map(|p| format!("^{}$", regex::escape(p)))
                 .collect();
             format!(
-                "go test {package} -run {}",
+                "{go_test} {package} -run {}",
                 shell_quote(&anchored.join("/"))
             )
         }
-        None => format!("go test {package}"),
+        None => format!("{go_test} {package}"),
     }
 }

@@ -25,6 +25,7 @@ mod format;
 mod generic;
 mod gotest;
 mod hit;
+pub use hit::shell_quote;
 mod jest;
 /// Public for [`junit::Malformed`], the error a broken JUnit file gives.
 pub mod junit;

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::cargo::packages;
 use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
-use super::step::Step;
+use super::step::{Step, keep_options};
 use super::{Classification, Layer};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^error(\[E\d+\])?: (.+)$"));
@@ -85,7 +85,50 @@ fn command(classification: Classification, krate: Option<&str>, step: &Step) -> 
         p => format!(" {p}"),
     };
     match classification {
-        Classification::Lint => format!("cargo clippy{package} --all-targets -- -D warnings"),
+        Classification::Lint => format!("cargo clippy{package} {}", clippy_options(step)),
         _ => format!("cargo check{package} --all-targets"),
     }
+}
+
+/// Cargo options that choose what clippy checks.
+const TARGETS: &[&str] = &[
+    "--all-targets",
+    "--tests",
+    "--lib",
+    "--bins",
+    "--examples",
+    "--benches",
+    "--all-features",
+    "--no-default-features",
+    "--release",
+];
+
+/// The step's own clippy options: what it checks (`--tests`, `--features x`…) and the lint
+/// levels after `--` (`-Dclippy::pedantic`), without which a lint the step denies is not even
+/// reported; `--all-targets -- -D warnings` for a step that is not clippy.
+fn clippy_options(step: &Step) -> String {
+    let Some(args) = step
+        .args_of("cargo")
+        .filter(|a| a.first().is_some_and(|s| s == "clippy"))
+    else {
+        return "--all-targets -- -D warnings".to_string();
+    };
+    let (before, after) = match args.iter().position(|a| a == "--") {
+        Some(at) => (&args[1..at], &args[at + 1..]),
+        None => (&args[1..], &args[..0]),
+    };
+    let mut chosen = keep_options(
+        before,
+        &["--features", "-F", "--target", "--profile"],
+        TARGETS,
+    );
+    if !chosen.iter().any(|o| TARGETS[..6].contains(&o.as_str())) {
+        chosen.insert(0, "--all-targets".to_string());
+    }
+    let mut out: Vec<String> = chosen.iter().map(|o| shell_quote(o)).collect();
+    if !after.is_empty() {
+        out.push("--".to_string());
+        out.extend(after.iter().map(|a| shell_quote(a)));
+    }
+    out.join(" ")
 }
