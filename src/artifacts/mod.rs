@@ -8,6 +8,7 @@
 //! with sorted keys (the event-log scanner relies on it) and atomically (a killed run leaves
 //! the old file or the new one, never a torn one).
 
+pub mod ci;
 pub mod eventlog;
 pub mod evidence;
 pub mod file;
@@ -30,7 +31,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{write_all, write_atomic};
+pub use file::{append_atomic, write_all, write_atomic, write_executable};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {

@@ -141,7 +141,7 @@ fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<S
     crate::artifacts::write_all(&[
         (
             stdout_log.clone(),
-            report::gate::text(gate, false, true).into_bytes(),
+            report::gate::text(gate, false, true, None).into_bytes(),
         ),
         (stderr_log.clone(), problems.into_bytes()),
     ])?;

@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod bad_input;
+mod ci;
 mod conventions;
 mod daily;
 mod detect;

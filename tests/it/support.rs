@@ -106,7 +106,8 @@ impl Repo {
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    /// `sdetkit` with `--root` set to this repository, quiet, no colour.
+    /// `sdetkit` with `--root` set to this repository, quiet, no colour, and outside any CI
+    /// (the suite itself may run in one): a test that wants a CI sets its variables.
     pub fn sdetkit(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("sdetkit").unwrap();
         cmd.arg("--root")
@@ -116,6 +117,9 @@ impl Repo {
             .arg("never");
         cmd.args(args);
         cmd.env_remove("FIRST_PROOF_RELEASE_DRY_RUN");
+        for var in CI_VARS {
+            cmd.env_remove(var);
+        }
         cmd
     }
 
@@ -131,6 +135,20 @@ impl Repo {
         self.path().join(rel)
     }
 }
+
+/// The variables by which a CI is recognised, and those its native output reads.
+pub const CI_VARS: [&str; 10] = [
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF_NAME",
+    "GITLAB_CI",
+    "CI_COMMIT_REF_NAME",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "CIRCLECI",
+];
 
 /// A committed, releasable repository whose one fast-gate step passes.
 pub fn green_repo() -> Repo {
