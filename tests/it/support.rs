@@ -106,10 +106,9 @@ impl Repo {
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    /// `sdetkit` with `--root` set to this repository, quiet, no colour, and outside any CI
-    /// (the suite itself may run in one): a test that wants a CI sets its variables.
+    /// [`sdetkit`] with `--root` set to this repository, quiet, no colour.
     pub fn sdetkit(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("sdetkit").unwrap();
+        let mut cmd = sdetkit();
         cmd.arg("--root")
             .arg(self.path())
             .arg("--quiet")
@@ -117,9 +116,6 @@ impl Repo {
             .arg("never");
         cmd.args(args);
         cmd.env_remove("FIRST_PROOF_RELEASE_DRY_RUN");
-        for var in CI_VARS {
-            cmd.env_remove(var);
-        }
         cmd
     }
 
@@ -149,6 +145,16 @@ pub const CI_VARS: [&str; 10] = [
     "JENKINS_URL",
     "CIRCLECI",
 ];
+
+/// The built `sdetkit`, outside any CI (the suite itself may run in one): a test that wants
+/// a CI sets its variables.
+pub fn sdetkit() -> Command {
+    let mut cmd = Command::cargo_bin("sdetkit").unwrap();
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
 
 /// A committed, releasable repository whose one fast-gate step passes.
 pub fn green_repo() -> Repo {
