@@ -474,3 +474,230 @@ fn well_formed(xml: &str) {
         }
     }
 }
+
+/// The fenced ```yaml blocks of `docs/ci.md` under heading `heading`, each parsed (so a typo
+/// in a copy-pasteable pipeline fails here).
+fn documented_yaml(heading: &str) -> Vec<String> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ci.md")).unwrap();
+    let section = doc
+        .split(&format!("\n## {heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("docs/ci.md has no `## {heading}`"));
+    let section = section.split("\n## ").next().unwrap();
+    let blocks: Vec<String> = section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_string())
+        .collect();
+    for block in &blocks {
+        yaml_rust2::YamlLoader::load_from_str(block)
+            .unwrap_or_else(|e| panic!("docs/ci.md, {heading}: {e}\n{block}"));
+    }
+    blocks
+}
+
+/// The `sdetkit --out-dir …` commands of a pipeline, as written.
+fn lane_commands(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .filter_map(|l| {
+            l.find("sdetkit --out-dir")
+                .map(|i| l[i..].trim().to_string())
+        })
+        .collect()
+}
+
+/// Runs `command` with bash in `dir`, `sdetkit` on PATH, outside any CI but for `env`.
+fn run_documented(dir: &Path, command: &str, env: &[(&str, &Path)], ci: &str) {
+    let bin = assert_cmd::cargo::cargo_bin("sdetkit");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.current_dir(dir)
+        .args(["-euc", command])
+        .env("PATH", path);
+    for var in crate::support::CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env(ci, "true")
+        .env("GIT_AUTHOR_NAME", "ci")
+        .env("GIT_AUTHOR_EMAIL", "ci@example.com")
+        .env("GIT_COMMITTER_NAME", "ci")
+        .env("GIT_COMMITTER_EMAIL", "ci@example.com");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: exit {:?}\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_documented_pipelines_run_against_a_bare_remote() {
+    let remote = tempfile::tempdir().unwrap();
+    git_in(remote.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let seed = Repo::releasable(
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n\n[history]\nstore = \"git\"\n",
+    );
+    seed.write(".gitignore", "/build/\n/.sdetkit/\n");
+    seed.write("package-lock.json", "{}\n");
+    seed.commit("ci");
+    seed.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    seed.git(&["push", "-q", "origin", "main"]);
+
+    // GitHub Actions: every lane command of the workflow, each in a fresh checkout.
+    let github = documented_yaml("GitHub Actions");
+    let commands = lane_commands(&github[0]);
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    for command in &commands {
+        let clone = Repo::clone_of(remote.path());
+        let temp = tempfile::tempdir().unwrap();
+        let summary = temp.path().join("summary.md");
+        run_documented(
+            clone.path(),
+            command,
+            &[
+                ("RUNNER_TEMP", temp.path()),
+                ("GITHUB_STEP_SUMMARY", &summary),
+            ],
+            "GITHUB_ACTIONS",
+        );
+        let text = std::fs::read_to_string(&summary).unwrap();
+        assert!(text.starts_with("## sdetkit ops "), "{command}: {text}");
+        if command.contains("--sarif-out") {
+            assert!(temp.path().join("sdetkit.sarif").is_file(), "{command}");
+        }
+        assert!(
+            clone.git(&["status", "--porcelain"]).is_empty(),
+            "{command}"
+        );
+    }
+
+    // GitLab CI: the lanes, and the reports where `artifacts:reports` looks for them.
+    let gitlab = &documented_yaml("GitLab CI")[0];
+    let reports: Vec<&str> = gitlab
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("junit: ")
+                .or_else(|| l.strip_prefix("codequality: "))
+        })
+        .collect();
+    assert_eq!(reports.len(), 2, "{gitlab}");
+    let commands = lane_commands(gitlab);
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    for command in &commands {
+        let clone = Repo::clone_of(remote.path());
+        run_documented(
+            clone.path(),
+            command,
+            &[("CI_PROJECT_DIR", clone.path())],
+            "GITLAB_CI",
+        );
+        if !command.contains("ops weekly") {
+            for report in &reports {
+                assert!(clone.file(report).is_file(), "{command}: no {report}");
+            }
+        }
+        assert!(
+            clone.git(&["status", "--porcelain"]).is_empty(),
+            "{command}"
+        );
+    }
+
+    // Every daily and pre-merge run reached the remote's history.
+    let files = git_in(
+        remote.path(),
+        &["ls-tree", "-r", "--name-only", "refs/sdetkit/history"],
+    );
+    let rows: usize = files
+        .lines()
+        .map(|f| {
+            git_in(
+                remote.path(),
+                &["show", &format!("refs/sdetkit/history:{f}")],
+            )
+            .lines()
+            .count()
+        })
+        .sum();
+    assert_eq!(rows, 4, "{files}");
+}
+
+#[test]
+fn the_action_installs_and_runs_a_lane() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let action = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let steps = action["runs"]["steps"].as_vec().unwrap();
+    let script = |i: usize| steps[i]["run"].as_str().unwrap().to_string();
+    for input in ["lane", "args", "version"] {
+        assert!(!action["inputs"][input].is_badvalue(), "input {input}");
+    }
+    let repo = crate::support::green_repo();
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("output");
+    let dir = temp.path().to_str().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("sdetkit");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let step = |i: usize, env: &[(&str, &str)]| {
+        let mut cmd = Command::new("bash");
+        cmd.current_dir(repo.path())
+            .args(["-c", &script(i)])
+            .env("PATH", &path)
+            .env("RUNNER_TEMP", dir)
+            .env("GITHUB_OUTPUT", &output);
+        for var in crate::support::CI_VARS {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = step(0, &[("VERSION", "installed")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let junit = temp.path().join("junit.xml");
+    let args = format!("--junit-out {}", junit.display());
+    let out = step(
+        1,
+        &[
+            ("LANE", "proof"),
+            ("ARGS", &args),
+            ("OUT_DIR", ""),
+            ("GITHUB_ACTIONS", "true"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("FIRST_PROOF_DECISION=SHIP\n"));
+    assert!(
+        junit.is_file()
+            && temp
+                .path()
+                .join("sdetkit/first-proof/first-proof-summary.json")
+                .is_file()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        format!("out-dir={dir}/sdetkit\n")
+    );
+    let out = step(1, &[("LANE", "nightly"), ("ARGS", ""), ("OUT_DIR", "")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("::error title=sdetkit action::unknown lane 'nightly'")
+    );
+}
