@@ -36,7 +36,7 @@ pub fn log(gates: &[GateReport], anchor: &str) -> Value {
             "message": {"text": f.text()},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
+                    "artifactLocation": {"uri": uri_reference(uri)},
                     "region": {"startLine": line},
                 }
             }],
@@ -65,4 +65,32 @@ pub fn log(gates: &[GateReport], anchor: &str) -> Value {
             "results": results,
         }],
     })
+}
+
+/// A relative path as a URI reference: every byte but letters, digits, `-._~` and `/`
+/// percent-encoded (a space, a `%`, a `:` that would read as a scheme, non-ASCII names).
+fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_reference;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(uri_reference("src/lib.rs"), "src/lib.rs");
+        assert_eq!(
+            uri_reference("docs/a b:c%é.md"),
+            "docs/a%20b%3Ac%25%C3%A9.md"
+        );
+    }
 }
