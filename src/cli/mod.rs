@@ -18,7 +18,7 @@ use args::{
     InvestigateCommand, OpsCommand, ProofArgs, ReportArgs, Select,
 };
 
-use crate::artifacts::proof::{Decision, GateKind, GateReport};
+use crate::artifacts::proof::{Decision, GateReport};
 use crate::ci::Native;
 use crate::decision::Strict;
 use crate::error::{Error, Result};
@@ -138,14 +138,9 @@ fn finish_gate(
         || report::gate::md(&gate),
     )?;
     let ok = gate.ok;
-    let command = match gate.gate {
-        GateKind::Fast => "gate fast",
-        GateKind::Release => "gate release",
-        GateKind::Doctor => "doctor",
-    };
     let gates = [gate];
     let view = report::ci::View {
-        command,
+        command: gates[0].gate.command(),
         verdict: report::verdict(ok, gates[0].dry_run).to_string(),
         gates: &gates,
         summary: None,
