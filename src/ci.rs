@@ -1,6 +1,7 @@
 //! The CI service a run happens in, read from the environment variables each service sets:
 //! which provider, which run, job and attempt, a link to it, the runner, and the branch
-//! (CI checks out a detached HEAD, so git alone does not know it).
+//! (CI checks out a detached HEAD, so git alone does not know it); and which of them sdetkit
+//! speaks natively (annotations, job summaries, report files: [`Native`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,27 @@ pub struct CiRun {
     pub runner: Option<String>,
     /// The branch being built.
     pub branch: Option<String>,
+}
+
+/// A CI whose own output formats sdetkit writes (`--ci`): GitHub Actions' workflow commands
+/// and job summary, GitLab CI's JUnit and Code Quality reports and collapsible sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Native {
+    /// GitHub Actions.
+    Github,
+    /// GitLab CI.
+    Gitlab,
+}
+
+impl CiRun {
+    /// The native output of this run's CI, when sdetkit speaks its dialect.
+    pub fn native(&self) -> Option<Native> {
+        match self.provider {
+            Provider::Github => Some(Native::Github),
+            Provider::Gitlab => Some(Native::Gitlab),
+            Provider::Buildkite | Provider::Jenkins | Provider::Circleci => None,
+        }
+    }
 }
 
 /// The CI run of this process's environment, if any.
@@ -191,6 +213,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(ci.branch.as_deref(), Some("main"));
+        assert_eq!(ci.native(), None);
         assert!(detect_in(&env(&[("GITHUB_ACTIONS", "false")])).is_none());
     }
 }

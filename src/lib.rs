@@ -18,6 +18,7 @@
 //! | exit criteria, contract health | [`health`] |
 //! | lanes (daily, weekly, premerge) | [`lanes`] |
 //! | every file on disk | [`artifacts`] |
+//! | CI-native output (annotations, job summary, JUnit, SARIF, Code Quality) | [`ci`], [`report::ci`], [`lanes::ci`] |
 //!
 //! # Flow
 //!

@@ -24,6 +24,8 @@ pub struct Workspace {
     pub jobs: Option<usize>,
     /// Colour in text output.
     pub color: bool,
+    /// The CI whose native output to write (`--ci`), if any.
+    pub ci: Option<crate::ci::Native>,
     /// The run's time origin.
     pub epoch: Instant,
     /// Who hears about steps starting and settling (the progress display, or nobody).
@@ -65,6 +67,7 @@ impl Workspace {
             config_explicit: config.is_some(),
             jobs: None,
             color: false,
+            ci: None,
             epoch: Instant::now(),
             events: Arc::new(Silent),
             stop: Stop::new(),

@@ -11,6 +11,28 @@ use crate::error::{Error, Result};
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, fsync,
 /// then rename. A killed run leaves either the old file or the new one, never a torn one.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    write_atomic_mode(path, contents, None)
+}
+
+/// Writes an executable file (a git hook) atomically, as [`write_atomic`] does: it is
+/// executable (mode 0755) from the moment it appears at `path`.
+pub fn write_executable(path: &Path, contents: &[u8]) -> Result<()> {
+    write_atomic_mode(path, contents, Some(0o755))
+}
+
+/// Appends `text` to the file at `path` (a CI's job summary file) by writing the old contents
+/// and the new atomically: a reader sees the file before or after, never a torn append.
+pub fn append_atomic(path: &Path, text: &str) -> Result<()> {
+    let mut contents = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(path, "cannot read", e)),
+    };
+    contents.extend_from_slice(text.as_bytes());
+    write_atomic(path, &contents)
+}
+
+fn write_atomic_mode(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
     let name = path
@@ -20,6 +42,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
         file.write_all(contents)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)

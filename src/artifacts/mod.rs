@@ -9,6 +9,7 @@
 //! the old file or the new one, never a torn one).
 
 pub mod cache;
+pub mod ci;
 pub mod eventlog;
 pub mod evidence;
 pub mod file;
@@ -31,7 +32,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{write_all, write_atomic};
+pub use file::{append_atomic, write_all, write_atomic, write_executable};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {

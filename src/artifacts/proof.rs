@@ -90,6 +90,15 @@ impl GateKind {
         GateKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The sdetkit command that runs it alone (`gate fast`, `gate release`, `doctor`).
+    pub fn command(self) -> &'static str {
+        match self {
+            GateKind::Fast => "gate fast",
+            GateKind::Release => "gate release",
+            GateKind::Doctor => "doctor",
+        }
+    }
+
     /// The short name in the artifact (`fast`, `release`, `doctor`) and the logs folder.
     pub fn short(self) -> &'static str {
         match self {

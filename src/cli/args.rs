@@ -45,6 +45,24 @@ pub struct Global {
     /// More detail in text reports (failure excerpts)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// CI-native output: annotations and a job summary on GitHub Actions, JUnit and Code
+    /// Quality reports and collapsible sections on GitLab CI [auto: from GITHUB_ACTIONS /
+    /// GITLAB_CI; never outside CI]
+    #[arg(long, global = true, value_enum, default_value_t = CiChoice::Auto)]
+    pub ci: CiChoice,
+}
+
+/// `--ci`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiChoice {
+    /// The CI the environment says the run is in
+    Auto,
+    /// GitHub Actions
+    Github,
+    /// GitLab CI
+    Gitlab,
+    /// No CI-native output
+    None,
 }
 
 /// `--color`.
@@ -71,6 +89,10 @@ pub enum Command {
         /// Overwrite existing files
         #[arg(long)]
         force: bool,
+        /// Install a git hook instead: `pre-push` runs `sdetkit gate fast` before every push
+        /// (in .git/hooks, or core.hooksPath; an existing hook is kept unless --force)
+        #[arg(long, value_enum, value_name = "HOOK")]
+        hook: Option<Hook>,
     },
     /// Run a gate: `fast` (format, lint, tests) or `release` (release preflight)
     #[command(subcommand)]
@@ -91,6 +113,13 @@ pub enum Command {
     /// Share the event log through the configured store ([history] store = "git" | "postgres")
     #[command(subcommand)]
     History(HistoryCommand),
+}
+
+/// `init --hook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hook {
+    /// The fast gate before every `git push`
+    PrePush,
 }
 
 /// `portfolio`.
@@ -182,6 +211,8 @@ pub enum GateCommand {
         no_cache: bool,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        outputs: CiOutputs,
     },
     /// Run the release preflight: clean tree, version, changelog, tag, branch, upstream, fast-gate verdict
     Release {
@@ -192,6 +223,8 @@ pub enum GateCommand {
         select: Select,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        outputs: CiOutputs,
     },
 }
 
@@ -203,6 +236,8 @@ pub struct DoctorArgs {
     pub release: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub outputs: CiOutputs,
 }
 
 /// `ops …`.
@@ -240,6 +275,10 @@ pub struct PremergeArgs {
     /// Print OPS_DECISION / OPS_NEXT_COMMAND and the top blocker actions, and exit 0
     #[arg(long)]
     pub next: bool,
+    #[command(flatten)]
+    pub strict: StrictArgs,
+    #[command(flatten)]
+    pub outputs: CiOutputs,
     /// How many actions --next prints
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub limit: usize,
@@ -292,9 +331,10 @@ pub struct DailyArgs {
     /// Skip the [setup] step (the "reinstall lane")
     #[arg(long)]
     pub fast: bool,
-    /// Exit 1 on NO-SHIP (after every artifact is written)
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub strict: StrictArgs,
+    #[command(flatten)]
+    pub outputs: CiOutputs,
     /// Also pack and verify this run's evidence (build/evidence/evidence-<run_id>.zip); exit 1 if it does not verify
     #[arg(long)]
     pub evidence: bool,
@@ -332,9 +372,10 @@ pub struct NextArgs {
 /// `ops proof`.
 #[derive(Debug, Args)]
 pub struct ProofArgs {
-    /// Exit 1 on NO-SHIP
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub strict: StrictArgs,
+    #[command(flatten)]
+    pub outputs: CiOutputs,
     /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = false)]
     pub release_dry_run: Option<bool>,
@@ -377,4 +418,47 @@ pub struct ReportArgs {
     /// Drop durations, timestamps, run ids and absolute paths so identical runs give identical bytes
     #[arg(long)]
     pub stable_json: bool,
+}
+
+/// Whether NO-SHIP (a blocked merge, for `ops premerge`) is the exit code.
+#[derive(Debug, Args)]
+pub struct StrictArgs {
+    /// Exit 1 on NO-SHIP, after every artifact is written [default in CI, and for ops premerge]
+    #[arg(long, overrides_with = "no_strict")]
+    pub strict: bool,
+    /// Exit 0 on NO-SHIP, even in CI
+    #[arg(long, overrides_with = "strict")]
+    pub no_strict: bool,
+}
+
+impl StrictArgs {
+    /// `Some(true)` for `--strict`, `Some(false)` for `--no-strict` (the last one given wins).
+    pub fn flag(&self) -> Option<bool> {
+        match (self.strict, self.no_strict) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Files for the tools teams have.
+#[derive(Debug, Args)]
+pub struct CiOutputs {
+    /// Also write JUnit XML: a testsuite per gate, a test case per step and per failing test
+    #[arg(long, value_name = "FILE")]
+    pub junit_out: Option<PathBuf>,
+    /// Also write SARIF 2.1.0: doctor findings and first failures, for code scanning
+    #[arg(long, value_name = "FILE")]
+    pub sarif_out: Option<PathBuf>,
+}
+
+impl CiOutputs {
+    /// The files, as the lanes take them.
+    pub fn files(&self) -> crate::lanes::ci::Outputs<'_> {
+        crate::lanes::ci::Outputs {
+            junit: self.junit_out.as_deref(),
+            sarif: self.sarif_out.as_deref(),
+        }
+    }
 }

@@ -5,9 +5,10 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use super::args::{DailyArgs, NextArgs, NowArgs, ReportArgs};
-use super::{release_dry_run, with_jobs};
+use super::args::{DailyArgs, NextArgs, NowArgs};
+use super::{publish, release_dry_run, strict, with_jobs};
 use crate::artifacts::followup::{CONTRACT_CHECK, FOLLOWUP};
+use crate::decision::Strict;
 use crate::error::Result;
 use crate::lanes::daily::{self, Daily, DailyOptions};
 use crate::lanes::followup;
@@ -20,12 +21,12 @@ pub(super) fn daily_cmd(ws: Workspace, args: &DailyArgs, verbose: bool) -> Resul
     let ws = with_jobs(ws, args.jobs);
     let opts = DailyOptions {
         fast: args.fast,
-        strict: args.strict,
+        strict: strict(args.strict.flag()),
         release_dry_run: release_dry_run(args.release_dry_run)?,
         evidence: args.evidence,
         cache: !args.no_cache,
     };
-    lane(&ws, opts, verbose, Some(&args.report))
+    lane(&ws, opts, verbose, Some(args))
 }
 
 /// `ops now`: the full daily lane, or with `--lite` the follow-up and its contract only.
@@ -35,7 +36,7 @@ pub(super) fn now_cmd(ws: Workspace, args: &NowArgs, verbose: bool) -> Result<i3
     }
     let opts = DailyOptions {
         fast: false,
-        strict: false,
+        strict: Strict::Off,
         release_dry_run: release_dry_run(None)?,
         evidence: false,
         cache: true,
@@ -43,12 +44,12 @@ pub(super) fn now_cmd(ws: Workspace, args: &NowArgs, verbose: bool) -> Result<i3
     lane(&ws, opts, verbose, None)
 }
 
-/// Runs the lane; `report` chooses the format (text when `None`).
+/// Runs the lane; `args` chooses the format (text when `None`) and the output files.
 fn lane(
     ws: &Workspace,
     opts: DailyOptions,
     verbose: bool,
-    report: Option<&ReportArgs>,
+    args: Option<&DailyArgs>,
 ) -> Result<i32> {
     let config = ws.config()?;
     match daily::run(ws, &config, opts)? {
@@ -72,7 +73,7 @@ fn lane(
                 evidence: run.evidence.as_ref(),
             };
             let text = || report::daily::text(&lane, &file, ws.color);
-            match report {
+            match args.map(|a| &a.report) {
                 Some(args) => report::emit(
                     args.format,
                     args.out.as_deref(),
@@ -88,6 +89,16 @@ fn lane(
                     run.chain_ms
                 );
             }
+            let view = report::ci::View {
+                command: "ops daily",
+                verdict: run.summary.decision.as_str().to_string(),
+                gates: &run.gates,
+                summary: Some(&run.summary),
+                actions: report::followup::actions(&run.published.followup, 3),
+                kpis: None,
+            };
+            let outputs = args.map(|a| a.outputs.files()).unwrap_or_default();
+            publish(ws, &view, outputs)?;
             let stops = run.stops();
             for stop in &stops {
                 eprintln!("sdetkit: lane failed: {stop}");

@@ -14,14 +14,17 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{
-    Color, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand, InvestigateCommand,
-    OpsCommand, ProofArgs, ReportArgs, Select,
+    CiChoice, CiOutputs, Color, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand,
+    InvestigateCommand, OpsCommand, ProofArgs, ReportArgs, Select,
 };
 
 use crate::artifacts::proof::{Decision, GateReport};
+use crate::ci::Native;
+use crate::decision::Strict;
 use crate::error::{Error, Result};
 use crate::gate::release::FastVerdict;
 use crate::gate::{doctor, fast, release};
+use crate::lanes::ci::Outputs;
 use crate::lanes::proof::{self, ProofOptions};
 use crate::repo::worktree::Worktree;
 use crate::report;
@@ -53,25 +56,40 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    ws.ci = match g.ci {
+        CiChoice::Auto => crate::ci::detect().and_then(|c| c.native()),
+        CiChoice::Github => Some(Native::Github),
+        CiChoice::Gitlab => Some(Native::Gitlab),
+        CiChoice::None => None,
+    };
     if !g.quiet {
         ws.events = report::progress::Progress::new(std::io::stderr().is_terminal(), ws.color);
     }
     let verbose = g.verbose;
     match cli.command {
-        Command::Init { force } => {
+        Command::Init { force, hook: None } => {
             print!("{}", crate::init::run(&ws, force)?);
+            Ok(0)
+        }
+        Command::Init {
+            force,
+            hook: Some(args::Hook::PrePush),
+        } => {
+            print!("{}", crate::init::hook::pre_push(&ws, force)?);
             Ok(0)
         }
         Command::Gate(GateCommand::Fast {
             select,
             no_cache,
             report,
-        }) => gate_fast(ws, &select, no_cache, &report, verbose),
+            outputs,
+        }) => gate_fast(ws, &select, no_cache, &report, &outputs, verbose),
         Command::Gate(GateCommand::Release {
             dry_run,
             select,
             report,
-        }) => gate_release(ws, dry_run, &select, &report, verbose),
+            outputs,
+        }) => gate_release(ws, dry_run, &select, &report, &outputs, verbose),
         Command::Doctor(args) => doctor_cmd(ws, &args, verbose),
         Command::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
         Command::Ops(OpsCommand::Daily(args)) => daily::daily_cmd(ws, &args, verbose),
@@ -100,18 +118,57 @@ pub(crate) fn with_jobs(mut ws: Workspace, jobs: Option<u16>) -> Workspace {
     ws
 }
 
-/// Writes the gate's artifact, renders the report, and maps the verdict to an exit code.
-fn finish_gate(ws: &Workspace, gate: &GateReport, args: &ReportArgs, verbose: bool) -> Result<i32> {
+/// Writes the gate's artifact, renders the report, hands the gate to the CI, and maps the
+/// verdict to an exit code.
+fn finish_gate(
+    ws: &Workspace,
+    gate: GateReport,
+    args: &ReportArgs,
+    outputs: &CiOutputs,
+    verbose: bool,
+) -> Result<i32> {
     ws.events.idle();
-    gate.gate.doc().write(&ws.out_dir, gate, args.stable_json)?;
+    gate.gate
+        .doc()
+        .write(&ws.out_dir, &gate, args.stable_json)?;
     report::emit(
         args.format,
         args.out.as_deref(),
-        &stable(gate, args.stable_json),
-        || report::gate::text(gate, ws.color, verbose),
-        || report::gate::md(gate),
+        &stable(&gate, args.stable_json),
+        || report::gate::text(&gate, ws.color, verbose, ws.ci),
+        || report::gate::md(&gate),
     )?;
-    Ok(if gate.ok { 0 } else { 1 })
+    let ok = gate.ok;
+    let gates = [gate];
+    let view = report::ci::View {
+        command: gates[0].gate.command(),
+        verdict: report::verdict(ok, gates[0].dry_run).to_string(),
+        gates: &gates,
+        summary: None,
+        actions: Vec::new(),
+        kpis: None,
+    };
+    publish(ws, &view, outputs.files())?;
+    Ok(if ok { 0 } else { 1 })
+}
+
+/// Hands a run to the tools teams have and to its CI: the files asked for, the CI's reports
+/// and job summary, and (on GitHub Actions) one workflow command per finding on stderr.
+pub(crate) fn publish(ws: &Workspace, view: &report::ci::View, outputs: Outputs) -> Result<()> {
+    let wrote = crate::lanes::ci::publish(ws, view, outputs)?;
+    if ws.ci == Some(Native::Github) {
+        eprint!("{}", report::ci::annotations(view.gates));
+    }
+    for line in wrote {
+        eprintln!("sdetkit: {line}");
+    }
+    Ok(())
+}
+
+/// Whether NO-SHIP fails the command: `--strict` / `--no-strict`, else whether the
+/// environment is a CI's.
+pub(crate) fn strict(flag: Option<bool>) -> Strict {
+    Strict::resolve(flag, crate::ci::detect().is_some())
 }
 
 fn gate_fast(
@@ -119,6 +176,7 @@ fn gate_fast(
     select: &Select,
     no_cache: bool,
     args: &ReportArgs,
+    outputs: &CiOutputs,
     verbose: bool,
 ) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
@@ -138,7 +196,7 @@ fn gate_fast(
     });
     let selection = (select.only.as_slice(), select.skip.as_slice());
     let gate = fast::run(&ws, &config, &redactor, &git, selection, cache.as_ref())?;
-    finish_gate(&ws, &gate, args, verbose)
+    finish_gate(&ws, gate, args, outputs, verbose)
 }
 
 fn gate_release(
@@ -146,6 +204,7 @@ fn gate_release(
     dry_run: bool,
     select: &Select,
     args: &ReportArgs,
+    outputs: &CiOutputs,
     verbose: bool,
 ) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
@@ -161,7 +220,7 @@ fn gate_release(
         fast: &verdict,
     };
     let gate = release::run(&ws, &config, &redactor, &cx, &select.only, &select.skip)?;
-    finish_gate(&ws, &gate, args, verbose)
+    finish_gate(&ws, gate, args, outputs, verbose)
 }
 
 fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
@@ -173,7 +232,7 @@ fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let gate = doctor::run(&ws, &config, &redactor, &git, args.release)?;
-    finish_gate(&ws, &gate, &args.report, verbose)
+    finish_gate(&ws, gate, &args.report, &args.outputs, verbose)
 }
 
 /// `value` as JSON, without what differs between identical runs when `stable`.
@@ -205,8 +264,9 @@ fn release_dry_run(flag: Option<bool>) -> Result<bool> {
 fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
     let ws = with_jobs(ws, args.jobs);
     let config = ws.config()?;
+    let strict = strict(args.strict.flag());
     let opts = ProofOptions {
-        strict: args.strict,
+        strict: strict.on(),
         release_dry_run: release_dry_run(args.release_dry_run)?,
         skip_doctor: args.skip_doctor,
         stable: args.report.stable_json,
@@ -220,8 +280,23 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
         || report::proof::text(&proof.summary, ws.color),
         || report::proof::md(&proof.summary),
     )?;
-    let ship = proof.summary.decision == Decision::Ship;
-    Ok(if args.strict && !ship { 1 } else { 0 })
+    let decision = proof.summary.decision;
+    let view = report::ci::View {
+        command: "ops proof",
+        verdict: decision.as_str().to_string(),
+        gates: &proof.gates,
+        summary: Some(&proof.summary),
+        actions: Vec::new(),
+        kpis: None,
+    };
+    publish(&ws, &view, args.outputs.files())?;
+    if decision == Decision::Ship || !strict.on() {
+        return Ok(0);
+    }
+    if strict == Strict::Ci {
+        eprintln!("sdetkit: exit 1: {}", strict.reason());
+    }
+    Ok(1)
 }
 
 fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {

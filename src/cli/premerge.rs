@@ -6,7 +6,7 @@ use crate::lanes::premerge;
 use crate::report;
 use crate::workspace::Workspace;
 
-/// Runs the lane; exit 1 when blocked, except with `--next` (advice only, exit 0).
+/// Runs the lane; exit 1 when blocked, except with `--next` (advice only) or `--no-strict`.
 pub fn premerge_cmd(ws: Workspace, args: &PremergeArgs) -> Result<i32> {
     let config = ws.config()?;
     let run = premerge::run(&ws, &config, args.fast)?;
@@ -26,5 +26,20 @@ pub fn premerge_cmd(ws: Workspace, args: &PremergeArgs) -> Result<i32> {
         text,
         || report::premerge::release_room(&run.gate, &run.summary),
     )?;
-    Ok(if run.gate.ok || args.next { 0 } else { 1 })
+    let view = report::ci::View {
+        command: "ops premerge",
+        verdict: report::premerge::verdict(&run.gate).to_string(),
+        gates: &run.gates,
+        summary: Some(&run.summary),
+        actions: report::premerge::actions(&run.gate, args.limit),
+        kpis: None,
+    };
+    super::publish(&ws, &view, args.outputs.files())?;
+    // Blocked is the exit code by default, in CI or not; `--no-strict` makes it advice.
+    let strict = args.strict.flag().unwrap_or(true);
+    Ok(if run.gate.ok || args.next || !strict {
+        0
+    } else {
+        1
+    })
 }

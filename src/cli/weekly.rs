@@ -29,6 +29,15 @@ pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
         || report::weekly::text(card, run.health.ok, &dir),
         || weekly_md::scorecard(card),
     )?;
+    let view = report::ci::View {
+        command: "ops weekly",
+        verdict: format!("{} open incident(s)", card.incidents.len()),
+        gates: &[],
+        summary: None,
+        actions: Vec::new(),
+        kpis: Some(report::weekly::kpi_line(card)),
+    };
+    super::publish(ws, &view, crate::lanes::ci::Outputs::default())?;
     let health = &run.health;
     for problem in health
         .violations

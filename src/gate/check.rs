@@ -28,6 +28,8 @@ pub struct Check {
     /// The failure depends on the moment of release, not on the content (a development
     /// version): a dry run demotes it, as it does the release-moment checks.
     pub moment: bool,
+    /// Where the first finding is (file relative to the root, line), for the first failure.
+    pub at: Option<(String, u64)>,
 }
 
 impl Check {
@@ -43,6 +45,7 @@ impl Check {
             next_command: None,
             classification: Classification::Release,
             moment: false,
+            at: None,
         }
     }
 
@@ -98,6 +101,12 @@ impl Check {
         self
     }
 
+    /// Places the first finding at `file:line`, which the first failure then names.
+    pub fn at(mut self, file: impl Into<String>, line: u64) -> Self {
+        self.at = Some((file.into(), line));
+        self
+    }
+
     /// Marks the failure as one of the release moment (see [`Check::moment`]).
     pub fn at_release_moment(mut self) -> Self {
         self.moment = true;
@@ -118,12 +127,17 @@ impl Check {
     /// The artifact record of check `id`; `started_ms` on the run's timeline.
     pub fn record(self, id: &str, started_ms: u64, began: Instant) -> StepRecord {
         let first_failure = self.status.blocks().then(|| {
-            FirstFailure::from_check(
+            let mut f = FirstFailure::from_check(
                 id,
                 self.classification,
                 &self.message,
                 self.next_command.clone(),
-            )
+            );
+            if let Some((file, line)) = self.at.clone() {
+                f.file = Some(file);
+                f.line = Some(line);
+            }
+            f
         });
         StepRecord {
             id: id.to_string(),

@@ -3,6 +3,7 @@
 //! was detected, where each step came from, and what was left out.
 
 mod config_file;
+pub mod hook;
 mod make_aliases;
 
 use std::fmt::Write;

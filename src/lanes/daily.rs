@@ -3,8 +3,9 @@
 
 use std::time::Instant;
 
-use crate::artifacts::proof::{Decision, GateKind, Summary};
+use crate::artifacts::proof::{Decision, GateKind, GateReport, Summary};
 use crate::config::{Config, StepSpec};
+use crate::decision::Strict;
 use crate::error::Result;
 use crate::evidence::verify::Verification;
 use crate::followup::Published;
@@ -20,8 +21,8 @@ use crate::workspace::{self, Workspace};
 pub struct DailyOptions {
     /// Skip `[setup]` (the "reinstall lane").
     pub fast: bool,
-    /// NO-SHIP fails the lane.
-    pub strict: bool,
+    /// Whether NO-SHIP fails the lane.
+    pub strict: Strict,
     /// Release gate as a dry run.
     pub release_dry_run: bool,
     /// Pack and verify the run's evidence after the follow-up.
@@ -50,6 +51,8 @@ pub enum Daily {
 pub struct DailyRun {
     /// The decision snapshot.
     pub summary: Summary,
+    /// The gates, in summary order.
+    pub gates: Vec<GateReport>,
     /// What the event log says now.
     pub learning: Learning,
     /// The follow-up and its contract check.
@@ -58,16 +61,16 @@ pub struct DailyRun {
     pub chain_ms: f64,
     /// With `--evidence`: the pack (relative to the root) and its verification.
     pub evidence: Option<(String, Verification)>,
-    /// NO-SHIP fails the lane.
-    pub strict: bool,
+    /// Whether NO-SHIP fails the lane.
+    pub strict: Strict,
 }
 
 impl DailyRun {
     /// Why the lane must fail (exit 1), each a line for people; empty when it passes.
     pub fn stops(&self) -> Vec<String> {
         let mut stops = Vec::new();
-        if self.strict && self.summary.decision != Decision::Ship {
-            stops.push("NO-SHIP under --strict".to_string());
+        if self.strict.on() && self.summary.decision != Decision::Ship {
+            stops.push(self.strict.reason().to_string());
         }
         let t = &self.learning.threshold;
         if t.fails_lane() {
@@ -99,7 +102,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
         return Ok(failed);
     }
     let options = ProofOptions {
-        strict: opts.strict,
+        strict: opts.strict.on(),
         release_dry_run: opts.release_dry_run,
         skip_doctor: false,
         stable: false,
@@ -131,6 +134,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     };
     Ok(Daily::Ran(Box::new(DailyRun {
         summary: proof.summary,
+        gates: proof.gates,
         learning,
         published,
         chain_ms,

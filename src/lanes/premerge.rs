@@ -3,7 +3,7 @@
 //! ([`crate::premerge`]) judge the posture. Each gate runs once. Orchestration only.
 
 use crate::artifacts::premerge::{GATE, PremergeGate, RELEASE_ROOM};
-use crate::artifacts::proof::Summary;
+use crate::artifacts::proof::{GateReport, Summary};
 use crate::config::Config;
 use crate::error::Result;
 use crate::lanes::proof::{self, ProofOptions};
@@ -16,6 +16,8 @@ pub struct Premerge {
     pub gate: PremergeGate,
     /// The proof's decision snapshot.
     pub summary: Summary,
+    /// The proof's gates, in summary order.
+    pub gates: Vec<GateReport>,
 }
 
 /// Runs the lane and writes the pre-merge verdict and the release-room summary.
@@ -50,5 +52,6 @@ pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
     Ok(Premerge {
         gate,
         summary: proof.summary,
+        gates: proof.gates,
     })
 }

@@ -154,19 +154,15 @@ fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<S
     crate::artifacts::write_all(&[
         (
             stdout_log.clone(),
-            report::gate::text(gate, false, true).into_bytes(),
+            report::gate::text(gate, false, true, None).into_bytes(),
         ),
         (stderr_log.clone(), problems.into_bytes()),
     ])?;
     let mut command = vec!["sdetkit".to_string()];
-    command.extend(match kind {
-        GateKind::Fast => vec!["gate".into(), "fast".into()],
-        GateKind::Release if gate.dry_run => {
-            vec!["gate".into(), "release".into(), "--dry-run".into()]
-        }
-        GateKind::Release => vec!["gate".into(), "release".into()],
-        GateKind::Doctor => vec!["doctor".into()],
-    });
+    command.extend(kind.command().split(' ').map(String::from));
+    if gate.dry_run {
+        command.push("--dry-run".into());
+    }
     Ok(SummaryStep {
         name: kind,
         command,

@@ -114,6 +114,20 @@ pub fn git_dir(root: &Path) -> Option<PathBuf> {
     git(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from)
 }
 
+/// Where git looks for hook `name` (`pre-push`): under the git directory's `hooks/`, or
+/// `core.hooksPath` when set; absolute.
+pub fn hook_path(root: &Path, name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(git(
+        root,
+        &["rev-parse", "--git-path", &format!("hooks/{name}")],
+    )?);
+    Some(if path.is_absolute() {
+        path
+    } else {
+        root.join(path)
+    })
+}
+
 /// Whether any file under `dir` (relative to `root`) is tracked.
 pub fn tracks_under(root: &Path, dir: &Path) -> bool {
     Command::new("git")

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::artifacts::followup::Followup;
+use crate::artifacts::followup::{Followup, Recommendation};
 
 /// The follow-up in Markdown, with `next` as the command to run; no timestamp, so identical
 /// inputs give identical bytes.
@@ -21,16 +21,18 @@ pub fn md(f: &Followup, next: &str) -> String {
         out.push_str("- No follow-up actions generated.\n");
     }
     for (i, r) in f.recommendations.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "{}. [{:?}] **{}** — {}",
-            i + 1,
-            r.priority,
-            r.title,
-            r.action
-        );
+        let _ = writeln!(out, "{}. {}", i + 1, item(r));
     }
     out
+}
+
+/// The first `limit` recommendations as Markdown list items (without the number).
+pub fn actions(f: &Followup, limit: usize) -> Vec<String> {
+    f.top(limit).iter().map(item).collect()
+}
+
+fn item(r: &Recommendation) -> String {
+    format!("[{:?}] **{}** — {}", r.priority, r.title, r.action)
 }
 
 /// `OPS_DECISION=…` and `OPS_NEXT_COMMAND=…` (`next`, a command that runs here).
@@ -62,7 +64,7 @@ pub fn top_actions(f: &Followup, limit: usize, next: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::followup::{Priority, Recommendation};
+    use crate::artifacts::followup::Priority;
     use crate::artifacts::proof::Decision;
 
     fn followup(recommendations: Vec<Recommendation>) -> Followup {

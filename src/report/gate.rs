@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::progress::paint;
-use crate::artifacts::proof::{GateReport, StepKind, StepRecord};
+use crate::artifacts::proof::{GateKind, GateReport, StepKind, StepRecord};
+use crate::ci::Native;
 use crate::clock::human_ms as ms;
 use crate::runner::Status;
 
@@ -30,8 +31,9 @@ fn counts(report: &GateReport) -> String {
     parts.join(", ")
 }
 
-/// The people-facing report; `detail` adds excerpts of first failures.
-pub fn text(report: &GateReport, color: bool, detail: bool) -> String {
+/// The people-facing report; `detail` adds excerpts of first failures, each folded as the CI
+/// in `fold` shows step logs (a GitHub group, a GitLab section), or as is.
+pub fn text(report: &GateReport, color: bool, detail: bool, fold: Option<Native>) -> String {
     let name = report.gate.name();
     let mut out = format!(
         "{name}: {} ({}; {})\n",
@@ -41,7 +43,7 @@ pub fn text(report: &GateReport, color: bool, detail: bool) -> String {
     );
     let width = report.steps.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for step in &report.steps {
-        line(&mut out, step, width, color, detail);
+        line(&mut out, report.gate, step, width, color, detail, fold);
     }
     if let Some(score) = report.score {
         let _ = writeln!(out, "score: {score}/100 (informational)");
@@ -55,7 +57,15 @@ pub fn text(report: &GateReport, color: bool, detail: bool) -> String {
     out
 }
 
-fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: bool) {
+fn line(
+    out: &mut String,
+    gate: GateKind,
+    step: &StepRecord,
+    width: usize,
+    color: bool,
+    detail: bool,
+    fold: Option<Native>,
+) {
     let time = if step.status == Status::Skipped {
         String::new()
     } else {
@@ -100,9 +110,11 @@ fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: 
             let _ = writeln!(out, "{pad}rerun: {next}");
         }
         if detail && !f.excerpt.is_empty() {
-            for l in f.excerpt.lines() {
-                let _ = writeln!(out, "{pad}| {l}");
-            }
+            let body: String = f.excerpt.lines().map(|l| format!("{pad}| {l}\n")).collect();
+            let id = format!("{}-{}", gate.name(), step.id);
+            let title = format!("{} log excerpt", step.id);
+            let at = crate::clock::now().as_second();
+            out.push_str(&super::ci::fold(fold, &id, &title, &body, at));
         }
     }
     if let Some(log) = step.log.as_ref().filter(|_| step.status.blocks()) {
@@ -112,9 +124,17 @@ fn line(out: &mut String, step: &StepRecord, width: usize, color: bool, detail: 
 
 /// Markdown for PR comments and wikis.
 pub fn md(report: &GateReport) -> String {
-    let name = report.gate.name();
-    let mut out = format!("### sdetkit {name}: {}\n\n", verdict(report));
-    out.push_str("| step | status | time | details |\n|---|---|---|---|\n");
+    format!(
+        "### sdetkit {}: {}\n\n{}",
+        report.gate.name(),
+        verdict(report),
+        md_body(report)
+    )
+}
+
+/// The gate in Markdown without its heading: the step table and what to do next.
+pub fn md_body(report: &GateReport) -> String {
+    let mut out = String::from("| step | status | time | details |\n|---|---|---|---|\n");
     for s in &report.steps {
         let details = s
             .first_failure

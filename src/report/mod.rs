@@ -1,15 +1,18 @@
 //! Rendering reports for people (text, Markdown) and machines (JSON), and sending them to
 //! stdout or `--out`.
 
+pub mod ci;
 pub mod daily;
 pub mod evidence;
 pub mod followup;
 pub mod gate;
 pub mod history;
+pub mod junit;
 pub mod portfolio;
 pub mod premerge;
 pub mod progress;
 pub mod proof;
+pub mod sarif;
 pub mod status;
 pub mod triage;
 pub mod weekly;
@@ -47,16 +50,7 @@ pub fn emit(
         Format::Md => md(),
     };
     match out {
-        // `--out /dev/stdout` or a FIFO: write through it; renaming over it would replace
-        // the device node itself.
-        Some(path) if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) => {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| std::io::Write::write_all(&mut f, rendered.as_bytes()))
-                .map_err(|e| crate::error::Error::io(path, "cannot write", e))
-        }
-        Some(path) => crate::artifacts::write_atomic(path, rendered.as_bytes()),
+        Some(path) => write_to(path, rendered.as_bytes()),
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
@@ -65,6 +59,21 @@ pub fn emit(
             let _ = stdout.flush();
             Ok(())
         }
+    }
+}
+
+/// Writes `bytes` to a file the user named (`--out`, `--junit-out`, `--sarif-out`):
+/// atomically, or, for `/dev/stdout` or a FIFO, through it (renaming over it would replace the
+/// device node itself).
+pub fn write_to(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+            .map_err(|e| crate::error::Error::io(path, "cannot write", e))
+    } else {
+        crate::artifacts::write_atomic(path, bytes)
     }
 }
 

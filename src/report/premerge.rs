@@ -6,7 +6,8 @@ use std::fmt::Write;
 use crate::artifacts::premerge::PremergeGate;
 use crate::artifacts::proof::Summary;
 
-fn verdict(gate: &PremergeGate) -> &'static str {
+/// The pre-merge verdict for people: `READY TO MERGE`, `REHEARSAL PASSED (…)` or `BLOCKED`.
+pub fn verdict(gate: &PremergeGate) -> &'static str {
     match (gate.ok, gate.bypass) {
         (true, false) => "READY TO MERGE",
         (true, true) => "REHEARSAL PASSED (bypass: not a merge pass)",
@@ -72,6 +73,15 @@ pub fn release_room(gate: &PremergeGate, summary: &Summary) -> String {
     }
     let _ = writeln!(out, "\nNext: `{}`", gate.next_command);
     out
+}
+
+/// The first `limit` blockers as Markdown list items (without the number).
+pub fn actions(gate: &PremergeGate, limit: usize) -> Vec<String> {
+    gate.blockers
+        .iter()
+        .take(limit)
+        .map(|b| format!("**{}**: {} — next: `{}`", b.id, b.reason, b.next_command))
+        .collect()
 }
 
 /// The console report after the proof table.

@@ -55,8 +55,17 @@ pub fn text(summary: &Summary, color: bool) -> String {
 
 /// Markdown summary of the proof.
 pub fn md(summary: &Summary) -> String {
-    let mut out = format!("### sdetkit proof: **{}**\n\n", summary.decision.as_str());
-    out.push_str("| gate | verdict | failed steps |\n|---|---|---|\n");
+    format!(
+        "### sdetkit proof: **{}**\n\n{}",
+        summary.decision.as_str(),
+        md_body(summary)
+    )
+}
+
+/// The proof in Markdown without its heading: the gate table, the first failure (where it is,
+/// and the command that reproduces it) and the decision line.
+pub fn md_body(summary: &Summary) -> String {
+    let mut out = String::from("| gate | verdict | failed steps |\n|---|---|---|\n");
     for s in &summary.steps {
         let verdict = super::verdict(s.ok, s.dry_run);
         let _ = writeln!(
@@ -67,9 +76,13 @@ pub fn md(summary: &Summary) -> String {
         );
     }
     if let Some(f) = &summary.first_failure {
+        let location = f
+            .location()
+            .map(|l| format!(" at `{l}`"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\nFirst failure: `{}`: {}",
+            "\nFirst failure: `{}`{location}: {}",
             f.step,
             f.message.lines().next().unwrap_or("")
         );

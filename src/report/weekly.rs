@@ -32,6 +32,28 @@ pub fn text(card: &Scorecard, health_ok: bool, dir: &str) -> String {
     out
 }
 
+/// The overall KPIs of the first window (7 days) on one line, with the open incidents.
+pub fn kpi_line(card: &Scorecard) -> String {
+    let (window, _) = WINDOWS[0];
+    let cells: Vec<String> = KPIS
+        .iter()
+        .filter_map(|kpi| {
+            let cell = card.overall.get(window)?.kpis.get(kpi)?;
+            Some(format!(
+                "{}: {}",
+                kpi.replace('_', " "),
+                super::weekly_md::cell(cell)
+            ))
+        })
+        .collect();
+    format!(
+        "KPIs ({window}, as of {}): {}; incidents open: {}",
+        card.as_of,
+        cells.join(" · "),
+        card.incidents.len()
+    )
+}
+
 /// One line per lane whose last run is too old.
 pub fn stale(health: &Health) -> Vec<String> {
     health

@@ -4,7 +4,6 @@ use std::process::Command;
 
 use crate::support::Repo;
 use assert_cmd::assert::OutputAssertExt;
-use assert_cmd::cargo::CommandCargoExt;
 use predicates::prelude::*;
 
 /// Mounts a tmpfs of `size` at `dir`; `false` where this machine does not allow it.
@@ -95,8 +94,7 @@ fn a_repository_path_with_spaces_and_unicode_works() {
     .unwrap();
     git(&["add", "-A"]);
     git(&["commit", "-qm", "init"]);
-    Command::cargo_bin("sdetkit")
-        .unwrap()
+    crate::support::sdetkit()
         .current_dir(&root)
         .args(["--quiet", "ops", "proof"])
         .assert()
@@ -115,8 +113,7 @@ fn outside_a_git_repository_the_gates_run_and_the_repo_checks_fail() {
     )
     .unwrap();
     let run = |args: &[&str]| {
-        Command::cargo_bin("sdetkit")
-            .unwrap()
+        crate::support::sdetkit()
             .current_dir(dir.path())
             .arg("--quiet")
             .args(args)

@@ -3,7 +3,6 @@
 
 use crate::support::{Repo, step};
 use assert_cmd::assert::OutputAssertExt;
-use assert_cmd::cargo::CommandCargoExt;
 use predicates::prelude::*;
 
 fn config(repo: &Repo, toml: &str) {
@@ -323,7 +322,7 @@ fn unknown_flag_is_exit_2() {
 
 #[test]
 fn missing_root_is_a_one_line_error() {
-    let mut cmd = std::process::Command::cargo_bin("sdetkit").unwrap();
+    let mut cmd = crate::support::sdetkit();
     cmd.args(["--root", "/definitely/not/here", "gate", "fast"]);
     cmd.assert()
         .code(2)

@@ -4,6 +4,7 @@
 mod artifacts;
 mod bad_input;
 mod cache;
+mod ci;
 mod conventions;
 mod daily;
 mod detect;

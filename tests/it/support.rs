@@ -106,9 +106,9 @@ impl Repo {
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    /// `sdetkit` with `--root` set to this repository, quiet, no colour.
+    /// [`sdetkit`] with `--root` set to this repository, quiet, no colour.
     pub fn sdetkit(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("sdetkit").unwrap();
+        let mut cmd = sdetkit();
         cmd.arg("--root")
             .arg(self.path())
             .arg("--quiet")
@@ -130,6 +130,30 @@ impl Repo {
     pub fn file(&self, rel: &str) -> PathBuf {
         self.path().join(rel)
     }
+}
+
+/// The variables by which a CI is recognised, and those its native output reads.
+pub const CI_VARS: [&str; 10] = [
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF_NAME",
+    "GITLAB_CI",
+    "CI_COMMIT_REF_NAME",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "CIRCLECI",
+];
+
+/// The built `sdetkit`, outside any CI (the suite itself may run in one): a test that wants
+/// a CI sets its variables.
+pub fn sdetkit() -> Command {
+    let mut cmd = Command::cargo_bin("sdetkit").unwrap();
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 /// A committed, releasable repository whose one fast-gate step passes.

@@ -328,6 +328,10 @@ fn conflict_markers(findings: Option<&scan::Findings>) -> Check {
         f.conflicts[0].0.display()
     ))
     .details(details)
+    .at(
+        f.conflicts[0].0.display().to_string(),
+        f.conflicts[0].1 as u64,
+    )
     .classified(Classification::Build)
 }
 
@@ -358,12 +362,14 @@ fn secrets(findings: Option<&scan::Findings>) -> Check {
         .severity(Severity::Warn)
         .details(details);
     }
+    let (file, line) = real[0];
     Check::fail(
         "tracked files",
         format!("secret-shaped string in {}", details[0]),
         format!("revoke the secret, remove it from the file (and history); {ALLOW}"),
     )
     .details(details)
+    .at(file.display().to_string(), *line as u64)
 }
 
 /// Test code and test data, where public test keys live (`*_test.go`, `tests/`, `testdata/`,
