@@ -317,9 +317,18 @@ fn with_env(spec: &crate::config::StepSpec, command: &str) -> String {
         .filter(|(k, _)| !command.contains(&format!("{k}=")))
         .map(|(k, v)| format!("{k}={}", triage::shell_quote(v)))
         .collect();
-    match assignments.is_empty() {
-        true => command.to_string(),
-        false => format!("{} {command}", assignments.join(" ")),
+    if assignments.is_empty() {
+        return command.to_string();
+    }
+    // Assignments before a list (`a; b`, `a && b`) reach only its first command.
+    let simple = crate::tools::shell::commands(command).len() <= 1;
+    match simple {
+        true => format!("{} {command}", assignments.join(" ")),
+        false => format!(
+            "{} sh -c {}",
+            assignments.join(" "),
+            triage::shell_quote(command)
+        ),
     }
 }
 

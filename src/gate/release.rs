@@ -410,12 +410,34 @@ fn changelog(f: &Facts) -> Check {
             looked.clone(),
             format!("{looked}:{line} has an entry for {release}"),
         ),
-        None => Check::fail(
-            looked.clone(),
-            format!("{looked} has no entry for version {release}"),
-            format!("add a section describing release {release} to {looked}"),
-        ),
+        None => match stale_since(f, &text) {
+            // Releases went out without entries: the changelog is history, not the record.
+            Some(released) => Check::fail(
+                looked.clone(),
+                match released == release {
+                    true => format!("{looked} has no entry for {release}, which is already released: it stopped being kept; releases are described elsewhere"),
+                    false => format!("{looked} has no entry for {release}, nor for {released}, the latest release: it stopped being kept; releases are described elsewhere"),
+                },
+                "keep entries in it, or say the repository keeps none: `changelog = false` in [gate.release]",
+            )
+            .severity(Severity::Warn),
+            None => Check::fail(
+                looked.clone(),
+                format!("{looked} has no entry for version {release}"),
+                format!("add a section describing release {release} to {looked}"),
+            ),
+        },
     }
+}
+
+/// The latest released version (the highest release tag HEAD contains), when the changelog
+/// has no entry for it either.
+fn stale_since(f: &Facts, text: &str) -> Option<String> {
+    let prefix = f.convention.prefix()?;
+    let latest = crate::repo::tags::latest_reachable(&f.ws.root, prefix)?;
+    changelog::entry_line(text, &latest.version)
+        .is_none()
+        .then_some(latest.version)
 }
 
 fn tag(f: &Facts) -> Check {

@@ -57,7 +57,7 @@ const SUITES: u8 = 3;
 pub struct NodeTest;
 
 impl Matcher for NodeTest {
-    fn start(&self, line: &str, _ctx: &Context) -> Option<Hit> {
+    fn start(&self, line: &str, ctx: &Context) -> Option<Hit> {
         let (indent, name, tap) = if let Some(c) = TAP_RESULT.captures(line) {
             c.get(2)?;
             let name = c.get(3).map_or("", |m| m.as_str());
@@ -70,6 +70,9 @@ impl Matcher for NodeTest {
             (c[1].len(), c[2].to_string(), false)
         };
         let mut hit = Hit::new(Layer::Runner, Classification::Test, "");
+        if tap && is_path(&name) {
+            load_error(&mut hit, &ctx.before(LOAD_LOOK_BACK));
+        }
         hit.test = Some(name);
         hit.in_details = true;
         hit.scratch.indent = indent;
@@ -143,6 +146,29 @@ impl Matcher for NodeTest {
     }
 }
 
+/// Lines looked back over for why a test file did not load.
+const LOAD_LOOK_BACK: usize = 60;
+
+/// A test file that failed as a whole (it did not load) has its error above the `not ok`
+/// line, printed as TAP comments: `# Error: Cannot find module 'x'` and its `#     at …`
+/// frames. A module that cannot be found is a missing dependency, not a test failure.
+fn load_error(hit: &mut Hit, above: &[String]) {
+    let comments: Vec<&str> = above.iter().filter_map(|l| l.strip_prefix("# ")).collect();
+    let Some(at) = comments.iter().rposition(|l| {
+        let head = l.split(": ").next().unwrap_or("");
+        head.ends_with("Error") && !head.contains(' ')
+    }) else {
+        return;
+    };
+    hit.message = comments[at].trim().to_string();
+    if hit.message.contains("Cannot find module") || hit.message.contains("ERR_MODULE_NOT_FOUND") {
+        hit.classification = Classification::Dependency;
+    }
+    for line in &comments[at + 1..] {
+        frame(hit, line);
+    }
+}
+
 /// A TAP failure's YAML block: `location`, `error` and `stack`; `...` closes it.
 fn tap_details(hit: &mut Hit, line: &str) -> Follow {
     let block = hit.scratch.indent + 2;
@@ -172,7 +198,10 @@ fn tap_details(hit: &mut Hit, line: &str) -> Follow {
             }
             "error" => match c[3].trim() {
                 "|-" | "|" | ">-" | ">" => hit.scratch.phase = MESSAGE_NEXT,
-                value => hit.message = unquote_yaml(value),
+                // A file that did not load says only 'test failed': the error printed
+                // above it (see `load_error`) is the message.
+                value if hit.message.is_empty() => hit.message = unquote_yaml(value),
+                _ => {}
             },
             "stack" => hit.scratch.phase = STACK,
             _ => {}

@@ -607,6 +607,35 @@ fn jest_reruns_without_the_repository_coverage_threshold() {
     );
 }
 
+/// The rerun runs as the step ran: with its environment (a test gated by a variable is skipped
+/// without it), except a secret's value, which never reaches an artifact.
+#[test]
+fn reruns_carry_the_steps_environment_but_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = r#"
+[[gate.fast.steps]]
+id = "unit"
+run = "printf -- '--- FAIL: TestX (0.00s)\n    x_test.go:4: nope\nFAIL\texample.com/x\t0.1s\n'; exit 1"
+env = { THREADING_TESTS = "1", API_TOKEN = "s3cr3t-value-1234" }
+
+[[gate.fast.steps]]
+id = "script"
+run = "echo 'something broke'; exit 3"
+cwd = "sub"
+env = { MODE = "a b" }
+"#;
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let first = failing_gate(dir.path(), config);
+    assert_eq!(
+        first("unit")["next_command"],
+        "THREADING_TESTS=1 go test example.com/x -run '^TestX$'"
+    );
+    assert_eq!(
+        first("script")["next_command"],
+        "cd sub && MODE='a b' sh -c \"echo 'something broke'; exit 3\""
+    );
+}
+
 /// Runs `gate fast` (which must fail) in `dir` with `config`; returns a lookup of each step's
 /// first failure by id.
 fn failing_gate(dir: &std::path::Path, config: &str) -> impl Fn(&str) -> Value {
