@@ -53,11 +53,23 @@ fn lane(
 ) -> Result<i32> {
     let config = ws.config()?;
     match daily::run(ws, &config, opts)? {
-        Daily::SetupFailed { reason, log } => {
+        Daily::SetupFailed {
+            reason,
+            log,
+            first_failure,
+        } => {
             let log = log.map_or(String::new(), |l| format!(" (log: {l})"));
             eprintln!(
                 "sdetkit: setup failed: {reason}{log}; the proof did not run and no run was recorded"
             );
+            // Only a recognised failure is worth a line; otherwise the log says it.
+            if let Some(f) = first_failure.filter(|f| f.layer != crate::triage::Layer::None) {
+                let place = f.location().map_or(String::new(), |at| format!(" ({at})"));
+                eprintln!("sdetkit: setup's first failure: {}{place}", f.message);
+                if let Some(next) = &f.next_command {
+                    println!("OPS_NEXT_COMMAND={next}");
+                }
+            }
             Ok(1)
         }
         Daily::Interrupted => {

@@ -39,6 +39,8 @@ pub enum Daily {
         reason: String,
         /// The setup log, relative to the root.
         log: Option<String>,
+        /// What its log says went wrong first, and how to reproduce it.
+        first_failure: Option<Box<crate::triage::FirstFailure>>,
     },
     /// Ctrl-C stopped the proof: its summary is written, but an interrupted run is no
     /// verdict on the code, so nothing is recorded or followed up.
@@ -152,10 +154,22 @@ fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
         let rc = outcome
             .rc
             .map_or(String::new(), |rc| format!(" (exit {rc})"));
-        let why = outcome.reason.map_or(String::new(), |r| format!(": {r}"));
+        let why = outcome
+            .reason
+            .clone()
+            .map_or(String::new(), |r| format!(": {r}"));
+        let reason = format!("{}{rc}{why}", outcome.status.label().to_lowercase());
+        let log = outcome.log.as_ref().map(|l| ws.rel(l));
+        // The same reading of its log as a failed gate step gets.
+        let first_failure = crate::gate::records(ws, vec![outcome], std::slice::from_ref(step))
+            .into_iter()
+            .next()
+            .and_then(|r| r.first_failure)
+            .map(Box::new);
         Daily::SetupFailed {
-            reason: format!("{}{rc}{why}", outcome.status.label().to_lowercase()),
-            log: outcome.log.map(|l| ws.rel(&l)),
+            reason,
+            log,
+            first_failure,
         }
     })
 }

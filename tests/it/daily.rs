@@ -589,6 +589,22 @@ fn broken_contract_and_bad_json_inputs() {
 }
 
 #[test]
+fn a_failing_setup_says_what_its_log_says_went_wrong() {
+    let repo = lane_repo();
+    repo.write(
+        "sdetkit.toml",
+        "[setup]\nrun = \"printf 'error[E0432]: unresolved import `x`\\\\n --> src/lib.rs:1:5\\\\n'; exit 101\"\n\n[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n",
+    );
+    cmd(&repo, &["ops", "daily"], "local")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("OPS_NEXT_COMMAND="))
+        .stderr(predicate::str::contains(
+            "setup's first failure: error[E0432]: unresolved import `x` (src/lib.rs:1)",
+        ));
+}
+
+#[test]
 fn failing_setup_stops_before_the_proof_and_records_nothing() {
     let repo = lane_repo();
     repo.write(
