@@ -58,6 +58,8 @@ pub struct Run {
     pub input_digest: Option<String>,
     /// Steps the step cache stood in for.
     pub cached_steps: u64,
+    /// The CI run it happened in, when the row recorded a link to it.
+    pub ci_url: Option<String>,
 }
 
 /// One test in a run.
@@ -130,6 +132,7 @@ impl Run {
             steps,
             tests,
             cached_steps,
+            ci_url: row.ci.and_then(|c| c.url),
         })
     }
 

@@ -67,6 +67,12 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
         guidance: &guidance,
         decision: decision.clone(),
         places: ws.places(),
+        run_links: sources
+            .pass
+            .runs
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), r.ci_url.clone()?)))
+            .collect(),
     };
     crate::artifacts::write_all(&[
         TREND.entry(out, &trend),

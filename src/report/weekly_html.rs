@@ -2,6 +2,7 @@
 //! network) with the KPI cards, the 8-window trends drawn by `plotters`, the incidents, the
 //! guidance and the latest decision.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use plotters::prelude::*;
@@ -28,6 +29,8 @@ pub struct Page<'a> {
     pub decision: Option<String>,
     /// How artifacts are named on the page.
     pub places: Places<'a>,
+    /// Run id → its CI run's URL, for the runs that recorded one.
+    pub run_links: BTreeMap<String, String>,
 }
 
 pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#f6f8fa}\
@@ -60,7 +63,7 @@ pub fn render(page: &Page) -> String {
     out.push_str(&cards(card));
     out.push_str(&charts(page.trend));
     out.push_str(&incidents(page.incidents, page.places));
-    out.push_str(&guidance(page.guidance));
+    out.push_str(&guidance(page.guidance, &page.run_links));
     out.push_str("</body></html>\n");
     out
 }
@@ -280,21 +283,58 @@ fn incidents(incidents: &Incidents, places: Places) -> String {
     out
 }
 
-fn guidance(g: &Guidance) -> String {
+/// The guidance: each entry's action, and the runs behind it, each a link to its CI run
+/// when the run recorded one (the last few; the JSON has them all).
+fn guidance(g: &Guidance, links: &BTreeMap<String, String>) -> String {
+    const SHOWN: usize = 6;
     let mut out = String::from("<h2>Guidance</h2>\n");
-    for (title, actions) in g.sections() {
+    for (title, entries) in g.entries() {
         let _ = write!(out, "<h3>{title}</h3>");
-        if actions.is_empty() {
+        if entries.is_empty() {
             out.push_str("<p class=\"muted\">None this week.</p>\n");
             continue;
         }
         out.push_str("<ul>");
-        for a in actions {
-            let _ = write!(out, "<li>{}</li>", esc(a));
+        for (action, runs) in entries {
+            let _ = write!(out, "<li>{}", inline_code(action));
+            if !runs.is_empty() {
+                let shown: Vec<String> = runs[runs.len().saturating_sub(SHOWN)..]
+                    .iter()
+                    .map(|id| match links.get(*id) {
+                        Some(url) => {
+                            format!("<a href=\"{}\"><code>{}</code></a>", esc(url), esc(id))
+                        }
+                        None => format!("<code>{}</code>", esc(id)),
+                    })
+                    .collect();
+                let more = match runs.len() > SHOWN {
+                    true => format!(" and {} earlier", runs.len() - SHOWN),
+                    false => String::new(),
+                };
+                let _ = write!(
+                    out,
+                    "<br><span class=\"muted\">runs: {}{more}</span>",
+                    shown.join(", ")
+                );
+            }
+            out.push_str("</li>");
         }
         out.push_str("</ul>\n");
     }
     out
+}
+
+/// Text whose `code` spans (Markdown backticks) become `<code>`, escaped: no Markdown
+/// syntax shows on the page.
+fn inline_code(text: &str) -> String {
+    esc(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => format!("<code>{part}</code>"),
+            _ => part.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -730,3 +730,31 @@ fn the_html_report_renders_in_chromium_without_console_errors() {
         png.len()
     );
 }
+
+/// The page's guidance names the runs behind each entry, linked to their CI run when the row
+/// recorded one, and no Markdown syntax shows on it.
+#[test]
+fn guidance_on_the_page_links_runs_to_their_ci_runs() {
+    let repo = Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"exit 1\"\n");
+    for run in ["41", "42"] {
+        repo.sdetkit(&["ops", "daily", "--ci", "none", "--no-strict"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", run)
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_REPOSITORY", "o/r")
+            .assert()
+            .success();
+    }
+    repo.sdetkit(&["ops", "weekly"]).assert().success();
+    let page = std::fs::read_to_string(repo.file("build/ops/weekly/index.html")).unwrap();
+    assert!(
+        page.contains("<a href=\"https://github.com/o/r/actions/runs/42\"><code>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>gate-fast/unit</code> failed 2 of 2 runs"),
+        "{page}"
+    );
+    let guidance = &page[page.find("<h2>Guidance</h2>").unwrap()..];
+    assert!(!guidance.contains('`'), "no Markdown backticks on the page");
+}
