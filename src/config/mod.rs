@@ -46,9 +46,6 @@ pub struct StepSpec {
     /// Programs that must be there (auto-detected steps only); a missing one makes the step
     /// `error` without starting it.
     pub requires: Vec<Tool>,
-    /// A resource the step holds exclusively while it runs: steps with the same lock never run
-    /// at once (cargo commands sharing a target directory would only wait on its build lock).
-    pub lock: Option<String>,
     /// Whether an earlier pass on the same inputs may stand in for a run (`cache = false`).
     pub cache: bool,
     /// The files the step reads (`inputs = ["src/**"]`), narrowing its cache key; all of the
@@ -68,7 +65,6 @@ impl StepSpec {
             needs: Vec::new(),
             junit: None,
             requires: Vec::new(),
-            lock: None,
             cache: true,
             inputs: None,
         }

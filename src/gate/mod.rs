@@ -170,66 +170,13 @@ pub fn run_commands(
 ) -> Vec<StepRecord> {
     let ctx = ws.runner(kind.short(), config, redactor);
     clear_logs(&ctx.logs_dir);
-    let specs: Vec<_> = specs.iter().cloned().map(with_lock).collect();
-    let keys = cache.map(|c| c.keys(kind, &specs)).unwrap_or_default();
-    let settled = cache.map_or_else(Vec::new, |c| c.hits(&specs, &keys, &ctx.logs_dir));
-    let outcomes = crate::runner::run(&specs, &ctx, settled);
+    let keys = cache.map(|c| c.keys(kind, specs)).unwrap_or_default();
+    let settled = cache.map_or_else(Vec::new, |c| c.hits(specs, &keys, &ctx.logs_dir));
+    let outcomes = crate::runner::run(specs, &ctx, settled);
     if let Some(c) = cache {
         c.store(kind, &keys, &outcomes);
     }
-    records(ws, outcomes, &specs)
-}
-
-/// Cargo subcommands that build, and so take the target directory's build lock.
-const CARGO_BUILDS: &[&str] = &[
-    "build",
-    "b",
-    "check",
-    "c",
-    "clippy",
-    "test",
-    "t",
-    "nextest",
-    "doc",
-    "d",
-    "bench",
-    "run",
-    "r",
-    "rustc",
-    "llvm-cov",
-    "tarpaulin",
-    "hack",
-    "miri",
-];
-
-/// The step with the lock its command needs: cargo commands that build share the target
-/// directory's build lock, so running two at once only makes one wait on the other with its
-/// CPUs idle, and the second rebuilds what the first would have left (measured on real crates:
-/// see BENCHMARKS.md); they run one at a time, in declared order, beside everything else.
-fn with_lock(mut spec: crate::config::StepSpec) -> crate::config::StepSpec {
-    if spec.lock.is_none() && builds_with_cargo(&spec.run) {
-        let target = spec
-            .env
-            .get("CARGO_TARGET_DIR")
-            .cloned()
-            .or_else(|| std::env::var("CARGO_TARGET_DIR").ok())
-            .unwrap_or_default();
-        spec.lock = Some(format!("cargo-target:{target}"));
-    }
-    spec
-}
-
-/// Whether `run` calls a cargo subcommand that builds.
-fn builds_with_cargo(run: &str) -> bool {
-    crate::tools::shell::commands(run).iter().any(|words| {
-        words
-            .first()
-            .is_some_and(|w| w == "cargo" || w.ends_with("/cargo"))
-            && words[1..]
-                .iter()
-                .find(|w| !w.starts_with('-') && !w.starts_with('+'))
-                .is_some_and(|sub| CARGO_BUILDS.contains(&sub.as_str()))
-    })
+    records(ws, outcomes, specs)
 }
 
 /// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
@@ -462,23 +409,4 @@ pub fn select(
         step.needs.retain(|n| ids.contains(n));
     }
     Ok(selected)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::builds_with_cargo;
-
-    #[test]
-    fn cargo_builds_share_the_target_lock_and_fmt_does_not() {
-        assert!(builds_with_cargo(
-            "cargo clippy --all-targets -- -D warnings"
-        ));
-        assert!(builds_with_cargo(
-            "RUSTFLAGS=-Dwarnings cargo +stable test --workspace"
-        ));
-        assert!(builds_with_cargo("cd crates/a && cargo nextest run"));
-        assert!(!builds_with_cargo("cargo fmt --check"));
-        assert!(!builds_with_cargo("cargo deny check"));
-        assert!(!builds_with_cargo("npm test"));
-    }
 }
