@@ -96,16 +96,9 @@ fn fresh_clones_share_their_runs_and_a_fourth_sees_them_all() {
     }
     assert_eq!(remote.run_ids().len(), 3);
     let fourth = Repo::clone_of(&remote.path());
-    let out = fourth
-        .sdetkit(&["ops", "weekly", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let weekly: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out =
+        crate::support::output_of(&mut fourth.sdetkit(&["ops", "weekly", "--format", "json"]));
+    let weekly: serde_json::Value = serde_json::from_str(&out).unwrap();
     let ids = &weekly["branches"]["main"]["30d"]["kpis"]["gate_fast_failure_rate"]["ids"];
     let seen: BTreeSet<String> = ids
         .as_array()

@@ -173,18 +173,13 @@ fn portfolio_figures_equal_each_repositorys_weekly_lane_and_add_up() {
             .assert()
             .success();
     }
-    let out = repos[0]
-        .0
-        .sdetkit(&["portfolio", "--as-of", AS_OF, "--format", "json"])
-        .env("SDETKIT_DATABASE_URL", db.url())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::support::output_of(
+        repos[0]
+            .0
+            .sdetkit(&["portfolio", "--as-of", AS_OF, "--format", "json"])
+            .env("SDETKIT_DATABASE_URL", db.url()),
     );
-    let portfolio: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let portfolio: Value = serde_json::from_str(&out).unwrap();
     let mut sums = std::collections::BTreeMap::<String, (u64, u64)>::new();
     for (repo, id, _) in &repos {
         let (card, guidance) = weekly(repo, &db);

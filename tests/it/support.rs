@@ -48,16 +48,11 @@ impl Repo {
             .prefix("sdetkit-clone")
             .tempdir()
             .unwrap();
-        let out = Command::new("git")
-            .args(["clone", "-q"])
-            .arg(remote)
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        output_of(
+            Command::new("git")
+                .args(["clone", "-q"])
+                .arg(remote)
+                .arg(dir.path()),
         );
         Repo { dir }
     }
