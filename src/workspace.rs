@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::runner::{Events, Redactor, Silent, Stop};
+use crate::runner::{Events, Silent, Stop};
 
 /// The resolved locations and settings of one invocation.
 pub struct Workspace {
@@ -108,12 +108,7 @@ impl Workspace {
     }
 
     /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`).
-    pub fn runner(
-        &self,
-        gate: &str,
-        config: &Config,
-        redactor: &Arc<Redactor>,
-    ) -> crate::runner::Context {
+    pub fn runner(&self, gate: &str, config: &Config) -> crate::runner::Context {
         crate::runner::Context {
             root: self.root.clone(),
             logs_dir: crate::artifacts::proof::logs_dir(&self.out_dir, gate),
@@ -122,7 +117,6 @@ impl Workspace {
                 .or(config.jobs)
                 .unwrap_or_else(crate::runner::default_jobs),
             kill_grace: config.kill_grace,
-            redactor: redactor.clone(),
             epoch: self.epoch,
             events: self.events.clone(),
             stop: self.stop.clone(),
@@ -145,18 +139,4 @@ pub fn default_out_dir(root: &Path) -> PathBuf {
     let safe = crate::repo::git::is_ignored(root, Path::new("build/"))
         && !crate::repo::git::tracks_under(root, rel);
     if safe { build } else { git_dir.join("sdetkit") }
-}
-
-/// The redactor for a run: the environment plus every configured step's env.
-pub fn redactor(config: &Config) -> Arc<Redactor> {
-    let steps = config
-        .fast
-        .iter()
-        .chain(&config.release_steps)
-        .chain(&config.doctor_steps)
-        .chain(config.setup.iter());
-    let pairs: Vec<(&str, &str)> = steps
-        .flat_map(|s| s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .collect();
-    Arc::new(Redactor::from_env(pairs))
 }

@@ -30,14 +30,45 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     })
 }
 
+/// A file for [`write_all`]: its path and its bytes, secrets redacted (made by
+/// [`super::Doc::entry`], [`super::Page::entry`] or [`Entry::text`], so nothing else can
+/// be written this way).
+pub struct Entry {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Entry {
+    /// A text file at `path`, secrets redacted.
+    pub fn text(path: PathBuf, text: String) -> Entry {
+        Entry {
+            path,
+            bytes: crate::secrets::redactor().string(text).into_bytes(),
+        }
+    }
+
+    /// JSON made by [`crate::json`], which redacts it.
+    pub(super) fn json(path: PathBuf, json: String) -> Entry {
+        Entry {
+            path,
+            bytes: json.into_bytes(),
+        }
+    }
+
+    /// Where it goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// Writes several files, each atomically as [`write_atomic`] does, at the same time: their
 /// fsyncs overlap (and share journal commits) instead of queueing one after another, which
 /// on a busy disk was most of a lane's own time.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+pub fn write_all(files: &[Entry]) -> Result<()> {
     std::thread::scope(|s| {
         let writers: Vec<_> = files
             .iter()
-            .map(|(path, contents)| s.spawn(move || write_atomic(path, contents)))
+            .map(|f| s.spawn(move || write_atomic(&f.path, &f.bytes)))
             .collect();
         writers
             .into_iter()

@@ -8,7 +8,6 @@ mod premerge;
 mod weekly;
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use clap::Parser;
 
@@ -27,7 +26,7 @@ use crate::repo::worktree::Worktree;
 use crate::report;
 use crate::runner::Stop;
 use crate::triage;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// Parses the command line, runs it, and returns the process exit code.
 pub fn main() -> i32 {
@@ -38,7 +37,10 @@ pub fn main() -> i32 {
         Ok(_) if stop.requested() => 130,
         Ok(code) => code,
         Err(e) => {
-            eprintln!("sdetkit: error: {e}");
+            eprintln!(
+                "sdetkit: error: {}",
+                crate::secrets::redactor().text(&e.to_string())
+            );
             2
         }
     }
@@ -59,7 +61,7 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
     let verbose = g.verbose;
     match cli.command {
         Command::Init { force } => {
-            print!("{}", crate::init::run(&ws, force)?);
+            report::print(&crate::init::run(&ws, force)?);
             Ok(0)
         }
         Command::Gate(GateCommand::Fast { select, report }) => {
@@ -115,10 +117,9 @@ fn finish_gate(ws: &Workspace, gate: &GateReport, args: &ReportArgs, verbose: bo
 fn gate_fast(ws: Workspace, select: &Select, args: &ReportArgs, verbose: bool) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let gate = fast::run(&ws, &config, &redactor, &git, &select.only, &select.skip)?;
+    let gate = fast::run(&ws, &config, &git, &select.only, &select.skip)?;
     finish_gate(&ws, &gate, args, verbose)
 }
 
@@ -131,7 +132,6 @@ fn gate_release(
 ) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let verdict = FastVerdict::recorded(&ws)?;
@@ -141,19 +141,15 @@ fn gate_release(
         dry_run,
         fast: &verdict,
     };
-    let gate = release::run(&ws, &config, &redactor, &cx, &select.only, &select.skip)?;
+    let gate = release::run(&ws, &config, &cx, &select.only, &select.skip)?;
     finish_gate(&ws, &gate, args, verbose)
 }
 
 fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
     let config = ws.config();
-    let redactor = match &config {
-        Ok(c) => workspace::redactor(c),
-        Err(_) => Arc::new(crate::runner::Redactor::from_env([])),
-    };
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let gate = doctor::run(&ws, &config, &redactor, &git, args.release)?;
+    let gate = doctor::run(&ws, &config, &git, args.release)?;
     finish_gate(&ws, &gate, &args.report, verbose)
 }
 
@@ -206,14 +202,13 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
 
 fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
-    let packed = crate::evidence::pack::pack(ws, &config, &redactor, run)?;
-    println!(
-        "{} ({} files, decision {})",
+    let packed = crate::evidence::pack::pack(ws, &config, run)?;
+    report::print(&format!(
+        "{} ({} files, decision {})\n",
         ws.rel(&packed.path),
         packed.manifest.files.len(),
         packed.manifest.decision
-    );
+    ));
     Ok(0)
 }
 

@@ -93,10 +93,10 @@ pub(super) fn record_cmd(ws: &Workspace, what: RecordCommand) -> Result<i32> {
         }
     };
     row.append(&ws.out_dir)?;
-    println!(
-        "recorded {} in {}",
+    crate::report::print(&format!(
+        "recorded {} in {}\n",
         row.id,
         ws.rel(&LEDGER.path(&ws.out_dir))
-    );
+    ));
     Ok(0)
 }

@@ -236,6 +236,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// The secrets it holds: the values of secret-named variables in its steps' `env`, and
+    /// the history store's database URL.
+    pub fn secrets(&self) -> Vec<String> {
+        let steps = self
+            .fast
+            .iter()
+            .chain(&self.release_steps)
+            .chain(&self.doctor_steps)
+            .chain(self.setup.iter());
+        let mut values: Vec<String> =
+            crate::secrets::secret_values(steps.flat_map(|s| &s.env)).collect();
+        values.extend(std::env::var(&self.history.url_env).ok());
+        values
+    }
+
     /// The threshold profile for `branch`, else `default`.
     pub fn thresholds_for(&self, branch: &str) -> Thresholds {
         self.thresholds
@@ -261,11 +276,14 @@ pub fn builtin_thresholds() -> BTreeMap<String, Thresholds> {
     ])
 }
 
-/// Loads `path` when it exists; otherwise auto-detects from `root`.
+/// Loads `path` when it exists; otherwise auto-detects from `root`. The secrets it holds
+/// are redacted from here on ([`crate::secrets::learn`]).
 pub fn resolve(root: &Path, path: &Path, explicit: bool) -> Result<Config> {
-    if path.exists() || explicit {
-        load(path)
+    let config = if path.exists() || explicit {
+        load(path)?
     } else {
-        Ok(detect::config(root))
-    }
+        detect::config(root)
+    };
+    crate::secrets::learn(config.secrets());
+    Ok(config)
 }

@@ -15,7 +15,6 @@ use crate::artifacts::evidence::{
 use crate::artifacts::{followup, learning, premerge, proof};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::runner::Redactor;
 use crate::workspace::Workspace;
 
 /// Artifacts of a run besides the proof's own, packed when the lane wrote them in this run.
@@ -44,12 +43,7 @@ pub struct Packed {
 
 /// Packs the latest run (which must be `run` when given) into
 /// `build/evidence/evidence-<run_id>.zip`.
-pub fn pack(
-    ws: &Workspace,
-    config: &Config,
-    redactor: &Redactor,
-    run: Option<&str>,
-) -> Result<Packed> {
+pub fn pack(ws: &Workspace, config: &Config, run: Option<&str>) -> Result<Packed> {
     let summary_path = proof::SUMMARY.path(&ws.out_dir);
     let summary = proof::SUMMARY.read(&ws.out_dir)?.ok_or_else(|| {
         Error::input(
@@ -73,12 +67,13 @@ pub fn pack(
     }
     let started_at = summary.started_at.clone();
     let files = collect(ws, &summary_path)?;
+    let redactor = crate::secrets::redactor();
     let mut entries = Vec::new();
     let mut contents = Vec::new();
     for rel in &files {
         let path = ws.out_dir.join(rel);
         let raw = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
-        let clean = redact(&raw, redactor);
+        let clean = redactor.bytes(&raw).into_owned();
         entries.push(Entry {
             path: rel.clone(),
             sha256: sha256_hex(&clean),
@@ -150,15 +145,6 @@ fn modified(path: &Path) -> SystemTime {
     path.metadata()
         .and_then(|m| m.modified())
         .unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-/// Redacts line by line, so a secret that slipped into an artifact never enters the pack.
-fn redact(raw: &[u8], redactor: &Redactor) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        out.extend_from_slice(&redactor.redact(line));
-    }
-    out
 }
 
 fn config_digest(ws: &Workspace, config: &Config) -> ConfigDigest {

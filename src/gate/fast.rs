@@ -1,27 +1,23 @@
 //! `gate fast`: format, lint, type-check and test commands, in parallel.
 
-use std::sync::Arc;
-
 use super::{Started, run_commands, select};
 use crate::artifacts::proof::{GateKind, GateReport};
 use crate::config::Config;
 use crate::error::Result;
 use crate::repo::git::GitFacts;
-use crate::runner::Redactor;
 use crate::workspace::Workspace;
 
 /// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report.
 pub fn run(
     ws: &Workspace,
     config: &Config,
-    redactor: &Arc<Redactor>,
     git: &GitFacts,
     only: &[String],
     skip: &[String],
 ) -> Result<GateReport> {
     let started = Started::now();
     let steps = select(&config.fast, only, skip)?;
-    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor);
+    let records = run_commands(ws, config, GateKind::Fast, &steps);
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

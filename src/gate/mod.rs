@@ -163,9 +163,8 @@ pub fn run_commands(
     config: &crate::config::Config,
     kind: GateKind,
     specs: &[crate::config::StepSpec],
-    redactor: &std::sync::Arc<crate::runner::Redactor>,
 ) -> Vec<StepRecord> {
-    let ctx = ws.runner(kind.short(), config, redactor);
+    let ctx = ws.runner(kind.short(), config);
     clear_logs(&ctx.logs_dir);
     records(ws, crate::runner::run(specs, &ctx), specs)
 }

@@ -3,7 +3,6 @@
 //! demotes only the release-moment checks to warnings; content checks still fail.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::check::{Check, timed};
 use super::{Started, run_commands, select};
@@ -15,7 +14,6 @@ use crate::repo::git::{self, GitFacts};
 use crate::repo::tags::{self, Convention};
 use crate::repo::version::{self, Lookup, Source, Version, VersionError};
 use crate::repo::worktree::{Upstream, Worktree};
-use crate::runner::Redactor;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -64,7 +62,6 @@ pub struct Context<'a> {
 pub fn run(
     ws: &Workspace,
     config: &Config,
-    redactor: &Arc<Redactor>,
     cx: &Context,
     only: &[String],
     skip: &[String],
@@ -112,13 +109,7 @@ pub fn run(
             .cloned()
             .collect();
         let specs = select(&config.release_steps, &custom_only, &custom_skip)?;
-        steps.extend(run_commands(
-            ws,
-            config,
-            GateKind::Release,
-            &specs,
-            redactor,
-        ));
+        steps.extend(run_commands(ws, config, GateKind::Release, &specs));
     }
     Ok(GateReport::new(
         GateKind::Release,

@@ -13,7 +13,7 @@ use crate::history::Learning;
 use crate::lanes::followup;
 use crate::lanes::proof::{self, ProofOptions};
 use crate::runner;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// How to run the daily lane.
 #[derive(Debug, Clone, Copy)]
@@ -138,7 +138,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
 
 /// Runs `[setup]`; the failure to report when it did not pass.
 fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
-    let ctx = ws.runner("setup", config, &workspace::redactor(config));
+    let ctx = ws.runner("setup", config);
     let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
     ws.events.idle();
     outcome.status.blocks().then(|| {

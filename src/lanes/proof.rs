@@ -1,6 +1,7 @@
 //! `ops proof`: the three gates and the decision snapshot. Fast gate and doctor run at the
 //! same time; the release gate reuses this run's fast-gate verdict.
 
+use crate::artifacts::Entry;
 use crate::artifacts::proof::{
     Decision, GateKind, GateReport, SUMMARY, SUMMARY_SCHEMA, Summary, SummaryStep, gate_logs,
 };
@@ -12,7 +13,7 @@ use crate::gate::{Started, doctor, fast, release};
 use crate::inputs::Inputs;
 use crate::repo::worktree::Worktree;
 use crate::report;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// How to run the proof.
 #[derive(Debug, Clone, Copy)]
@@ -66,14 +67,13 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let inputs = tree.as_ref().map(|t| Inputs::read(&ws.root, t, config));
-    let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
     let (fast, release, doctor, tools) = std::thread::scope(|s| {
         // Tool versions are part of what the run checked; probe them while the steps run.
         let tools = s.spawn(|| crate::inputs::tool_versions(config, &ws.root));
-        let doctor = (!opts.skip_doctor)
-            .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
-        let fast = fast::run(ws, config, &redactor, &git, &[], &[]);
+        let doctor =
+            (!opts.skip_doctor).then(|| s.spawn(|| doctor::run(ws, &config_ok, &git, false)));
+        let fast = fast::run(ws, config, &git, &[], &[]);
         let release = fast.as_ref().ok().map(|f| {
             let cx = release::Context {
                 git: &git,
@@ -81,7 +81,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
                 dry_run: opts.release_dry_run,
                 fast: &FastVerdict::ThisRun(f.ok),
             };
-            release::run(ws, config, &redactor, &cx, &[], &[])
+            release::run(ws, config, &cx, &[], &[])
         });
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
         let tools = tools.join().expect("version probes do not panic");
@@ -139,11 +139,8 @@ fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<S
         .map(|r| format!("{r}\n"))
         .collect();
     crate::artifacts::write_all(&[
-        (
-            stdout_log.clone(),
-            report::gate::text(gate, false, true).into_bytes(),
-        ),
-        (stderr_log.clone(), problems.into_bytes()),
+        Entry::text(stdout_log.clone(), report::gate::text(gate, false, true)),
+        Entry::text(stderr_log.clone(), problems),
     ])?;
     let mut command = vec!["sdetkit".to_string()];
     command.extend(match kind {

@@ -33,7 +33,7 @@ pub enum Format {
     Md,
 }
 
-/// Renders in `format` and writes to `out` (atomically) or stdout.
+/// Renders in `format` and writes to `out` (atomically) or stdout, secrets redacted.
 pub fn emit(
     format: Format,
     out: Option<&Path>,
@@ -43,8 +43,8 @@ pub fn emit(
 ) -> Result<()> {
     let rendered = match format {
         Format::Json => crate::json::pretty(json),
-        Format::Text => text(),
-        Format::Md => md(),
+        Format::Text => crate::secrets::redactor().string(text()),
+        Format::Md => crate::secrets::redactor().string(md()),
     };
     match out {
         // `--out /dev/stdout` or a FIFO: write through it; renaming over it would replace
@@ -58,14 +58,24 @@ pub fn emit(
         }
         Some(path) => crate::artifacts::write_atomic(path, rendered.as_bytes()),
         None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
+            write_stdout(&rendered);
             Ok(())
         }
     }
+}
+
+/// Prints `text` on stdout, secrets redacted: every console report goes through here or
+/// [`emit`].
+pub fn print(text: &str) {
+    write_stdout(&crate::secrets::redactor().text(text));
+}
+
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// A gate verdict for people: `OK`, `OK (dry run)` or `FAIL`.

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use super::redact::Redactor;
+use crate::secrets::Redactor;
 
 /// Bytes of log kept per step; the rest is counted and replaced by a marker.
 pub const LOG_CAP: u64 = 16 * 1024 * 1024;
@@ -27,6 +27,8 @@ pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
     let mut out = file.map(std::io::BufWriter::new);
     let mut reader = BufReader::with_capacity(64 * 1024, source);
     let mut line = Vec::with_capacity(4096);
+    let mut clean = Vec::with_capacity(4096);
+    let mut stream = redactor.stream();
     let mut captured = Captured::default();
     let mut written = 0u64;
     loop {
@@ -43,13 +45,19 @@ pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
             captured.truncated = true;
             continue;
         }
-        let clean = redactor.redact(&line);
+        clean.clear();
+        stream.push(&line, &mut clean);
         written += clean.len() as u64;
         if let Some(w) = out.as_mut()
             && w.write_all(&clean).is_err()
         {
             out = None;
         }
+    }
+    clean.clear();
+    stream.finish(&mut clean);
+    if let Some(w) = out.as_mut() {
+        let _ = w.write_all(&clean);
     }
     if let Some(mut w) = out {
         if captured.truncated {

@@ -1,11 +1,10 @@
 //! The step runner: parallel up to `jobs`, honouring `needs`, one process group per step,
-//! per-step timeouts, logs captured and redacted. Results come back in declared order,
-//! whatever order the steps finished in.
+//! per-step timeouts, logs captured and redacted (by [`crate::secrets::redactor`]). Results
+//! come back in declared order, whatever order the steps finished in.
 
 pub mod capture;
 mod events;
 mod process;
-pub mod redact;
 mod stop;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::StepSpec;
 pub use events::{Events, Silent};
-pub use redact::Redactor;
 pub use stop::Stop;
 
 /// What became of a step (or a built-in check).
@@ -138,8 +136,6 @@ pub struct Context {
     pub jobs: usize,
     /// Time between SIGTERM and SIGKILL.
     pub kill_grace: Duration,
-    /// Shared redactor for every log.
-    pub redactor: Arc<Redactor>,
     /// The run's common time origin, so steps of different gates share one timeline.
     pub epoch: Instant,
     /// Who hears about steps starting and settling.

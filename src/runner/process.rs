@@ -71,7 +71,7 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     outcome.log = Some(log.to_path_buf());
     let pgid = child.id() as i32;
     let (log_tx, log_rx) = mpsc::channel();
-    let redactor = ctx.redactor.clone();
+    let redactor = crate::secrets::redactor();
     let log_path = log.to_path_buf();
     std::thread::spawn(move || {
         let _ = log_tx.send(capture::copy(reader, &log_path, &redactor));

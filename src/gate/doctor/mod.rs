@@ -2,7 +2,6 @@
 //! `ok` means no error-severity finding. The score is informational only.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 mod files;
 mod tools;
@@ -14,7 +13,7 @@ use crate::config::{Config, DoctorCheck};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::scan;
-use crate::runner::{Redactor, Status};
+use crate::runner::Status;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -23,7 +22,6 @@ use crate::workspace::Workspace;
 pub fn run(
     ws: &Workspace,
     config: &std::result::Result<Config, Error>,
-    redactor: &Arc<Redactor>,
     git: &GitFacts,
     release: bool,
 ) -> Result<GateReport> {
@@ -46,7 +44,6 @@ pub fn run(
             usable,
             GateKind::Doctor,
             &usable.doctor_steps,
-            redactor,
         ));
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);
