@@ -40,6 +40,7 @@ pub mod config;
 pub mod decision;
 pub mod error;
 pub mod evidence;
+pub mod files;
 pub mod followup;
 pub mod gate;
 pub mod health;

@@ -107,11 +107,12 @@ impl Workspace {
         }
     }
 
-    /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`).
-    pub fn runner(&self, gate: &str, config: &Config) -> crate::runner::Context {
-        crate::runner::Context {
+    /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`), its logs
+    /// directory made ready ([`crate::artifacts::proof::fresh_logs_dir`]).
+    pub fn runner(&self, gate: &str, config: &Config) -> Result<crate::runner::Context> {
+        Ok(crate::runner::Context {
             root: self.root.clone(),
-            logs_dir: crate::artifacts::proof::logs_dir(&self.out_dir, gate),
+            logs_dir: crate::artifacts::proof::fresh_logs_dir(&self.out_dir, gate)?,
             jobs: self
                 .jobs
                 .or(config.jobs)
@@ -121,7 +122,7 @@ impl Workspace {
             events: self.events.clone(),
             stop: self.stop.clone(),
             gate: gate.to_string(),
-        }
+        })
     }
 }
 

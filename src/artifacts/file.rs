@@ -1,25 +1,50 @@
 //! Whole-file reads and atomic writes.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::files::Links;
 
-/// Writes `contents` to `path` atomically: a temporary file in the same directory, fsync,
-/// then rename. A killed run leaves either the old file or the new one, never a torn one.
+/// The most of a JSON artifact read back: far more than any the tool writes.
+const ARTIFACT_CAP: u64 = 256 << 20;
+
+/// Writes `contents` to `path`, a file the user names (`--out`, `init`'s config), atomically:
+/// a temporary file in the same directory, fsync, then rename. A killed run leaves either the
+/// old file or the new one, never a torn one.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    replace(path, contents)
+}
+
+/// Writes `contents` to `path` under the out-dir `out` as [`write_atomic`] does, creating its
+/// directory with [`make_dir`]: the rename replaces a link at `path` itself, never writes
+/// through it, and a link among the directories below `out` is refused.
+pub fn write_under(out: &Path, path: &Path, contents: &[u8]) -> Result<()> {
+    make_dir(out, path.parent().unwrap_or(out))?;
+    replace(path, contents)
+}
+
+/// Temporary file, fsync, rename, in `path`'s existing directory.
+fn replace(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("artifact");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&tmp)?;
         file.write_all(contents)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -30,26 +55,63 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     })
 }
 
-/// A file for [`write_all`]: its path and its bytes, secrets redacted (made by
-/// [`super::Doc::entry`], [`super::Page::entry`] or [`Entry::text`], so nothing else can
-/// be written this way).
+/// Creates `dir`, under the out-dir `out`, one level at a time, refusing a symbolic link (or
+/// a file) at any level below `out`: a link there would send the tool's writes and deletions
+/// outside its out-dir. `out` itself may be a link: where it points is the user's choice.
+pub fn make_dir(out: &Path, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, "cannot create directory", e))?;
+    let rel = dir
+        .strip_prefix(out)
+        .map_err(|_| Error::input(dir, format!("is outside the out-dir {}", out.display())))?;
+    let mut at = out.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        let meta = match std::fs::symlink_metadata(&at) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match std::fs::create_dir(&at) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                        return Err(Error::io(&at, "cannot create directory", e));
+                    }
+                    // Created here, or by a concurrent lane: look at what is there now.
+                    _ => std::fs::symlink_metadata(&at),
+                }
+            }
+            found => found,
+        }
+        .map_err(|e| Error::io(&at, "cannot read", e))?;
+        if meta.file_type().is_symlink() {
+            return Err(crate::files::link_refused(&at));
+        }
+        if !meta.is_dir() {
+            return Err(Error::input(&at, "is not a directory"));
+        }
+    }
+    Ok(())
+}
+
+/// A file for [`write_all`]: where it goes under the out-dir and its bytes, secrets redacted
+/// (made by [`super::Doc::entry`], [`super::Page::entry`] or [`Entry::text`], so nothing
+/// else can be written this way).
 pub struct Entry {
+    out: PathBuf,
     path: PathBuf,
     bytes: Vec<u8>,
 }
 
 impl Entry {
-    /// A text file at `path`, secrets redacted.
-    pub fn text(path: PathBuf, text: String) -> Entry {
+    /// A text file at `path` under the out-dir `out`, secrets redacted.
+    pub fn text(out: &Path, path: PathBuf, text: String) -> Entry {
         Entry {
+            out: out.to_path_buf(),
             path,
             bytes: crate::secrets::redactor().string(text).into_bytes(),
         }
     }
 
     /// JSON made by [`crate::json`], which redacts it.
-    pub(super) fn json(path: PathBuf, json: String) -> Entry {
+    pub(super) fn json(out: &Path, path: PathBuf, json: String) -> Entry {
         Entry {
+            out: out.to_path_buf(),
             path,
             bytes: json.into_bytes(),
         }
@@ -61,14 +123,14 @@ impl Entry {
     }
 }
 
-/// Writes several files, each atomically as [`write_atomic`] does, at the same time: their
+/// Writes several files, each as [`write_under`] does, at the same time: their
 /// fsyncs overlap (and share journal commits) instead of queueing one after another, which
 /// on a busy disk was most of a lane's own time.
 pub fn write_all(files: &[Entry]) -> Result<()> {
     std::thread::scope(|s| {
         let writers: Vec<_> = files
             .iter()
-            .map(|f| s.spawn(move || write_atomic(&f.path, &f.bytes)))
+            .map(|f| s.spawn(move || write_under(&f.out, &f.path, &f.bytes)))
             .collect();
         writers
             .into_iter()
@@ -76,14 +138,13 @@ pub fn write_all(files: &[Entry]) -> Result<()> {
     })
 }
 
-/// The file's text; `Ok(None)` when it does not exist.
+/// The artifact's text; `Ok(None)` when it does not exist. A link is refused, not followed.
 fn read_text(path: &Path) -> Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
+    match crate::files::read(path, ARTIFACT_CAP, Links::Refuse)? {
+        Some(bytes) => String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| super::corrupt(path, None, "not UTF-8")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, "cannot read", e)),
+        None => Ok(None),
     }
 }
 

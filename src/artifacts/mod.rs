@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{Entry, write_all, write_atomic};
+pub use file::{Entry, make_dir, write_all, write_atomic, write_under};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {
@@ -94,13 +94,14 @@ impl<T: Serialize> Doc<T> {
 
     /// The document for [`write_all`], which writes several at once.
     pub fn entry(&self, out: &Path, value: &T) -> Entry {
-        Entry::json(self.path(out), self.text(value, false))
+        Entry::json(out, self.path(out), self.text(value, false))
     }
 
     /// The document on one line, for [`write_all`]: for files only this tool reads back
     /// (checkpoints), where layout is wasted bytes.
     pub fn compact_entry(&self, out: &Path, value: &T) -> Entry {
         Entry::json(
+            out,
             self.path(out),
             crate::json::line(&crate::json::to_value(value)),
         )
@@ -109,7 +110,7 @@ impl<T: Serialize> Doc<T> {
     /// Writes `value` atomically; returns the path.
     pub fn write(&self, out: &Path, value: &T, stable: bool) -> Result<PathBuf> {
         let path = self.path(out);
-        write_atomic(&path, self.text(value, stable).as_bytes())?;
+        write_under(out, &path, self.text(value, stable).as_bytes())?;
         Ok(path)
     }
 }
@@ -136,13 +137,13 @@ impl Page {
 
     /// The page for [`write_all`], secrets redacted.
     pub fn entry(&self, out: &Path, text: String) -> Entry {
-        Entry::text(self.path(out), text)
+        Entry::text(out, self.path(out), text)
     }
 
     /// Writes the page atomically, secrets redacted.
     pub fn write(&self, out: &Path, text: &str) -> Result<PathBuf> {
         let path = self.path(out);
-        write_atomic(&path, crate::secrets::redactor().text(text).as_bytes())?;
+        write_under(out, &path, crate::secrets::redactor().text(text).as_bytes())?;
         Ok(path)
     }
 }
@@ -175,7 +176,7 @@ impl<R> Log<R> {
 impl<R: Serialize> Log<R> {
     /// Appends one row under the history's lock.
     pub fn append(&self, out: &Path, row: &R) -> Result<()> {
-        jsonl::append(&self.path(out), &crate::json::to_value(row))
+        jsonl::append(out, &self.path(out), &crate::json::to_value(row))
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Doc;
+use crate::error::{Error, Result};
 use crate::repo::git::GitFacts;
 use crate::runner::Status;
 use crate::schemas;
@@ -40,6 +41,22 @@ pub fn dir(out: &Path) -> PathBuf {
 /// `doctor`, or `setup` for the daily lane's setup step).
 pub fn logs_dir(out: &Path, gate: &str) -> PathBuf {
     dir(out).join("logs").join(gate)
+}
+
+/// Makes [`logs_dir`] ready for a run of `gate`: created (no link below the out-dir, see
+/// [`super::make_dir`]) and emptied of the previous run's logs, so a log on disk always
+/// belongs to this run. Returns it.
+pub fn fresh_logs_dir(out: &Path, gate: &str) -> Result<PathBuf> {
+    let logs = logs_dir(out, gate);
+    super::make_dir(out, &logs)?;
+    let entries = std::fs::read_dir(&logs).map_err(|e| Error::io(&logs, "cannot read", e))?;
+    for entry in entries.flatten() {
+        if entry.path().extension().is_some_and(|e| e == "log") {
+            // A link goes, not what it points at.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(logs)
 }
 
 /// The v1 text logs of a gate: `first-proof/<gate-name>.stdout.log` and `.stderr.log`.

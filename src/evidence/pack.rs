@@ -15,6 +15,7 @@ use crate::artifacts::evidence::{
 use crate::artifacts::{followup, learning, premerge, proof};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::files::Links;
 use crate::workspace::Workspace;
 
 /// Artifacts of a run besides the proof's own, packed when the lane wrote them in this run.
@@ -32,6 +33,9 @@ const DERIVED: &[&str] = &[
     premerge::GATE.rel,
     premerge::RELEASE_ROOM.rel,
 ];
+
+/// The most of one file packed: a step log is capped at 16 MiB.
+const ENTRY_CAP: u64 = 64 << 20;
 
 /// The packed pack.
 pub struct Packed {
@@ -72,7 +76,8 @@ pub fn pack(ws: &Workspace, config: &Config, run: Option<&str>) -> Result<Packed
     let mut contents = Vec::new();
     for rel in &files {
         let path = ws.out_dir.join(rel);
-        let raw = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
+        let raw = crate::files::read(&path, ENTRY_CAP, Links::Refuse)?
+            .ok_or_else(|| Error::input(&path, "disappeared while the run was being packed"))?;
         let clean = redactor.bytes(&raw).into_owned();
         entries.push(Entry {
             path: rel.clone(),
@@ -98,12 +103,13 @@ pub fn pack(ws: &Workspace, config: &Config, run: Option<&str>) -> Result<Packed
     };
     let path = pack_path(&ws.out_dir, &run_id);
     let bytes = zip_bytes(&manifest, &files, &contents, &started_at)?;
-    crate::artifacts::write_atomic(&path, &bytes)?;
+    crate::artifacts::write_under(&ws.out_dir, &path, &bytes)?;
     Ok(Packed { path, manifest })
 }
 
 /// Every file of the run, relative to the out-dir, sorted: the proof's artifacts and logs,
-/// plus derived artifacts written after the summary (older ones belong to another run).
+/// plus derived artifacts written after the summary (older ones belong to another run). A
+/// symbolic link among them is refused: packing it would pack a file from outside.
 fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
     let dir = proof::dir(&ws.out_dir);
     let since = modified(summary_path);
@@ -112,13 +118,14 @@ fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if proof::is_proof_file(&name) {
+            refuse_link(&entry.path())?;
             files.push(format!("first-proof/{name}"));
         }
     }
-    walk(&dir.join("logs"), "first-proof/logs", &mut files);
+    walk(&dir.join("logs"), "first-proof/logs", &mut files)?;
     for rel in DERIVED {
         let path = ws.out_dir.join(rel);
-        if path.is_file() && modified(&path) >= since {
+        if refuse_link(&path)?.is_some_and(|m| m.is_file()) && modified(&path) >= since {
             files.push(rel.to_string());
         }
     }
@@ -126,23 +133,35 @@ fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
     Ok(files)
 }
 
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    if refuse_link(dir)?.is_none() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read", e))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel = format!("{prefix}/{name}");
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&entry.path(), &rel, out),
-            Ok(t) if t.is_file() => out.push(rel),
+        match refuse_link(&entry.path())? {
+            Some(m) if m.is_dir() => walk(&entry.path(), &rel, out)?,
+            Some(m) if m.is_file() => out.push(rel),
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// What is at `path`, not following a link (`None` when nothing is); a link is an error.
+fn refuse_link(path: &Path) -> Result<Option<std::fs::Metadata>> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(crate::files::link_refused(path)),
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, "cannot read", e)),
     }
 }
 
 fn modified(path: &Path) -> SystemTime {
-    path.metadata()
+    std::fs::symlink_metadata(path)
         .and_then(|m| m.modified())
         .unwrap_or(SystemTime::UNIX_EPOCH)
 }

@@ -17,7 +17,7 @@ pub fn run(
 ) -> Result<GateReport> {
     let started = Started::now();
     let steps = select(&config.fast, only, skip)?;
-    let records = run_commands(ws, config, GateKind::Fast, &steps);
+    let records = run_commands(ws, config, GateKind::Fast, &steps)?;
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

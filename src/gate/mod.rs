@@ -157,27 +157,15 @@ fn recommend(steps: &[StepRecord]) -> Vec<String> {
     out
 }
 
-/// Runs command steps of `kind` (clearing its previous logs) and returns their records.
+/// Runs command steps of `kind` (after clearing its previous logs) and returns their records.
 pub fn run_commands(
     ws: &Workspace,
     config: &crate::config::Config,
     kind: GateKind,
     specs: &[crate::config::StepSpec],
-) -> Vec<StepRecord> {
-    let ctx = ws.runner(kind.short(), config);
-    clear_logs(&ctx.logs_dir);
-    records(ws, crate::runner::run(specs, &ctx), specs)
-}
-
-/// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
-fn clear_logs(dir: &std::path::Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.path().extension().is_some_and(|e| e == "log") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+) -> crate::error::Result<Vec<StepRecord>> {
+    let ctx = ws.runner(kind.short(), config)?;
+    Ok(records(ws, crate::runner::run(specs, &ctx), specs))
 }
 
 /// Turns runner outcomes into records, attaching a first failure to every blocking step.

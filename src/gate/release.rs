@@ -109,7 +109,7 @@ pub fn run(
             .cloned()
             .collect();
         let specs = select(&config.release_steps, &custom_only, &custom_skip)?;
-        steps.extend(run_commands(ws, config, GateKind::Release, &specs));
+        steps.extend(run_commands(ws, config, GateKind::Release, &specs)?);
     }
     Ok(GateReport::new(
         GateKind::Release,

@@ -92,7 +92,7 @@ impl DailyRun {
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
     let pulled = crate::store::Store::of(ws, config).pull_in_background();
     if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast)
-        && let Some(failed) = setup(ws, config, step)
+        && let Some(failed) = setup(ws, config, step)?
     {
         return Ok(failed);
     }
@@ -137,11 +137,11 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
 }
 
 /// Runs `[setup]`; the failure to report when it did not pass.
-fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
-    let ctx = ws.runner("setup", config);
+fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Result<Option<Daily>> {
+    let ctx = ws.runner("setup", config)?;
     let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
     ws.events.idle();
-    outcome.status.blocks().then(|| {
+    Ok(outcome.status.blocks().then(|| {
         let rc = outcome
             .rc
             .map_or(String::new(), |rc| format!(" (exit {rc})"));
@@ -150,5 +150,5 @@ fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
             reason: format!("{}{rc}{why}", outcome.status.label().to_lowercase()),
             log: outcome.log.map(|l| ws.rel(&l)),
         }
-    })
+    }))
 }

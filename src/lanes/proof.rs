@@ -139,8 +139,12 @@ fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<S
         .map(|r| format!("{r}\n"))
         .collect();
     crate::artifacts::write_all(&[
-        Entry::text(stdout_log.clone(), report::gate::text(gate, false, true)),
-        Entry::text(stderr_log.clone(), problems),
+        Entry::text(
+            &ws.out_dir,
+            stdout_log.clone(),
+            report::gate::text(gate, false, true),
+        ),
+        Entry::text(&ws.out_dir, stderr_log.clone(), problems),
     ])?;
     let mut command = vec!["sdetkit".to_string()];
     command.extend(match kind {

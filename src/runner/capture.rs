@@ -1,6 +1,7 @@
 //! Streams a child's combined output into its log file: line by line, redacted, capped.
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::secrets::Redactor;
@@ -20,10 +21,25 @@ pub struct Captured {
     pub truncated: bool,
 }
 
+/// A new, empty log at `log`. Whatever was there is removed first (a link goes, not what it
+/// points at) and the file is created exclusively, so the log is never written through a
+/// link planted where it goes.
+fn create(log: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::remove_file(log) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(log)
+}
+
 /// Copies `source` into `log` until end of file. Never fails on the child's output: write
 /// errors end the copy but the child keeps being drained so it cannot block on a full pipe.
 pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
-    let file = std::fs::File::create(log).ok();
+    let file = create(log).ok();
     let mut out = file.map(std::io::BufWriter::new);
     let mut reader = BufReader::with_capacity(64 * 1024, source);
     let mut line = Vec::with_capacity(4096);

@@ -95,3 +95,114 @@ fn sixteen_concurrent_daily_lanes_append_sixteen_rows() {
     let history = std::fs::read_to_string(repo.file("build/ops/followup-history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 16);
 }
+
+/// Runs `args`, which must stop with exit 2 and one line naming `names`.
+fn refused(repo: &Repo, args: &[&str], names: &str) {
+    let out = repo.sdetkit(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(names),
+        "{args:?}: `{names}` not in {stderr}"
+    );
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+}
+
+/// A directory outside the repository holding one file, and its content.
+fn outside() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.log");
+    std::fs::write(&victim, "outside, keep me\n").unwrap();
+    (dir, victim)
+}
+
+/// Every file under `dir` with its content.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut all: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.path(), std::fs::read(e.path()).unwrap_or_default()))
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn a_symlinked_history_or_log_directory_is_refused_and_nothing_outside_changes() {
+    let histories = [
+        ("build/first-proof/first-proof-learning-db.jsonl", "ops"),
+        ("build/ops/followup-history.jsonl", "ops"),
+    ];
+    for (link, _) in histories {
+        let repo = repo();
+        repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+        let readme = std::fs::read(repo.file("README.md")).unwrap();
+        let _ = std::fs::remove_file(repo.file(link));
+        std::os::unix::fs::symlink(repo.file("README.md"), repo.file(link)).unwrap();
+        let name = link.rsplit('/').next().unwrap();
+        refused(&repo, &["ops", "daily", "--fast"], name);
+        assert_eq!(std::fs::read(repo.file("README.md")).unwrap(), readme);
+    }
+    for link in ["build/first-proof/logs/fast", "build/first-proof"] {
+        let repo = repo();
+        let (dir, _) = outside();
+        std::fs::create_dir_all(repo.file(link).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(dir.path(), repo.file(link)).unwrap();
+        let before = snapshot(dir.path());
+        refused(&repo, &["gate", "fast"], link.trim_start_matches("build/"));
+        assert_eq!(snapshot(dir.path()), before, "{link}: outside changed");
+    }
+}
+
+#[test]
+fn a_symlinked_step_log_is_replaced_by_a_regular_file() {
+    let repo = Repo::releasable(
+        "[setup]\nrun = \"echo setup\"\n[[gate.fast.steps]]\nid = \"a\"\nrun = \"echo a\"\n",
+    );
+    let (dir, victim) = outside();
+    let logs = [
+        "build/first-proof/logs/fast/a.log",
+        "build/first-proof/logs/setup/setup.log",
+    ];
+    for log in logs {
+        std::fs::create_dir_all(repo.file(log).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&victim, repo.file(log)).unwrap();
+    }
+    let out = repo.sdetkit(&["ops", "daily"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for (log, text) in logs.iter().zip(["a\n", "setup\n"]) {
+        let log = repo.file(log);
+        assert!(
+            std::fs::symlink_metadata(&log).unwrap().is_file(),
+            "{log:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "outside, keep me\n"
+    );
+    drop(dir);
+}
+
+#[test]
+fn a_pack_never_holds_a_file_from_outside_the_out_dir() {
+    for link in [
+        "build/first-proof/gate-fast.stdout.log",
+        "build/first-proof/logs/fast/b.log",
+        "build/ops/followup.md",
+    ] {
+        let repo = repo();
+        repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+        let (dir, victim) = outside();
+        std::fs::remove_file(repo.file(link)).unwrap();
+        std::os::unix::fs::symlink(&victim, repo.file(link)).unwrap();
+        refused(
+            &repo,
+            &["evidence", "pack"],
+            link.trim_start_matches("build/"),
+        );
+        drop(dir);
+    }
+}

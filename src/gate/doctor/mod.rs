@@ -44,7 +44,7 @@ pub fn run(
             usable,
             GateKind::Doctor,
             &usable.doctor_steps,
-        ));
+        )?);
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);
     report.score = Some(score(&report.steps));
