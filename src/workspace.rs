@@ -56,7 +56,14 @@ impl Workspace {
             }
             None => crate::repo::git::toplevel(&cwd).unwrap_or(cwd.clone()),
         };
-        let out_dir = out_dir.map_or_else(|| default_out_dir(&root), |d| cwd.join(d));
+        let out_dir = match out_dir {
+            Some(given) => {
+                let out = normal(&cwd.join(given));
+                refuse_tracked(&root, &out, given)?;
+                out
+            }
+            None => default_out_dir(&root),
+        };
         let config_path = config.map_or_else(|| root.join("sdetkit.toml"), |c| cwd.join(c));
         Ok(Workspace {
             root,
@@ -124,6 +131,42 @@ impl Workspace {
             gate: gate.to_string(),
         })
     }
+}
+
+/// `path` with its `.` and `..` components resolved as written (without following links).
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Refuses an `--out-dir` that holds tracked files of the repository at `root` (or the
+/// repository itself): sdetkit's artifacts would overwrite them or mix with them. The default
+/// out-dir ([`default_out_dir`]) never does.
+fn refuse_tracked(root: &Path, out: &Path, given: &Path) -> Result<()> {
+    if !crate::repo::git::is_repo(root) {
+        return Ok(());
+    }
+    let problem = if root.starts_with(out) {
+        "holds the repository itself"
+    } else {
+        match out.strip_prefix(root) {
+            Ok(rel) if crate::repo::git::tracks_under(root, rel) => "holds tracked files",
+            _ => return Ok(()),
+        }
+    };
+    Err(Error::Usage(format!(
+        "--out-dir {}: {problem}, which sdetkit's artifacts would overwrite or mix with; choose a directory git ignores or one outside the repository",
+        given.display()
+    )))
 }
 
 /// Where artifacts go without `--out-dir`: `<root>/build` (the seed's place) when git

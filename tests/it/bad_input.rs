@@ -110,3 +110,41 @@ fn bad_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FIRST_PROOF_RELEASE_DRY_RUN=perhaps"));
 }
+
+#[test]
+fn an_out_dir_holding_tracked_files_is_refused() {
+    let repo = green_repo();
+    repo.write("first-proof/gate-fast.json", "{\"tracked\": true}\n");
+    repo.commit("a tracked directory named like an artifact");
+    let tracked = std::fs::read(repo.file("first-proof/gate-fast.json")).unwrap();
+    let parent = repo.path().parent().unwrap().to_str().unwrap().to_string();
+    let root = repo.path().to_str().unwrap().to_string();
+    for out_dir in [
+        root.as_str(),
+        parent.as_str(),
+        &format!("{root}/first-proof/.."),
+    ] {
+        assert_exit_2(&repo, &["--out-dir", out_dir, "gate", "fast"], "--out-dir");
+    }
+    assert_exit_2(
+        &repo,
+        &["--out-dir", &format!("{root}/first-proof"), "ops", "daily"],
+        "holds tracked files",
+    );
+    assert_eq!(
+        std::fs::read(repo.file("first-proof/gate-fast.json")).unwrap(),
+        tracked
+    );
+    // An ignored or fresh directory inside the repository, and one outside it, are fine.
+    let elsewhere = tempfile::tempdir().unwrap();
+    for out_dir in [
+        format!("{root}/build"),
+        elsewhere.path().display().to_string(),
+    ] {
+        let out = repo
+            .sdetkit(&["--out-dir", &out_dir, "gate", "fast"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out_dir}: {out:?}");
+    }
+}

@@ -177,14 +177,7 @@ fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
             format!("artifacts go to {shown}, which git and the repository's tools never see"),
         );
     }
-    if git::tracks_under(&ws.root, &rel) {
-        return Check::fail(
-            ".gitignore",
-            format!("{shown} holds tracked files: sdetkit's artifacts would mix with them"),
-            "use another --out-dir (without one, sdetkit uses .git/sdetkit here)",
-        )
-        .severity(Severity::Warn);
-    }
+    // An out-dir holding tracked files never gets here: `Workspace::resolve` refuses it.
     if git::is_ignored(&ws.root, Path::new(&shown)) {
         Check::pass(".gitignore", format!("{shown} is git-ignored"))
     } else {
