@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Globs};
+use crate::digest::{hex, sha256_hex};
 use crate::repo::worktree::Worktree;
 
 /// The inputs of one run.
@@ -32,7 +33,7 @@ impl Inputs {
         let mut files: BTreeMap<String, String> = index(root).into_iter().collect();
         for path in &tree.changed {
             let id = match std::fs::read(root.join(path)) {
-                Ok(bytes) => format!("w:{}", hex(&Sha256::digest(&bytes))),
+                Ok(bytes) => format!("w:{}", sha256_hex(&bytes)),
                 Err(_) => "deleted".to_string(),
             };
             files.insert(path.clone(), id);
@@ -106,7 +107,7 @@ pub fn config_digest(config: &Config) -> String {
             .collect::<String>()
             .into_bytes(),
     };
-    hex(&Sha256::digest(&text))
+    sha256_hex(&text)
 }
 
 /// The programs the configured steps run (through their Makefile recipes and `package.json`
@@ -149,11 +150,6 @@ pub fn tool_versions(config: &Config, root: &Path) -> BTreeMap<String, String> {
             .map(|(p, v)| (p, v.unwrap_or_else(|| "unknown".to_string())))
             .collect()
     })
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod decision;
+pub mod digest;
 pub mod error;
 pub mod evidence;
 pub mod files;

@@ -123,18 +123,40 @@ impl Entry {
     }
 }
 
+/// What a write put on disk: where, and the sha256 of the bytes (what a later rewrite of
+/// the file is told apart by).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The file.
+    pub path: PathBuf,
+    /// The sha256 of what was written.
+    pub sha256: String,
+}
+
+impl Written {
+    /// Writes `contents` to `path` under `out` ([`write_under`]).
+    pub(super) fn under(out: &Path, path: PathBuf, contents: &[u8]) -> Result<Written> {
+        write_under(out, &path, contents)?;
+        Ok(Written {
+            path,
+            sha256: crate::digest::sha256_hex(contents),
+        })
+    }
+}
+
 /// Writes several files, each as [`write_under`] does, at the same time: their
 /// fsyncs overlap (and share journal commits) instead of queueing one after another, which
-/// on a busy disk was most of a lane's own time.
-pub fn write_all(files: &[Entry]) -> Result<()> {
+/// on a busy disk was most of a lane's own time. Returns what was written, in order.
+pub fn write_all(files: &[Entry]) -> Result<Vec<Written>> {
     std::thread::scope(|s| {
         let writers: Vec<_> = files
             .iter()
-            .map(|f| s.spawn(move || write_under(&f.out, &f.path, &f.bytes)))
+            .map(|f| s.spawn(move || Written::under(&f.out, f.path.clone(), &f.bytes)))
             .collect();
         writers
             .into_iter()
-            .try_for_each(|w| w.join().expect("a writer thread does not panic"))
+            .map(|w| w.join().expect("a writer thread does not panic"))
+            .collect()
     })
 }
 

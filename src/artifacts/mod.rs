@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{Entry, make_dir, write_all, write_atomic, write_under};
+pub use file::{Entry, Written, make_dir, write_all, write_atomic, write_under};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {
@@ -107,11 +107,9 @@ impl<T: Serialize> Doc<T> {
         )
     }
 
-    /// Writes `value` atomically; returns the path.
-    pub fn write(&self, out: &Path, value: &T, stable: bool) -> Result<PathBuf> {
-        let path = self.path(out);
-        write_under(out, &path, self.text(value, stable).as_bytes())?;
-        Ok(path)
+    /// Writes `value` atomically.
+    pub fn write(&self, out: &Path, value: &T, stable: bool) -> Result<Written> {
+        Written::under(out, self.path(out), self.text(value, stable).as_bytes())
     }
 }
 
@@ -141,10 +139,9 @@ impl Page {
     }
 
     /// Writes the page atomically, secrets redacted.
-    pub fn write(&self, out: &Path, text: &str) -> Result<PathBuf> {
-        let path = self.path(out);
-        write_under(out, &path, crate::secrets::redactor().text(text).as_bytes())?;
-        Ok(path)
+    pub fn write(&self, out: &Path, text: &str) -> Result<Written> {
+        let text = crate::secrets::redactor().text(text);
+        Written::under(out, self.path(out), text.as_bytes())
     }
 }
 

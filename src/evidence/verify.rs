@@ -8,9 +8,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::sha256_of;
 use crate::artifacts::evidence::{MANIFEST, Manifest};
 use crate::artifacts::proof::{GateKind, GateReport, SUMMARY, Summary};
+use crate::digest::sha256_of;
 use crate::error::{Error, Result};
 use crate::files::Links;
 use crate::gate::Verdict;
@@ -33,6 +33,8 @@ pub struct Verification {
     pub ok: bool,
     /// The pack as given.
     pub pack: String,
+    /// The pack's own sha256.
+    pub sha256: String,
     /// The run the manifest names.
     pub run_id: Option<String>,
     /// The decision the manifest records.
@@ -63,6 +65,7 @@ pub fn verify(path: &Path) -> Result<Verification> {
     if file.metadata().is_ok_and(|m| m.len() == 0) {
         return Err(Error::input(path, "is empty, not an evidence pack"));
     }
+    let (sha256, _) = sha256_of(&file).map_err(|e| Error::io(path, "cannot read", e))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| {
         Error::input(
             path,
@@ -75,6 +78,7 @@ pub fn verify(path: &Path) -> Result<Verification> {
         schema_version: "sdetkit.evidence-verify.v1",
         ok: false,
         pack: path.display().to_string(),
+        sha256,
         run_id: None,
         decision: None,
         derived_decision: None,

@@ -189,6 +189,7 @@ pub fn records(
                 duration_ms: o.duration_ms,
                 log: o.log.as_deref().map(|l| ws.rel(l)),
                 log_truncated: o.truncated,
+                log_sha256: o.log_sha256.clone(),
                 message: o.reason.clone(),
                 hint: None,
                 severity: None,

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::artifacts::Written;
 use crate::artifacts::proof::{Decision, GateKind, Summary};
 use crate::config::{Config, StepSpec};
 use crate::error::Result;
@@ -91,11 +92,13 @@ impl DailyRun {
 /// Runs the lane.
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
     let pulled = crate::store::Store::of(ws, config).pull_in_background();
-    if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast)
-        && let Some(failed) = setup(ws, config, step)?
-    {
-        return Ok(failed);
-    }
+    let setup_log = match config.setup.as_ref().filter(|_| !opts.fast) {
+        Some(step) => match setup(ws, config, step)? {
+            Ok(log) => log,
+            Err(failed) => return Ok(failed),
+        },
+        None => None,
+    };
     let options = ProofOptions {
         strict: opts.strict,
         release_dry_run: opts.release_dry_run,
@@ -105,6 +108,9 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     let proof = proof::run(ws, config, options)?;
     if proof.summary.interrupted || ws.stop.requested() {
         return Ok(Daily::Interrupted);
+    }
+    if let Some(log) = setup_log {
+        crate::evidence::record::run_files(ws, &proof.summary.run_id, false, &[log])?;
     }
     let started = Instant::now();
     let lane = if opts.fast { "daily-fast" } else { "daily" };
@@ -136,19 +142,28 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     })))
 }
 
-/// Runs `[setup]`; the failure to report when it did not pass.
-fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Result<Option<Daily>> {
+/// Runs `[setup]`: its log as written (for the run's evidence) when it passed, else the
+/// failure to report.
+fn setup(
+    ws: &Workspace,
+    config: &Config,
+    step: &StepSpec,
+) -> Result<std::result::Result<Option<Written>, Daily>> {
     let ctx = ws.runner("setup", config)?;
     let outcome = runner::run(std::slice::from_ref(step), &ctx).remove(0);
     ws.events.idle();
-    Ok(outcome.status.blocks().then(|| {
-        let rc = outcome
-            .rc
-            .map_or(String::new(), |rc| format!(" (exit {rc})"));
-        let why = outcome.reason.map_or(String::new(), |r| format!(": {r}"));
-        Daily::SetupFailed {
-            reason: format!("{}{rc}{why}", outcome.status.label().to_lowercase()),
-            log: outcome.log.map(|l| ws.rel(&l)),
-        }
+    if !outcome.status.blocks() {
+        return Ok(Ok(outcome
+            .log
+            .zip(outcome.log_sha256)
+            .map(|(path, sha256)| Written { path, sha256 })));
+    }
+    let rc = outcome
+        .rc
+        .map_or(String::new(), |rc| format!(" (exit {rc})"));
+    let why = outcome.reason.map_or(String::new(), |r| format!(": {r}"));
+    Ok(Err(Daily::SetupFailed {
+        reason: format!("{}{rc}{why}", outcome.status.label().to_lowercase()),
+        log: outcome.log.map(|l| ws.rel(&l)),
     }))
 }

@@ -1,10 +1,10 @@
 //! `ops proof`: the three gates and the decision snapshot. Fast gate and doctor run at the
 //! same time; the release gate reuses this run's fast-gate verdict.
 
-use crate::artifacts::Entry;
 use crate::artifacts::proof::{
     Decision, GateKind, GateReport, SUMMARY, SUMMARY_SCHEMA, Summary, SummaryStep, gate_logs,
 };
+use crate::artifacts::{Entry, Written};
 use crate::config::Config;
 use crate::decision;
 use crate::error::Result;
@@ -95,8 +95,15 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         gates.push(d?);
     }
     let mut steps = Vec::new();
+    let mut written = Vec::new();
     for gate in &gates {
-        steps.push(write_gate(ws, gate, opts)?);
+        steps.push(write_gate(ws, gate, opts, &mut written)?);
+        written.extend(gate.steps.iter().filter_map(|s| {
+            Some(Written {
+                path: ws.root.join(s.log.as_ref()?),
+                sha256: s.log_sha256.clone()?,
+            })
+        }));
     }
     let decision = decision::decide(&gates);
     let first_failure = gates
@@ -124,28 +131,37 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         git,
         input_digest,
     };
-    SUMMARY.write(&ws.out_dir, &summary, opts.stable)?;
+    written.push(SUMMARY.write(&ws.out_dir, &summary, opts.stable)?);
+    crate::evidence::record::run_files(ws, &summary.run_id, true, &written)?;
     Ok(Proof { summary, gates })
 }
 
-/// Writes a gate's artifact and its two v1 logs; returns its summary entry.
-fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<SummaryStep> {
+/// Writes a gate's artifact and its two v1 logs, adding them to `written`; returns its
+/// summary entry.
+fn write_gate(
+    ws: &Workspace,
+    gate: &GateReport,
+    opts: ProofOptions,
+    written: &mut Vec<Written>,
+) -> Result<SummaryStep> {
     let kind = gate.gate;
-    let artifact = kind.doc().write(&ws.out_dir, gate, opts.stable)?;
+    let doc = kind.doc().write(&ws.out_dir, gate, opts.stable)?;
+    let artifact = doc.path.clone();
+    written.push(doc);
     let (stdout_log, stderr_log) = gate_logs(&ws.out_dir, kind);
     let problems: String = gate
         .recommendations
         .iter()
         .map(|r| format!("{r}\n"))
         .collect();
-    crate::artifacts::write_all(&[
+    written.extend(crate::artifacts::write_all(&[
         Entry::text(
             &ws.out_dir,
             stdout_log.clone(),
             report::gate::text(gate, false, true),
         ),
         Entry::text(&ws.out_dir, stderr_log.clone(), problems),
-    ])?;
+    ])?);
     let mut command = vec!["sdetkit".to_string()];
     command.extend(match kind {
         GateKind::Fast => vec!["gate".into(), "fast".into()],

@@ -13,12 +13,33 @@ pub const LOG_CAP: u64 = 16 * 1024 * 1024;
 const MAX_LINE: usize = 1024 * 1024;
 
 /// What was captured.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Captured {
     /// Bytes the step produced.
     pub total_bytes: u64,
     /// Whether the log was cut at [`LOG_CAP`].
     pub truncated: bool,
+    /// The sha256 of the log as written, when all of it was: what a later run that rewrites
+    /// the log is told apart by.
+    pub sha256: Option<String>,
+}
+
+/// A writer that hashes every byte its inner writer took.
+struct Hashed<W> {
+    inner: W,
+    hasher: crate::digest::Hasher,
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A new, empty log at `log`. Whatever was there is removed first (a link goes, not what it
@@ -40,7 +61,12 @@ fn create(log: &Path) -> std::io::Result<std::fs::File> {
 /// errors end the copy but the child keeps being drained so it cannot block on a full pipe.
 pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
     let file = create(log).ok();
-    let mut out = file.map(std::io::BufWriter::new);
+    let mut out = file.map(|inner| {
+        std::io::BufWriter::new(Hashed {
+            inner,
+            hasher: crate::digest::Hasher::default(),
+        })
+    });
     let mut reader = BufReader::with_capacity(64 * 1024, source);
     let mut line = Vec::with_capacity(4096);
     let mut clean = Vec::with_capacity(4096);
@@ -72,19 +98,23 @@ pub fn copy(source: impl Read, log: &Path, redactor: &Redactor) -> Captured {
     }
     clean.clear();
     stream.finish(&mut clean);
-    if let Some(w) = out.as_mut() {
-        let _ = w.write_all(&clean);
+    if let Some(w) = out.as_mut()
+        && w.write_all(&clean).is_err()
+    {
+        out = None;
     }
-    if let Some(mut w) = out {
+    captured.sha256 = out.and_then(|mut w| {
         if captured.truncated {
             let dropped = captured.total_bytes.saturating_sub(written);
-            let _ = write!(
+            write!(
                 w,
                 "\n[sdetkit: log truncated at {} MiB; {dropped} more bytes were produced and not kept]\n",
                 LOG_CAP / (1024 * 1024)
-            );
+            )
+            .ok()?;
         }
-        let _ = w.flush();
-    }
+        let hashed = w.into_inner().ok()?;
+        Some(hashed.hasher.finish())
+    });
     captured
 }

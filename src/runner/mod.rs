@@ -89,6 +89,8 @@ pub struct StepOutcome {
     pub log_bytes: u64,
     /// Whether the log was capped.
     pub truncated: bool,
+    /// The sha256 of the log as written, when all of it was.
+    pub log_sha256: Option<String>,
     /// Why it was skipped, could not start, timed out or crashed.
     pub reason: Option<String>,
     /// JUnit file the step declared, relative to the root.
@@ -107,6 +109,7 @@ impl StepOutcome {
             log: None,
             log_bytes: 0,
             truncated: false,
+            log_sha256: None,
             reason: None,
             junit: spec.junit.clone(),
         }

@@ -89,6 +89,7 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     outcome.duration_ms = started.elapsed().as_millis() as u64;
     outcome.log_bytes = captured.total_bytes;
     outcome.truncated = captured.truncated;
+    outcome.log_sha256 = captured.sha256;
     classify(&mut outcome, end, spec, log, &cwd);
     outcome
 }

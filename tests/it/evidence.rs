@@ -26,6 +26,7 @@ fn pack(repo: &Repo) -> PathBuf {
     let mut packs: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
         .collect();
     assert_eq!(packs.len(), 1);
     packs.remove(0)
@@ -488,4 +489,62 @@ fn a_file_that_is_not_a_pack_is_one_line_and_exit_2() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(expected), "{path:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_pack_holds_one_run_and_never_a_later_runs_files() {
+    let repo = Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo run $N\"\n");
+    let run = |args: &[&str], n: &str| repo.sdetkit(args).env("N", n).output().unwrap();
+    assert_eq!(run(&["ops", "daily"], "1").status.code(), Some(0));
+    assert_eq!(run(&["evidence", "pack"], "1").status.code(), Some(0));
+    let path = std::fs::read_dir(repo.file("build/evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"))
+        .unwrap();
+    let first = std::fs::read(&path).unwrap();
+    assert_eq!(run(&["evidence", "pack"], "1").status.code(), Some(0));
+    assert_eq!(std::fs::read(&path).unwrap(), first, "same run, same bytes");
+    // A later `gate fast` rewrites the fast gate's artifact and logs, not the run.
+    assert_eq!(run(&["gate", "fast"], "2").status.code(), Some(0));
+    let out = run(&["evidence", "pack"], "2");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("first-proof/") && stderr.contains("changed since run"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        first,
+        "the run's pack is left as it was"
+    );
+}
+
+#[test]
+fn the_premerge_verdict_carries_its_packs_digest_and_packing_again_is_identical() {
+    let repo = Repo::releasable("[[gate.fast.steps]]\nid = \"unit\"\nrun = \"true\"\n");
+    assert_eq!(
+        repo.sdetkit(&["ops", "premerge"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    let gate = repo.json("build/ops/premerge-gate.json");
+    let pack = repo.file(gate["evidence_pack"].as_str().unwrap());
+    let sealed = std::fs::read(&pack).unwrap();
+    let sha = std::process::Command::new("sha256sum")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    let sha = String::from_utf8_lossy(&sha.stdout);
+    assert_eq!(
+        gate["evidence_sha256"].as_str(),
+        sha.split_whitespace().next()
+    );
+    repo.sdetkit(&["evidence", "pack"]).assert().success();
+    assert_eq!(std::fs::read(&pack).unwrap(), sealed);
 }

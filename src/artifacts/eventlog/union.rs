@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use super::Row;
 
@@ -32,7 +31,7 @@ impl<'a> Keyed<'a> {
             Some(id) => id,
             None => Cow::Owned(format!(
                 "sha256:{}",
-                crate::inputs::hex(&Sha256::digest(line.as_bytes()))
+                crate::digest::sha256_hex(line.as_bytes())
             )),
         };
         Some(Keyed { key, at, line })
