@@ -22,24 +22,33 @@ pub enum Links {
 /// Opens `path` for reading without ever blocking: `Ok(None)` when it does not exist, an
 /// error naming it when it is not a regular file (or, with [`Links::Refuse`], is a link).
 pub fn open(path: &Path, links: Links) -> Result<Option<File>> {
+    match open_regular(path, links) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) && links == Links::Refuse => {
+            Err(link_refused(path))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Err(Error::input(path, e.to_string()))
+        }
+        Err(e) => Err(Error::io(path, "cannot open", e)),
+    }
+}
+
+/// [`open`] for readers that speak `std::io`: a path that is not a regular file is an
+/// `InvalidInput` error saying what it is (`is a FIFO, not a regular file…`).
+pub fn open_regular(path: &Path, links: Links) -> std::io::Result<File> {
     let mut flags = libc::O_NONBLOCK;
     if links == Links::Refuse {
         flags |= libc::O_NOFOLLOW;
     }
-    let file = match OpenOptions::new().read(true).custom_flags(flags).open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) && links == Links::Refuse => {
-            return Err(link_refused(path));
-        }
-        Err(e) => return Err(Error::io(path, "cannot open", e)),
-    };
-    let kind = file
-        .metadata()
-        .map_err(|e| Error::io(path, "cannot read", e))?
-        .file_type();
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
     let what = if kind.is_file() {
-        return Ok(Some(file));
+        return Ok(file);
     } else if kind.is_dir() {
         "a directory"
     } else if kind.is_fifo() {
@@ -49,40 +58,55 @@ pub fn open(path: &Path, links: Links) -> Result<Option<File>> {
     } else {
         "a device"
     };
-    Err(Error::input(
-        path,
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
         format!("is {what}, not a regular file; sdetkit reads only regular files"),
     ))
 }
 
-/// The content of `path` (see [`open`]), at most `cap` bytes: a larger file is an error
-/// naming it rather than a read that exhausts memory.
-pub fn read(path: &Path, cap: u64, links: Links) -> Result<Option<Vec<u8>>> {
+/// Whether `path` is a regular file of at most `cap` bytes: `Ok(false)` when it does not
+/// exist, an error naming it when it is something else or larger.
+pub fn regular(path: &Path, cap: u64) -> Result<bool> {
+    Ok(open_capped(path, cap, Links::Follow)?.is_some())
+}
+
+/// [`open`], and the file's length, which must be at most `cap`.
+fn open_capped(path: &Path, cap: u64, links: Links) -> Result<Option<(File, u64)>> {
     let Some(file) = open(path, links)? else {
         return Ok(None);
-    };
-    let too_big = || {
-        Error::input(
-            path,
-            format!(
-                "is larger than {}; sdetkit reads at most that much of it",
-                size(cap)
-            ),
-        )
     };
     let len = file
         .metadata()
         .map_err(|e| Error::io(path, "cannot read", e))?
         .len();
     if len > cap {
-        return Err(too_big());
+        return Err(too_big(path, cap));
     }
+    Ok(Some((file, len)))
+}
+
+fn too_big(path: &Path, cap: u64) -> Error {
+    Error::input(
+        path,
+        format!(
+            "is larger than {}; sdetkit reads at most that much of it",
+            size(cap)
+        ),
+    )
+}
+
+/// The content of `path` (see [`open`]), at most `cap` bytes: a larger file is an error
+/// naming it rather than a read that exhausts memory.
+pub fn read(path: &Path, cap: u64, links: Links) -> Result<Option<Vec<u8>>> {
+    let Some((file, len)) = open_capped(path, cap, links)? else {
+        return Ok(None);
+    };
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, "cannot read", e))?;
     if bytes.len() as u64 > cap {
-        return Err(too_big());
+        return Err(too_big(path, cap));
     }
     Ok(Some(bytes))
 }

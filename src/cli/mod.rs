@@ -227,14 +227,18 @@ fn evidence_verify(ws: &Workspace, file: &std::path::Path, args: &ReportArgs) ->
     Ok(if result.ok { 0 } else { 1 })
 }
 
-/// `investigate failure`: inputs are checked first so that a missing or unreadable file is a
-/// one-line error naming it (exit 2), as is a JUnit file that is not well-formed XML.
+/// `investigate failure`: inputs are checked first so that a missing or unreadable file, or
+/// one that is not a regular file (a FIFO, a device, a directory), is a one-line error naming
+/// it (exit 2), as is a JUnit file that is not a JUnit report.
 fn investigate_failure(ws: &Workspace, args: &FailureArgs) -> Result<i32> {
     for path in std::iter::once(&args.log).chain(&args.junit) {
-        std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
-        if path.is_dir() {
-            return Err(Error::input(path, "is a directory, not a file"));
-        }
+        crate::files::open(path, crate::files::Links::Follow)?.ok_or_else(|| {
+            Error::io(
+                path,
+                "cannot read",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })?;
     }
     let step = match &args.step {
         Some(step) => step.clone(),
@@ -267,7 +271,7 @@ fn investigate_error(log: &std::path::Path, e: std::io::Error) -> Error {
         Some(m) => Error::Syntax {
             path: m.path.clone(),
             line: m.line,
-            message: format!("malformed JUnit XML: {}", m.message),
+            message: m.message.clone(),
         },
         None => Error::io(log, "cannot read", e),
     }

@@ -21,6 +21,12 @@ pub use file::{load, parse as load_str};
 /// Default per-step timeout (PRODUCT §3).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// The most of a `version_file` read: one line, or a small module.
+pub const VERSION_FILE_CAP: u64 = 1 << 20;
+
+/// The most of a changelog read.
+pub const CHANGELOG_CAP: u64 = 16 << 20;
+
 /// Default time between SIGTERM and SIGKILL when a step is stopped.
 pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -280,7 +286,7 @@ pub fn builtin_thresholds() -> BTreeMap<String, Thresholds> {
 /// are redacted from here on ([`crate::secrets::learn`]).
 pub fn resolve(root: &Path, path: &Path, explicit: bool) -> Result<Config> {
     let config = if path.exists() || explicit {
-        load(path)?
+        load(path, root)?
     } else {
         detect::config(root)
     };

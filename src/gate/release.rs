@@ -373,12 +373,18 @@ fn changelog(f: &Facts) -> Check {
         .severity(Severity::Warn);
     };
     let looked = path.display().to_string();
-    let text = match std::fs::read(root.join(&path)) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
+    let read = crate::files::read_text(
+        &root.join(&path),
+        crate::config::CHANGELOG_CAP,
+        crate::files::Links::Follow,
+    );
+    let text = match read {
+        Ok(Some(text)) => text,
+        problem => {
+            let why = problem.map_or_else(|e| e.problem(), |_| "no such file".to_string());
             return Check::fail(
                 looked.clone(),
-                format!("cannot read {looked}: {e}"),
+                format!("cannot read {looked}: {why}"),
                 "check the file",
             );
         }

@@ -148,3 +148,146 @@ fn an_out_dir_holding_tracked_files_is_refused() {
         assert_eq!(out.status.code(), Some(0), "{out_dir}: {out:?}");
     }
 }
+
+/// Runs `cmd` to its end; one that is still running after a minute has hung on its input
+/// and is killed (its exit code is then not 2, which the caller's assertion reports).
+fn output_unhung(cmd: &mut std::process::Command) -> std::process::Output {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let (done, waiting) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if waiting
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_err()
+        {
+            // SAFETY: kill(2) on the child's pid; no memory is involved.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = done.send(());
+    watchdog.join().unwrap();
+    out
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn devices_fifos_and_directories_as_inputs_are_one_line_errors() {
+    let repo = green_repo();
+    mkfifo(&repo.file("pipe"));
+    repo.write("text.xml", "these are not the tests you are looking for\n");
+    repo.write("empty.xml", "");
+    repo.write("step.log", "error: boom\n");
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["--config", "/dev/zero", "gate", "fast"],
+            "/dev/zero: is a device",
+        ),
+        (&["--config", "pipe", "gate", "fast"], "pipe: is a FIFO"),
+        (
+            &["investigate", "failure", "--log", "/dev/zero"],
+            "/dev/zero: is a device",
+        ),
+        (
+            &["investigate", "failure", "--log", "pipe"],
+            "pipe: is a FIFO",
+        ),
+        (&["investigate", "failure", "--log", "."], "is a directory"),
+        (
+            &[
+                "investigate",
+                "failure",
+                "--log",
+                "step.log",
+                "--junit",
+                "pipe",
+            ],
+            "pipe: is a FIFO",
+        ),
+        (
+            &[
+                "investigate",
+                "failure",
+                "--log",
+                "step.log",
+                "--junit",
+                "text.xml",
+            ],
+            "text.xml:1: not a JUnit report",
+        ),
+        (
+            &[
+                "investigate",
+                "failure",
+                "--log",
+                "step.log",
+                "--junit",
+                "empty.xml",
+            ],
+            "empty.xml:1: not a JUnit report",
+        ),
+        (
+            &[
+                "investigate",
+                "failure",
+                "--log",
+                "step.log",
+                "--junit",
+                "/dev/zero",
+            ],
+            "/dev/zero: is a device",
+        ),
+    ];
+    for (args, names) in cases {
+        let out = output_unhung(repo.sdetkit(args).current_dir(repo.path()));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(names),
+            "{args:?}: `{names}` not in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_version_file_or_changelog_that_is_not_a_file_is_a_config_error() {
+    let cases = [
+        ("version_file = \"pipe\"", "sdetkit.toml:3: version_file: "),
+        (
+            "version_file = \"/dev/zero\"",
+            "sdetkit.toml:3: version_file: ",
+        ),
+        ("changelog = \"pipe\"", "sdetkit.toml:3: changelog: "),
+        ("changelog = \"/dev/zero\"", "sdetkit.toml:3: changelog: "),
+        ("changelog = \"src\"", "sdetkit.toml:3: changelog: "),
+    ];
+    for (setting, names) in cases {
+        let repo = green_repo();
+        mkfifo(&repo.file("pipe"));
+        repo.write("src/lib.rs", "\n");
+        let toml = format!(
+            "[gate.release]\n\n{setting}\n[[gate.fast.steps]]\nid = \"unit\"\nrun = \"echo ok\"\n"
+        );
+        repo.write("sdetkit.toml", &toml);
+        let out = output_unhung(&mut repo.sdetkit(&["gate", "release", "--dry-run"]));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{setting}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(names),
+            "{setting}: `{names}` not in {stderr}"
+        );
+    }
+}
