@@ -47,6 +47,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, stop: Stop) -> Result<i32> {
+    crate::clock::pinned().map_err(Error::Usage)?;
     let g = &cli.global;
     let mut ws = Workspace::resolve(g.root.as_deref(), g.out_dir.as_deref(), g.config.as_deref())?;
     ws.stop = stop;

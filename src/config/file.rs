@@ -122,6 +122,10 @@ struct RawThresholds {
     fail_on_breach: Option<bool>,
 }
 
+/// The longest step id: it names the step's log file (`<id>.log`), and file names are at
+/// most 255 bytes on the usual file systems.
+const MAX_STEP_ID: usize = 128;
+
 /// The most of a config file read.
 const CONFIG_CAP: u64 = 4 << 20;
 
@@ -384,6 +388,15 @@ fn steps(at: &Locator, raw: Vec<RawStep>, table: &str) -> Result<Vec<StepSpec>> 
             return Err(at.error(
                 step.id.span(),
                 format!("{table} step id `{id}` must be non-empty and use only letters, digits, `-`, `_` or `.`"),
+            ));
+        }
+        if id.len() > MAX_STEP_ID {
+            return Err(at.error(
+                step.id.span(),
+                format!(
+                    "{table} step id is {} bytes long; at most {MAX_STEP_ID} (it names the step's log file)",
+                    id.len()
+                ),
             ));
         }
         if let Some(first) = seen.get(id) {

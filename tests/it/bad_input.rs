@@ -28,7 +28,7 @@ fn assert_exit_2(repo: &Repo, args: &[&str], names: &str) {
 
 #[test]
 fn malformed_config_files() {
-    let cases = [
+    let cases: [(&str, &str); 11] = [
         ("not toml at all ===", "sdetkit.toml:1:"),
         ("[gate.fast]\nsteps = \"nope\"\n", "sdetkit.toml:2:"),
         (
@@ -46,6 +46,17 @@ fn malformed_config_files() {
         (
             "[[gate.release.steps]]\nid = \"tag\"\nrun = \"x\"\n",
             "clashes with a built-in check",
+        ),
+        (
+            "[[gate.fast.steps]]\nid = \"a\"\nrun = \"true\"\ntimeout = \"5124095576030431h\"\n",
+            "sdetkit.toml:4: invalid duration",
+        ),
+        (
+            &format!(
+                "[[gate.fast.steps]]\nid = \"{}\"\nrun = \"true\"\n",
+                "a".repeat(300)
+            ),
+            "sdetkit.toml:2: gate.fast step id is 300 bytes long",
         ),
     ];
     for (toml, names) in cases {
@@ -109,6 +120,27 @@ fn bad_flags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FIRST_PROOF_RELEASE_DRY_RUN=perhaps"));
+}
+
+#[test]
+fn bad_times_are_one_line_errors() {
+    let repo = green_repo();
+    for offset in ["+25:00", "-24:00", "+23:60"] {
+        let as_of = format!("2026-01-01T00:00:00{offset}");
+        assert_exit_2(&repo, &["ops", "weekly", "--as-of", &as_of], &as_of);
+    }
+    for now in ["garbage", "2026-01-01T00:00:00+25:00"] {
+        let out = repo
+            .sdetkit(&["ops", "daily"])
+            .env("SDETKIT_NOW", now)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{now}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(&format!("SDETKIT_NOW={now}")), "{stderr}");
+        assert!(!repo.file("build/first-proof").exists(), "nothing ran");
+    }
 }
 
 #[test]
