@@ -34,7 +34,8 @@ pub struct Workspace {
 
 impl Workspace {
     /// Resolves `--root` (default: the git top-level of the current directory, else the
-    /// current directory), `--out-dir` and `--config`.
+    /// current directory), `--out-dir` (refused when it holds tracked files; the temporary
+    /// files of killed runs in it are swept) and `--config`.
     pub fn resolve(
         root: Option<&Path>,
         out_dir: Option<&Path>,
@@ -64,6 +65,7 @@ impl Workspace {
             }
             None => default_out_dir(&root),
         };
+        crate::artifacts::sweep(&out_dir);
         let config_path = config.map_or_else(|| root.join("sdetkit.toml"), |c| cwd.join(c));
         Ok(Workspace {
             root,

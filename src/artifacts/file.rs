@@ -30,6 +30,53 @@ pub fn write_under(out: &Path, path: &Path, contents: &[u8]) -> Result<()> {
     replace(path, contents)
 }
 
+/// Removes the temporary files writers that died left under the out-dir `out` (a killed
+/// run's `.<name>.<pid>.tmp`, see [`replace`]): only those whose pid is no live process, and
+/// never through a link. Best effort: what cannot be removed stays.
+pub fn sweep(out: &Path) {
+    sweep_dir(out, 0);
+}
+
+/// Directory levels below the out-dir that hold artifacts (`first-proof/logs/<gate>/`).
+const SWEEP_DEPTH: usize = 3;
+
+fn sweep_dir(dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() && depth < SWEEP_DEPTH {
+            sweep_dir(&path, depth + 1);
+        } else if kind.is_file()
+            && let Some(pid) = orphan_pid(&entry.file_name().to_string_lossy())
+            && !alive(pid)
+        {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// The writer's pid in a temporary file's name `.<name>.<pid>.tmp`.
+fn orphan_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = stem.rsplit_once('.')?;
+    pid.parse().ok()
+}
+
+/// Whether process `pid` exists (one we may not signal exists too).
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 /// Temporary file, fsync, rename, in `path`'s existing directory.
 fn replace(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));

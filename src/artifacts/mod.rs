@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{Entry, Written, make_dir, write_all, write_atomic, write_under};
+pub use file::{Entry, Written, make_dir, sweep, write_all, write_atomic, write_under};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {

@@ -206,3 +206,30 @@ fn a_pack_never_holds_a_file_from_outside_the_out_dir() {
         drop(dir);
     }
 }
+
+#[test]
+fn a_killed_writers_temporary_files_are_removed_by_the_next_run() {
+    let repo = repo();
+    repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+    // A pid above the kernel's largest pid_max (2^22) is no live process; ours is.
+    let dead = [
+        "build/first-proof/.gate-fast.json.4194305.tmp",
+        "build/ops/.followup.json.4194306.tmp",
+        "build/first-proof/logs/fast/.a.log.4194307.tmp",
+    ];
+    let alive = format!("build/ops/.followup.md.{}.tmp", std::process::id());
+    let outside = ".notes.4194308.tmp";
+    for rel in dead.iter().chain([&alive.as_str(), &outside]) {
+        repo.write(rel, "half-written");
+    }
+    let out = repo.sdetkit(&["gate", "fast"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for rel in dead {
+        assert!(!repo.file(rel).exists(), "{rel} is left behind");
+    }
+    assert!(repo.file(&alive).exists(), "a live writer's file is kept");
+    assert!(
+        repo.file(outside).exists(),
+        "nothing outside the out-dir is touched"
+    );
+}
