@@ -4,6 +4,8 @@
 
 pub mod capture;
 mod events;
+#[cfg(target_os = "linux")]
+mod guard;
 mod process;
 mod stop;
 

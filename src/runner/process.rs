@@ -1,5 +1,5 @@
 //! One step as one child process group: spawn, stream its output, enforce its timeout, and
-//! make sure nothing it started outlives it.
+//! make sure nothing it started outlives it, nor sdetkit (on Linux, see [`super::guard`]).
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
@@ -61,6 +61,11 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
         .stdout(writer)
         .stderr(writer2)
         .process_group(0);
+    #[cfg(target_os = "linux")]
+    // SAFETY: the hook only calls prctl, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| super::guard::die_with_parent());
+    }
     let child = command.spawn();
     // Drop our copies of the pipe's write end, or the reader would never see end of file.
     drop(command);
@@ -70,6 +75,8 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     };
     outcome.log = Some(log.to_path_buf());
     let pgid = child.id() as i32;
+    #[cfg(target_os = "linux")]
+    let guard = super::guard::Guard::start(pgid);
     let (log_tx, log_rx) = mpsc::channel();
     let redactor = crate::secrets::redactor();
     let log_path = log.to_path_buf();
@@ -83,6 +90,8 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     let end = wait(&exit_rx, started.checked_add(spec.timeout), pgid, ctx);
     // Whatever the step left behind in its group goes with it.
     kill_group(pgid, libc::SIGKILL);
+    #[cfg(target_os = "linux")]
+    drop(guard);
     let captured = log_rx
         .recv_timeout(READER_GRACE)
         .unwrap_or(Captured::default());

@@ -233,3 +233,47 @@ fn a_killed_writers_temporary_files_are_removed_by_the_next_run() {
         "nothing outside the out-dir is touched"
     );
 }
+
+/// Whether process `pid` is gone (a zombie waiting for its reaper counts as gone).
+fn gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+/// Waits for `cond`, checking every 50 ms for at most a minute; whether it came.
+fn eventually(cond: impl Fn() -> bool) -> bool {
+    (0..1200).any(|_| {
+        cond() || {
+            std::thread::sleep(Duration::from_millis(50));
+            false
+        }
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigkill_of_sdetkit_takes_its_running_steps_along() {
+    let repo = Repo::releasable(
+        "[[gate.fast.steps]]\nid = \"long\"\nrun = \"sleep 300 & echo $! > bg.pid; echo $$ > sh.pid; sleep 300\"\n",
+    );
+    let mut child = repo.sdetkit(&["gate", "fast"]).spawn().unwrap();
+    let read_pid = |name: &str| {
+        std::fs::read_to_string(repo.file(name))
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+    };
+    assert!(
+        eventually(|| read_pid("bg.pid").is_some() && read_pid("sh.pid").is_some()),
+        "the step started"
+    );
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    for name in ["sh.pid", "bg.pid"] {
+        let pid = read_pid(name).unwrap();
+        assert!(eventually(|| gone(pid)), "{name} ({pid}) outlived sdetkit");
+    }
+}
