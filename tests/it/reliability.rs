@@ -277,3 +277,91 @@ fn sigkill_of_sdetkit_takes_its_running_steps_along() {
         assert!(eventually(|| gone(pid)), "{name} ({pid}) outlived sdetkit");
     }
 }
+
+/// Lines a history can hold besides its rows: torn (also after the keys readers need), not
+/// JSON, not a row, a row's field of the wrong type, not UTF-8.
+const CORRUPT: [&[u8]; 12] = [
+    b"{\"decision\": \"SHIP\", \"captured_at\": \"2026-",
+    b"not json at all",
+    b"[]",
+    b"{}",
+    b"{\"decision\": 5}",
+    b"\0\0\0\0",
+    b"\xff\xfe{\"decision\": \"SHIP\"}",
+    b"{\"decision\": \"SHIP\", \"failed_steps\": \"gate-fast\"}",
+    b"{\"decision\": \"SHIP\", \"branch\": 7}",
+    b"{\"captured_at\": \"2026-11-25T12:00:00Z\", \"decision\": \"SHIP\", \"failed_steps\": [], \"ok\": tr",
+    b"null",
+    b"\"SHIP\"",
+];
+
+#[test]
+fn corrupt_history_lines_are_skipped_counted_and_only_warned_about() {
+    let repo = repo();
+    let daily = || repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+    assert_eq!(daily().status.code(), Some(0));
+    for rel in [
+        "build/first-proof/first-proof-learning-db.jsonl",
+        "build/ops/followup-history.jsonl",
+    ] {
+        let mut bytes = std::fs::read(repo.file(rel)).unwrap();
+        for line in CORRUPT {
+            bytes.extend_from_slice(line);
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(b"{\"decision\": \"NO-SH"); // torn: a writer killed mid-row
+        std::fs::write(repo.file(rel), bytes).unwrap();
+    }
+    let out = daily();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let weekly = repo.sdetkit(&["ops", "weekly"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&weekly.stderr);
+    assert_eq!(weekly.status.code(), Some(0), "{stderr}");
+    let health = repo.json("build/ops/weekly/contract-health.json");
+    assert_eq!(health["ok"], true, "{health:#}");
+    assert_eq!(health["violations"], serde_json::json!([]), "{health:#}");
+    let warnings = health["warnings"].as_array().unwrap();
+    for file in ["first-proof-learning-db.jsonl", "followup-history.jsonl"] {
+        let named = warnings
+            .iter()
+            .filter(|w| w.as_str().unwrap().contains(file))
+            .count();
+        assert!(named >= CORRUPT.len(), "{file}: {warnings:#?}");
+    }
+    let rollup = repo.json("build/first-proof/first-proof-learning-rollup.json");
+    assert_eq!(rollup["summary"]["total_runs"], 2, "{rollup:#}");
+    assert_eq!(
+        rollup["summary"]["corrupt_rows"],
+        CORRUPT.len() + 1,
+        "{rollup:#}"
+    );
+    // The follow-up history's reader needs only `decision` (a string) and two optional
+    // fields: every line counts once, as a run or as skipped.
+    let followup = &repo.json("build/ops/followup-history-rollup.json")["summary"];
+    let counted =
+        followup["total_runs"].as_u64().unwrap() + followup["corrupt_rows"].as_u64().unwrap();
+    assert_eq!(counted as usize, 2 + CORRUPT.len() + 1, "{followup:#}");
+}
+
+#[test]
+fn a_history_line_corrupted_after_a_checkpoint_is_counted() {
+    let repo = repo();
+    let daily = || repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+    for _ in 0..3 {
+        assert_eq!(daily().status.code(), Some(0));
+    }
+    // The checkpoint now covers three rows; the first is damaged in place.
+    let history = repo.file("build/ops/followup-history.jsonl");
+    let text = std::fs::read_to_string(&history).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    std::fs::write(&history, format!("{}\n{rest}", &first[..first.len() / 2])).unwrap();
+    assert_eq!(daily().status.code(), Some(0));
+    let rollup = &repo.json("build/ops/followup-history-rollup.json")["summary"];
+    assert_eq!(rollup["corrupt_rows"], 1, "{rollup:#}");
+    assert_eq!(rollup["total_runs"], 3, "{rollup:#}");
+    let contract = repo
+        .sdetkit(&["ops", "followup-contract"])
+        .output()
+        .unwrap();
+    assert_eq!(contract.status.code(), Some(0), "{contract:?}");
+}
