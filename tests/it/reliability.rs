@@ -365,3 +365,40 @@ fn a_history_line_corrupted_after_a_checkpoint_is_counted() {
         .unwrap();
     assert_eq!(contract.status.code(), Some(0), "{contract:?}");
 }
+
+/// Step-name counting is linear: a hand-made row naming 200k distinct failed steps costs a
+/// later run a few CPU seconds, not the hours a quadratic count would (the limit is a
+/// resource ceiling, as the zip-bomb test's memory limit is, far above what the lane needs).
+#[test]
+fn a_row_with_200k_distinct_failed_steps_is_counted_in_linear_time() {
+    let repo = repo();
+    let names: Vec<String> = (0..200_000).map(|i| format!("step-{i:06}")).collect();
+    let row = serde_json::json!({
+        "captured_at": "2026-11-25T12:00:00+00:00",
+        "decision": "NO-SHIP",
+        "failed_steps": names,
+        "ok": false,
+        "step_count": 3,
+        "branch": "main",
+        "run_id": "hand-made",
+    });
+    repo.write(
+        "build/first-proof/first-proof-learning-db.jsonl",
+        &format!("{row}\n"),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("sdetkit");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -t 60 && exec \"$0\" --quiet --root \"$1\" ops daily --fast")
+        .arg(&bin)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rollup = repo.json("build/first-proof/first-proof-learning-rollup.json");
+    assert_eq!(rollup["summary"]["total_runs"], 2);
+    assert_eq!(
+        rollup["summary"]["top_failed_steps"][0]["step"],
+        "step-000000"
+    );
+}
