@@ -323,3 +323,46 @@ fn a_version_file_or_changelog_that_is_not_a_file_is_a_config_error() {
         );
     }
 }
+
+#[test]
+fn junit_entities_are_never_expanded() {
+    let repo = green_repo();
+    repo.write("step.log", "error: boom\n");
+    let laughs: String = (1..10)
+        .map(|i| format!("<!ENTITY l{i} \"{}\">", format!("&l{};", i - 1).repeat(10)))
+        .collect();
+    repo.write(
+        "xxe.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE t [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n\
+         <testsuite name=\"s\"><testcase name=\"t\"><failure message=\"leak &xxe; end\">&xxe;</failure></testcase></testsuite>\n",
+    );
+    repo.write(
+        "laughs.xml",
+        &format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE t [<!ENTITY l0 \"ha\">{laughs}]>\n\
+             <testsuite name=\"s\"><testcase name=\"t\"><failure message=\"&l9;\">&l9;</failure></testcase></testsuite>\n"
+        ),
+    );
+    for junit in ["xxe.xml", "laughs.xml"] {
+        let out = output_unhung(
+            repo.sdetkit(&[
+                "investigate",
+                "failure",
+                "--format",
+                "json",
+                "--log",
+                "step.log",
+                "--junit",
+                junit,
+            ])
+            .current_dir(repo.path()),
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{junit}: {out:?}");
+        assert!(
+            !stdout.contains("root:"),
+            "{junit}: a file was read: {stdout}"
+        );
+        assert!(stdout.len() < 10_000, "{junit}: entities were expanded");
+    }
+}

@@ -256,25 +256,32 @@ fn eventually(cond: impl Fn() -> bool) -> bool {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn sigkill_of_sdetkit_takes_its_running_steps_along() {
-    let repo = Repo::releasable(
-        "[[gate.fast.steps]]\nid = \"long\"\nrun = \"sleep 300 & echo $! > bg.pid; echo $$ > sh.pid; sleep 300\"\n",
-    );
-    let mut child = repo.sdetkit(&["gate", "fast"]).spawn().unwrap();
-    let read_pid = |name: &str| {
-        std::fs::read_to_string(repo.file(name))
-            .ok()
-            .and_then(|t| t.trim().parse::<i32>().ok())
-    };
-    assert!(
-        eventually(|| read_pid("bg.pid").is_some() && read_pid("sh.pid").is_some()),
-        "the step started"
-    );
-    child.kill().unwrap(); // SIGKILL: no handler runs
-    child.wait().unwrap();
-    for name in ["sh.pid", "bg.pid"] {
-        let pid = read_pid(name).unwrap();
-        assert!(eventually(|| gone(pid)), "{name} ({pid}) outlived sdetkit");
+fn sigkill_or_sighup_of_sdetkit_takes_its_running_steps_along() {
+    // SIGKILL: no handler runs; SIGHUP (a closed terminal): sdetkit installs none.
+    for signal in [libc::SIGKILL, libc::SIGHUP] {
+        let repo = Repo::releasable(
+            "[[gate.fast.steps]]\nid = \"long\"\nrun = \"sleep 300 & echo $! > bg.pid; echo $$ > sh.pid; sleep 300\"\n",
+        );
+        let mut child = repo.sdetkit(&["gate", "fast"]).spawn().unwrap();
+        let read_pid = |name: &str| {
+            std::fs::read_to_string(repo.file(name))
+                .ok()
+                .and_then(|t| t.trim().parse::<i32>().ok())
+        };
+        assert!(
+            eventually(|| read_pid("bg.pid").is_some() && read_pid("sh.pid").is_some()),
+            "the step started"
+        );
+        // SAFETY: kill(2) on our own child; no memory is involved.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        child.wait().unwrap();
+        for name in ["sh.pid", "bg.pid"] {
+            let pid = read_pid(name).unwrap();
+            assert!(
+                eventually(|| gone(pid)),
+                "signal {signal}: {name} ({pid}) outlived sdetkit"
+            );
+        }
     }
 }
 
