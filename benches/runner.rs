@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sdetkit::config::StepSpec;
-use sdetkit::runner::{self, Context, Redactor, Silent, Stop};
+use sdetkit::runner::{self, Context, Silent, Stop};
 
 fn context(dir: &std::path::Path, jobs: usize) -> Context {
     Context {
@@ -17,7 +17,6 @@ fn context(dir: &std::path::Path, jobs: usize) -> Context {
         logs_dir: dir.join("logs"),
         jobs,
         kill_grace: Duration::from_secs(2),
-        redactor: Arc::new(Redactor::from_env([])),
         epoch: Instant::now(),
         events: Arc::new(Silent),
         stop: Stop::new(),

@@ -6,12 +6,21 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-/// The current time, or `SDETKIT_NOW` when set.
+/// The current time, or `SDETKIT_NOW` when set (and valid: see [`pinned`]).
 pub fn now() -> Timestamp {
-    match std::env::var("SDETKIT_NOW") {
-        Ok(text) => text.parse().unwrap_or_else(|_| Timestamp::now()),
-        Err(_) => Timestamp::now(),
-    }
+    pinned().ok().flatten().unwrap_or_else(Timestamp::now)
+}
+
+/// The time `SDETKIT_NOW` pins the clock to: `Ok(None)` when it is not set, `Err` with the
+/// one line to show when it is not an RFC 3339 time (the command line refuses to start).
+pub fn pinned() -> Result<Option<Timestamp>, String> {
+    let Some(text) = std::env::var_os("SDETKIT_NOW") else {
+        return Ok(None);
+    };
+    let text = text.to_string_lossy();
+    parse(&text).map(Some).ok_or_else(|| {
+        format!("SDETKIT_NOW={text}: not an RFC 3339 time with an offset (2026-11-25T14:15:56Z)")
+    })
 }
 
 /// Formats a timestamp the way the Python reference did (`2026-11-25T14:15:56.787462+00:00`),
@@ -21,8 +30,32 @@ pub fn iso(ts: Timestamp) -> String {
 }
 
 /// Parses any RFC 3339 / ISO-8601 timestamp with an offset (Python's `isoformat()` included).
+/// An offset of 24 hours or more (which RFC 3339 does not allow, and a typo most likely is)
+/// is not a time.
 pub fn parse(text: &str) -> Option<Timestamp> {
-    text.parse().ok()
+    let ts: Timestamp = text.parse().ok()?;
+    offset_in_range(text).then_some(ts)
+}
+
+/// Whether the numeric offset ending `text` (if any: `Z` has none) is within ±23:59.
+fn offset_in_range(text: &str) -> bool {
+    let Some(at) = text.rfind(['+', '-']).filter(|&at| at > 10) else {
+        return true;
+    };
+    let digits: Vec<u32> = text[at + 1..]
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    match digits.as_slice() {
+        [h1, h2, rest @ ..] => {
+            let minutes = match rest {
+                [m1, m2, ..] => m1 * 10 + m2,
+                _ => 0,
+            };
+            h1 * 10 + h2 < 24 && minutes < 60
+        }
+        _ => true,
+    }
 }
 
 /// A duration for people, in at most its two largest units: `850ms`, `3.2s`, `4m05s`,

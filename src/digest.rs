@@ -1,21 +1,49 @@
-//! Content digests: lower-case hex sha256, the one spelling every artifact and key uses.
+//! sha256 in lower-case hex: of bytes, of a stream, or fed piece by piece.
 
 use sha2::{Digest, Sha256};
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
 
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex sha256 of everything `source` gives, read as a stream, and its length.
+pub fn sha256_of(mut source: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Hasher::default();
+    let n = std::io::copy(&mut source, &mut hasher)?;
+    Ok((hasher.finish(), n))
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A sha256 fed piece by piece (or through `std::io::copy`).
+#[derive(Default)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    /// Adds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The lower-case hex digest of everything added.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,18 @@ impl Error {
         }
     }
 
+    /// What is wrong, without the file's name: for a message that names the file itself.
+    pub fn problem(&self) -> String {
+        match self {
+            Error::Config { line, message, .. } => format!("line {line}: {message}"),
+            Error::Syntax { line, message, .. } => format!("line {line}: {message}"),
+            Error::Input { message, .. } => message.clone(),
+            Error::Artifact { problem, .. } => problem.clone(),
+            Error::Io { action, source, .. } => format!("{action}: {source}"),
+            Error::Usage(message) => message.clone(),
+        }
+    }
+
     /// Shorthand for an unusable input file.
     pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Input {

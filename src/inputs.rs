@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::artifacts::cache::{KnownVersion, TOOL_VERSIONS};
 use crate::config::{Config, Globs};
-use crate::digest::hex;
+use crate::digest::{hex, sha256_hex};
 use crate::repo::worktree::Worktree;
 
 /// The inputs of one run.
@@ -34,7 +34,7 @@ impl Inputs {
         let mut files: BTreeMap<String, String> = index(root).into_iter().collect();
         for path in &tree.changed {
             let id = match std::fs::read(root.join(path)) {
-                Ok(bytes) => format!("w:{}", hex(&Sha256::digest(&bytes))),
+                Ok(bytes) => format!("w:{}", sha256_hex(&bytes)),
                 Err(_) => "deleted".to_string(),
             };
             files.insert(path.clone(), id);
@@ -115,7 +115,7 @@ pub fn config_digest(config: &Config) -> String {
             .collect::<String>()
             .into_bytes(),
     };
-    hex(&Sha256::digest(&text))
+    sha256_hex(&text)
 }
 
 /// The programs the configured steps run (through their Makefile recipes and `package.json`

@@ -1,6 +1,8 @@
 //! JSON text: sorted keys (the event-log scanner and byte-identical `--stable-json` output rely
-//! on them), the reference's pretty layout, and the `--stable-json` normalisation. Files are
-//! written by [`crate::artifacts`].
+//! on them), the reference's pretty layout, and the `--stable-json` normalisation. Every JSON
+//! text the tool writes (artifacts, rows, packs, `--format json`) is made here, so this is
+//! where its strings are redacted ([`crate::secrets::redactor`]). Files are written by
+//! [`crate::artifacts`].
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,16 +35,20 @@ pub fn stabilize(value: &mut Value) {
     }
 }
 
-/// Pretty JSON (2-space indent, sorted keys) with a trailing newline, as the reference wrote it.
+/// Pretty JSON (2-space indent, sorted keys, secrets redacted) with a trailing newline, as
+/// the reference wrote it.
 pub fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("values always serialise");
+    let redactor = crate::secrets::redactor();
+    let mut text =
+        serde_json::to_string_pretty(&redactor.json(value)).expect("values always serialise");
     text.push('\n');
     text
 }
 
-/// One JSONL row: compact, sorted keys, newline-terminated.
+/// One JSONL row: compact, sorted keys, secrets redacted, newline-terminated.
 pub fn line(value: &Value) -> String {
-    let mut text = serde_json::to_string(value).expect("values always serialise");
+    let redactor = crate::secrets::redactor();
+    let mut text = serde_json::to_string(&redactor.json(value)).expect("values always serialise");
     text.push('\n');
     text
 }

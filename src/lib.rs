@@ -26,9 +26,9 @@
 //! [`kpi`] / [`followup`] → [`report`]. [`lanes`] call those in order and write what they
 //! produce through [`artifacts`]; [`cli`] parses, calls a lane, renders through [`report`]
 //! and maps the outcome to an exit code. A module imports only from below it:
-//! `config` < `runner` < `triage`, `repo` < `artifacts` < `workspace` < `gate` < `decision` <
-//! `history` < `kpi`, `followup`, `evidence`, `premerge`, `health` < `report` < `lanes`,
-//! `init` < `cli`. `ARCHITECTURE.md` says where to add a check, a log format, a KPI or an
+//! `error`, `digest`, `secrets` < `files`, `json` < `config`, `triage` < `runner` < `repo` <
+//! `artifacts` < `workspace` < `gate` < `decision` < `history` < `kpi`, `followup`,
+//! `evidence`, `premerge`, `health` < `report` < `lanes`, `init` < `cli`. `ARCHITECTURE.md` says where to add a check, a log format, a KPI or an
 //! artifact.
 
 #![warn(missing_docs)]
@@ -42,6 +42,7 @@ pub mod decision;
 pub mod digest;
 pub mod error;
 pub mod evidence;
+pub mod files;
 pub mod followup;
 pub mod gate;
 pub mod health;

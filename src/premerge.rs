@@ -42,6 +42,7 @@ pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
     let mut blockers = gate_blockers(facts.summary, facts.gates, places);
     blockers.extend(threshold_blocker(facts.threshold, places));
     blockers.extend(incident_blockers(facts.incidents, places));
+    let evidence_sha256 = facts.evidence.as_ref().ok().map(|(_, v)| v.sha256.clone());
     let (pack, pack_blocker) = evidence_blocker(ws, facts.evidence);
     blockers.extend(pack_blocker);
     let bypass_reasons = bypass_reasons(config, facts.fast);
@@ -58,6 +59,7 @@ pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
         commit: facts.summary.git.commit.clone(),
         branch: facts.threshold.branch.clone(),
         evidence_pack: pack,
+        evidence_sha256,
         generated_at: facts.generated_at,
     }
 }

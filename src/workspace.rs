@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::runner::{Events, Redactor, Silent, Stop};
+use crate::runner::{Events, Silent, Stop};
 
 /// The resolved locations and settings of one invocation.
 pub struct Workspace {
@@ -36,7 +36,8 @@ pub struct Workspace {
 
 impl Workspace {
     /// Resolves `--root` (default: the git top-level of the current directory, else the
-    /// current directory), `--out-dir` and `--config`.
+    /// current directory), `--out-dir` (refused when it holds tracked files; the temporary
+    /// files of killed runs in it are swept) and `--config`.
     pub fn resolve(
         root: Option<&Path>,
         out_dir: Option<&Path>,
@@ -58,7 +59,15 @@ impl Workspace {
             }
             None => crate::repo::git::toplevel(&cwd).unwrap_or(cwd.clone()),
         };
-        let out_dir = out_dir.map_or_else(|| default_out_dir(&root), |d| cwd.join(d));
+        let out_dir = match out_dir {
+            Some(given) => {
+                let out = normal(&cwd.join(given));
+                refuse_tracked(&root, &out, given)?;
+                out
+            }
+            None => default_out_dir(&root),
+        };
+        crate::artifacts::sweep(&out_dir);
         let config_path = config.map_or_else(|| root.join("sdetkit.toml"), |c| cwd.join(c));
         Ok(Workspace {
             root,
@@ -110,28 +119,59 @@ impl Workspace {
         }
     }
 
-    /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`).
-    pub fn runner(
-        &self,
-        gate: &str,
-        config: &Config,
-        redactor: &Arc<Redactor>,
-    ) -> crate::runner::Context {
-        crate::runner::Context {
+    /// The runner context for one gate (`fast`, `release`, `doctor`, `setup`), its logs
+    /// directory made ready ([`crate::artifacts::proof::fresh_logs_dir`]).
+    pub fn runner(&self, gate: &str, config: &Config) -> Result<crate::runner::Context> {
+        Ok(crate::runner::Context {
             root: self.root.clone(),
-            logs_dir: crate::artifacts::proof::logs_dir(&self.out_dir, gate),
+            logs_dir: crate::artifacts::proof::fresh_logs_dir(&self.out_dir, gate)?,
             jobs: self
                 .jobs
                 .or(config.jobs)
                 .unwrap_or_else(crate::runner::default_jobs),
             kill_grace: config.kill_grace,
-            redactor: redactor.clone(),
             epoch: self.epoch,
             events: self.events.clone(),
             stop: self.stop.clone(),
             gate: gate.to_string(),
+        })
+    }
+}
+
+/// `path` with its `.` and `..` components resolved as written (without following links).
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
         }
     }
+    out
+}
+
+/// Refuses an `--out-dir` that holds tracked files of the repository at `root` (or the
+/// repository itself): sdetkit's artifacts would overwrite them or mix with them. The default
+/// out-dir ([`default_out_dir`]) never does.
+fn refuse_tracked(root: &Path, out: &Path, given: &Path) -> Result<()> {
+    if !crate::repo::git::is_repo(root) {
+        return Ok(());
+    }
+    let problem = if root.starts_with(out) {
+        "holds the repository itself"
+    } else {
+        match out.strip_prefix(root) {
+            Ok(rel) if crate::repo::git::tracks_under(root, rel) => "holds tracked files",
+            _ => return Ok(()),
+        }
+    };
+    Err(Error::Usage(format!(
+        "--out-dir {}: {problem}, which sdetkit's artifacts would overwrite or mix with; choose a directory git ignores or one outside the repository",
+        given.display()
+    )))
 }
 
 /// Where artifacts go without `--out-dir`: `<root>/build` (the seed's place) when git
@@ -148,18 +188,4 @@ pub fn default_out_dir(root: &Path) -> PathBuf {
     let safe = crate::repo::git::is_ignored(root, Path::new("build/"))
         && !crate::repo::git::tracks_under(root, rel);
     if safe { build } else { git_dir.join("sdetkit") }
-}
-
-/// The redactor for a run: the environment plus every configured step's env.
-pub fn redactor(config: &Config) -> Arc<Redactor> {
-    let steps = config
-        .fast
-        .iter()
-        .chain(&config.release_steps)
-        .chain(&config.doctor_steps)
-        .chain(config.setup.iter());
-    let pairs: Vec<(&str, &str)> = steps
-        .flat_map(|s| s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .collect();
-    Arc::new(Redactor::from_env(pairs))
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Doc;
 use crate::error::Result;
+use crate::files::Links;
 
 /// `cache/tool-versions.json`.
 pub const TOOL_VERSIONS: Doc<ToolVersions> = Doc::new("cache/tool-versions.json", None);
@@ -68,13 +69,25 @@ pub fn lookup(out: &Path, key: &str) -> Option<(StepEntry, PathBuf)> {
 /// never points at a log that is not there).
 pub fn store(out: &Path, key: &str, entry: &StepEntry, log: Option<&Path>) -> Result<()> {
     let (path, copy) = paths(out, key);
-    let text = match log.map(std::fs::read) {
-        Some(Ok(bytes)) => bytes,
-        _ => Vec::new(),
+    let text = match log {
+        Some(log) => crate::files::read(log, LOG_CAP, Links::Refuse)?.unwrap_or_default(),
+        None => Vec::new(),
     };
-    super::write_atomic(&copy, &text)?;
-    super::write_atomic(
+    super::write_under(out, &copy, &text)?;
+    super::write_under(
+        out,
         &path,
-        &crate::json::pretty(&crate::json::to_value(entry)).into_bytes(),
+        crate::json::pretty(&crate::json::to_value(entry)).as_bytes(),
     )
+}
+
+/// The largest step log the cache keeps a copy of (the runner caps logs at 16 MiB).
+const LOG_CAP: u64 = 17 << 20;
+
+/// The copy of a cached step's log at `log`, written as this run's log at `to` (never through
+/// a link); its sha256, for the run's evidence.
+pub fn restore_log(log: &Path, to: &Path, out: &Path) -> Option<String> {
+    let bytes = crate::files::read(log, LOG_CAP, Links::Refuse).ok()??;
+    super::write_under(out, to, &bytes).ok()?;
+    Some(crate::digest::sha256_hex(&bytes))
 }

@@ -1,12 +1,14 @@
 //! Evidence packs under `evidence/`: `evidence-<run_id>.zip` with its `manifest.json`, and
 //! the record of verified packs `evidence/verified-packs.jsonl` (which the weekly "evidence
-//! pack coverage" KPI counts).
+//! pack coverage" KPI counts); and what a pack holds, the record of the files the latest run
+//! wrote, `first-proof/run-files.json`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Log;
+use super::{Doc, Log};
 use crate::schemas;
 
 /// Schema version of the manifest.
@@ -19,6 +21,20 @@ pub const MANIFEST: &str = "manifest.json";
 /// than event-log rows: verifying a pack is not a lane run and must not change run counts.
 pub const VERIFIED: Log<Verified> =
     Log::new("evidence/verified-packs.jsonl", &schemas::VERIFIED_PACK);
+
+/// `first-proof/run-files.json`: the files of the latest run that its pack holds.
+pub const RUN_FILES: Doc<RunFiles> = Doc::new("first-proof/run-files.json", None);
+
+/// The files one run wrote for its evidence, each with the sha256 of the bytes it wrote: a
+/// file that no longer matches was rewritten by a later run (or a concurrent lane) and is
+/// not this run's evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RunFiles {
+    /// The run.
+    pub run_id: String,
+    /// Path under the out-dir (`/`-separated) → sha256 as written.
+    pub files: BTreeMap<String, String>,
+}
 
 /// The pack of run `run_id`.
 pub fn pack_path(out: &Path, run_id: &str) -> PathBuf {

@@ -3,12 +3,14 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::files::Links;
 
 /// Corrupt lines reported one by one before the reader only counts them.
 const WARN_LIMIT: usize = 3;
@@ -16,8 +18,8 @@ const WARN_LIMIT: usize = 3;
 /// Appends `row` as one line. The exclusive lock plus a single `write` means concurrent
 /// lanes never interleave or lose rows; a torn last line (a writer killed mid-row) gets a
 /// newline first, so the new row is never glued onto it.
-pub fn append(path: &Path, row: &Value) -> Result<()> {
-    let mut file = open_exclusive(path)?;
+pub fn append(out: &Path, path: &Path, row: &Value) -> Result<()> {
+    let mut file = open_exclusive(out, path)?;
     let mut text = crate::json::line(row);
     if ends_torn(&mut file).map_err(|e| Error::io(path, "cannot read", e))? {
         text.insert(0, '\n');
@@ -26,16 +28,17 @@ pub fn append(path: &Path, row: &Value) -> Result<()> {
         .map_err(|e| Error::io(path, "cannot append to", e))
 }
 
-/// Opens `path` for appending and reading (creating it and its directory) under its
-/// exclusive lock.
-fn open_exclusive(path: &Path) -> Result<File> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+/// Opens `path`, under the out-dir `out`, for appending and reading (creating it and its
+/// directory) under its exclusive lock. A link there is refused: appending through it would
+/// write outside the out-dir.
+fn open_exclusive(out: &Path, path: &Path) -> Result<File> {
+    super::file::make_dir(out, path.parent().unwrap_or(out))?;
     lock_current(path, || {
         OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(path)
     })
 }
@@ -45,7 +48,13 @@ fn open_exclusive(path: &Path) -> Result<File> {
 /// that opened the old one and waited for its lock must not write into a file nobody reads.
 fn lock_current(path: &Path, open: impl Fn() -> std::io::Result<File>) -> Result<File> {
     loop {
-        let file = open().map_err(|e| Error::io(path, "cannot open", e))?;
+        let file = open().map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => crate::files::link_refused(path),
+            _ => Error::io(path, "cannot open", e),
+        })?;
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(Error::input(path, "is not a regular file"));
+        }
         file.lock().map_err(|e| Error::io(path, "cannot lock", e))?;
         if is_current(&file, path) {
             return Ok(file);
@@ -74,15 +83,19 @@ fn is_current(_file: &File, _path: &Path) -> bool {
 /// file does not exist) and returns the new text, or `None` to leave the file alone. The new
 /// text replaces the old atomically (temporary file, fsync, rename) while appenders wait, so
 /// neither a killed rewrite nor a concurrent append loses a row.
-pub fn rewrite(path: &Path, change: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Result<bool> {
-    let mut file = open_exclusive(path)?;
+pub fn rewrite(
+    out: &Path,
+    path: &Path,
+    change: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Result<bool> {
+    let mut file = open_exclusive(out, path)?;
     let mut text = Vec::new();
     file.read_to_end(&mut text)
         .map_err(|e| Error::io(path, "cannot read", e))?;
     let Some(new) = change(&text) else {
         return Ok(false);
     };
-    super::file::write_atomic(path, &new)?;
+    super::file::write_under(out, path, &new)?;
     // The lock on the old file is released when `file` drops, after the rename.
     drop(file);
     Ok(true)
@@ -171,10 +184,8 @@ pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> R
 /// read never mixes the file a [`rewrite`] replaced with its replacement.
 fn open_shared(path: &Path) -> Result<Option<File>> {
     loop {
-        let file = match File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, "cannot open", e)),
+        let Some(file) = crate::files::open(path, Links::Refuse)? else {
+            return Ok(None);
         };
         file.lock_shared()
             .map_err(|e| Error::io(path, "cannot lock", e))?;
@@ -241,7 +252,10 @@ pub fn fold_from<F: Fold>(
     // The shared lock is held on `file` while both halves are read; appenders wait for it.
     let (first, second) = std::thread::scope(|s| {
         let second = s.spawn(|| {
-            let mut other = File::open(path)?;
+            let mut other = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(path)?;
             other.seek(SeekFrom::Start(split))?;
             Part::read(&mut other.take(len - split), empty(), 0, &mut F::add)
         });
@@ -531,7 +545,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.jsonl");
         std::fs::write(&path, "{\"a\": 1}\n\n{\"torn\": ").unwrap();
-        append(&path, &json!({"b": 2})).unwrap();
+        append(dir.path(), &path, &json!({"b": 2})).unwrap();
         let (rows, corrupt) = fold(&path, Rows::default).unwrap();
         assert_eq!(corrupt, 1);
         assert_eq!(rows.0, vec![json!({"a": 1}), json!({"b": 2})]);

@@ -6,7 +6,8 @@
 //! The types are plain data: the modules that compute them (gates, history, KPIs, follow-up)
 //! add their behaviour in `impl` blocks of their own. Every JSON document and row is written
 //! with sorted keys (the event-log scanner relies on it) and atomically (a killed run leaves
-//! the old file or the new one, never a torn one).
+//! the old file or the new one, never a torn one). No secret is written: JSON is redacted as
+//! it becomes text ([`crate::json`]), pages here, step logs as they are captured.
 
 pub mod cache;
 pub mod ci;
@@ -32,7 +33,10 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
-pub use file::{append_atomic, write_all, write_atomic, write_executable};
+pub use file::{
+    Entry, Written, append_atomic, make_dir, sweep, write_all, write_atomic, write_executable,
+    write_under,
+};
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.
 pub struct Doc<T> {
@@ -83,26 +87,34 @@ struct Stamp {
 }
 
 impl<T: Serialize> Doc<T> {
-    /// The pretty JSON (sorted keys, trailing newline) of `value`; `stable` drops what
-    /// differs between two runs of the same tree (`--stable-json`).
-    pub fn bytes(&self, value: &T, stable: bool) -> Vec<u8> {
+    /// The pretty JSON (sorted keys, trailing newline, secrets redacted) of `value`;
+    /// `stable` drops what differs between two runs of the same tree (`--stable-json`).
+    fn text(&self, value: &T, stable: bool) -> String {
         let mut json = crate::json::to_value(value);
         if stable {
             crate::json::stabilize(&mut json);
         }
-        crate::json::pretty(&json).into_bytes()
+        crate::json::pretty(&json)
     }
 
-    /// `(path, bytes)` for [`write_all`], which writes several documents at once.
-    pub fn entry(&self, out: &Path, value: &T) -> (PathBuf, Vec<u8>) {
-        (self.path(out), self.bytes(value, false))
+    /// The document for [`write_all`], which writes several at once.
+    pub fn entry(&self, out: &Path, value: &T) -> Entry {
+        Entry::json(out, self.path(out), self.text(value, false))
     }
 
-    /// Writes `value` atomically; returns the path.
-    pub fn write(&self, out: &Path, value: &T, stable: bool) -> Result<PathBuf> {
-        let path = self.path(out);
-        write_atomic(&path, &self.bytes(value, stable))?;
-        Ok(path)
+    /// The document on one line, for [`write_all`]: for files only this tool reads back
+    /// (checkpoints), where layout is wasted bytes.
+    pub fn compact_entry(&self, out: &Path, value: &T) -> Entry {
+        Entry::json(
+            out,
+            self.path(out),
+            crate::json::line(&crate::json::to_value(value)),
+        )
+    }
+
+    /// Writes `value` atomically.
+    pub fn write(&self, out: &Path, value: &T, stable: bool) -> Result<Written> {
+        Written::under(out, self.path(out), self.text(value, stable).as_bytes())
     }
 }
 
@@ -126,16 +138,15 @@ impl Page {
         out.join(self.rel)
     }
 
-    /// `(path, bytes)` for [`write_all`].
-    pub fn entry(&self, out: &Path, text: String) -> (PathBuf, Vec<u8>) {
-        (self.path(out), text.into_bytes())
+    /// The page for [`write_all`], secrets redacted.
+    pub fn entry(&self, out: &Path, text: String) -> Entry {
+        Entry::text(out, self.path(out), text)
     }
 
-    /// Writes the page atomically.
-    pub fn write(&self, out: &Path, text: &str) -> Result<PathBuf> {
-        let path = self.path(out);
-        write_atomic(&path, text.as_bytes())?;
-        Ok(path)
+    /// Writes the page atomically, secrets redacted.
+    pub fn write(&self, out: &Path, text: &str) -> Result<Written> {
+        let text = crate::secrets::redactor().text(text);
+        Written::under(out, self.path(out), text.as_bytes())
     }
 }
 
@@ -167,7 +178,7 @@ impl<R> Log<R> {
 impl<R: Serialize> Log<R> {
     /// Appends one row under the history's lock.
     pub fn append(&self, out: &Path, row: &R) -> Result<()> {
-        jsonl::append(&self.path(out), &crate::json::to_value(row))
+        jsonl::append(out, &self.path(out), &crate::json::to_value(row))
     }
 }
 

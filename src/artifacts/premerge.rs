@@ -53,8 +53,12 @@ pub struct PremergeGate {
     pub commit: Option<String>,
     /// The branch the run is judged under.
     pub branch: String,
-    /// The run's evidence pack (relative to the root), when one was written.
+    /// The run's evidence pack (relative to the root), when one was written. The pack is
+    /// sealed before this verdict, which it cannot hold: the verdict holds the pack's digest.
     pub evidence_pack: Option<String>,
+    /// The sha256 of that pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
     /// When it was written.
     pub generated_at: String,
     /// What to run next.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Doc;
+use crate::error::{Error, Result};
 use crate::repo::git::GitFacts;
 use crate::runner::Status;
 use crate::schemas;
@@ -36,10 +37,29 @@ pub fn dir(out: &Path) -> PathBuf {
     out.join("first-proof")
 }
 
+/// Where step logs are, under the out-dir.
+pub const LOGS: &str = "first-proof/logs/";
+
 /// The directory of one gate's step logs: `first-proof/logs/<gate>/` (`fast`, `release`,
 /// `doctor`, or `setup` for the daily lane's setup step).
 pub fn logs_dir(out: &Path, gate: &str) -> PathBuf {
-    dir(out).join("logs").join(gate)
+    out.join(LOGS).join(gate)
+}
+
+/// Makes [`logs_dir`] ready for a run of `gate`: created (no link below the out-dir, see
+/// [`super::make_dir`]) and emptied of the previous run's logs, so a log on disk always
+/// belongs to this run. Returns it.
+pub fn fresh_logs_dir(out: &Path, gate: &str) -> Result<PathBuf> {
+    let logs = logs_dir(out, gate);
+    super::make_dir(out, &logs)?;
+    let entries = std::fs::read_dir(&logs).map_err(|e| Error::io(&logs, "cannot read", e))?;
+    for entry in entries.flatten() {
+        if entry.path().extension().is_some_and(|e| e == "log") {
+            // A link goes, not what it points at.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(logs)
 }
 
 /// The v1 text logs of a gate: `first-proof/<gate-name>.stdout.log` and `.stderr.log`.
@@ -49,15 +69,6 @@ pub fn gate_logs(out: &Path, kind: GateKind) -> (PathBuf, PathBuf) {
         dir.join(format!("{}.stdout.log", kind.name())),
         dir.join(format!("{}.stderr.log", kind.name())),
     )
-}
-
-/// Whether a file name in `first-proof/` is one of the proof's own artifacts or logs (what an
-/// evidence pack of the run holds, besides the step logs).
-pub fn is_proof_file(name: &str) -> bool {
-    let rel = format!("first-proof/{name}");
-    [GATE_FAST.rel, GATE_RELEASE.rel, DOCTOR.rel, SUMMARY.rel].contains(&rel.as_str())
-        || name.ends_with(".stdout.log")
-        || name.ends_with(".stderr.log")
 }
 
 /// The three gates.
@@ -207,6 +218,10 @@ pub struct StepRecord {
     /// Whether the log was capped.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub log_truncated: bool,
+    /// The sha256 of the log as this run wrote it, for the run's file record (not part of
+    /// the gate artifact).
+    #[serde(skip)]
+    pub log_sha256: Option<String>,
     /// What a check found, or why a step was skipped / could not start / timed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -307,6 +307,9 @@ pub struct Checked {
     pub present: bool,
     /// Every violation.
     pub violations: Vec<String>,
+    /// History rows that break the schema (readers skip and count those they cannot read):
+    /// reported, never a violation.
+    pub warnings: Vec<String>,
 }
 
 /// One lane's freshness.
@@ -337,6 +340,9 @@ pub struct Health {
     pub ok: bool,
     /// Every violation, `file[:line]: /pointer: what`.
     pub violations: Vec<String>,
+    /// Every history row that breaks its schema, `file:line: what`: a torn or damaged row is
+    /// skipped and counted by every reader, so it is reported here without failing the check.
+    pub warnings: Vec<String>,
     /// Each lane's freshness.
     pub freshness: Vec<Freshness>,
     /// Each artifact's verdict.

@@ -93,7 +93,7 @@ fn lane(
                     text,
                     || report::daily::md(&lane),
                 )?,
-                None => print!("{}", text()),
+                None => report::print(&text()),
             }
             if verbose {
                 eprintln!(
@@ -129,10 +129,7 @@ fn followup_file(ws: &Workspace) -> String {
 pub(super) fn followup_cmd(ws: Workspace) -> Result<i32> {
     let config = ws.config()?;
     let published = followup::from_files(&ws, &config)?;
-    print!(
-        "{}",
-        report::daily::published(&published, &followup_file(&ws))
-    );
+    report::print(&report::daily::published(&published, &followup_file(&ws)));
     Ok(i32::from(!published.contract.ok))
 }
 
@@ -147,7 +144,7 @@ pub(super) fn followup_contract_cmd(ws: Workspace) -> Result<i32> {
     for e in &check.errors {
         let _ = writeln!(out, " - {e}");
     }
-    print!("{out}");
+    report::print(&out);
     Ok(i32::from(!check.ok))
 }
 

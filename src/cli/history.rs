@@ -11,18 +11,20 @@ pub(super) fn history_cmd(ws: &Workspace, what: HistoryCommand) -> Result<i32> {
     let config = ws.config()?;
     let store = Store::of(ws, &config);
     if store.is_local() && !matches!(what, HistoryCommand::Status { .. }) {
-        println!("history: the store is local ([history] store in sdetkit.toml): nothing to share");
+        crate::report::print(
+            "history: the store is local ([history] store in sdetkit.toml): nothing to share\n",
+        );
         return Ok(0);
     }
     let answer = match what {
         HistoryCommand::Pull => store.pull()?.map(|p| {
-            println!(
-                "history: pulled {} new row(s); the store holds {}",
+            crate::report::print(&format!(
+                "history: pulled {} new row(s); the store holds {}\n",
                 p.added, p.remote_rows
-            );
+            ));
         }),
         HistoryCommand::Push => store.push()?.map(|n| {
-            println!("history: pushed {n} new row(s)");
+            crate::report::print(&format!("history: pushed {n} new row(s)\n"));
         }),
         HistoryCommand::Status { format } => store.status()?.and_then(|s| print_status(&s, format)),
     };

@@ -8,7 +8,6 @@ mod premerge;
 mod weekly;
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use clap::Parser;
 
@@ -30,7 +29,7 @@ use crate::repo::worktree::Worktree;
 use crate::report;
 use crate::runner::Stop;
 use crate::triage;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// Parses the command line, runs it, and returns the process exit code.
 pub fn main() -> i32 {
@@ -41,13 +40,17 @@ pub fn main() -> i32 {
         Ok(_) if stop.requested() => 130,
         Ok(code) => code,
         Err(e) => {
-            eprintln!("sdetkit: error: {e}");
+            eprintln!(
+                "sdetkit: error: {}",
+                crate::secrets::redactor().text(&e.to_string())
+            );
             2
         }
     }
 }
 
 fn run(cli: Cli, stop: Stop) -> Result<i32> {
+    crate::clock::pinned().map_err(Error::Usage)?;
     let g = &cli.global;
     let mut ws = Workspace::resolve(g.root.as_deref(), g.out_dir.as_deref(), g.config.as_deref())?;
     ws.stop = stop;
@@ -68,7 +71,7 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
     let verbose = g.verbose;
     match cli.command {
         Command::Init { force, hook: None } => {
-            print!("{}", crate::init::run(&ws, force)?);
+            report::print(&crate::init::run(&ws, force)?);
             Ok(0)
         }
         Command::Init {
@@ -181,7 +184,6 @@ fn gate_fast(
 ) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let inputs = tree.as_ref().filter(|_| !no_cache).map(|t| {
@@ -195,7 +197,7 @@ fn gate_fast(
         run_id: None,
     });
     let selection = (select.only.as_slice(), select.skip.as_slice());
-    let gate = fast::run(&ws, &config, &redactor, &git, selection, cache.as_ref())?;
+    let gate = fast::run(&ws, &config, &git, selection, cache.as_ref())?;
     finish_gate(&ws, gate, args, outputs, verbose)
 }
 
@@ -209,7 +211,6 @@ fn gate_release(
 ) -> Result<i32> {
     let ws = with_jobs(ws, select.jobs);
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
     let verdict = FastVerdict::recorded(&ws)?;
@@ -219,19 +220,15 @@ fn gate_release(
         dry_run,
         fast: &verdict,
     };
-    let gate = release::run(&ws, &config, &redactor, &cx, &select.only, &select.skip)?;
+    let gate = release::run(&ws, &config, &cx, &select.only, &select.skip)?;
     finish_gate(&ws, gate, args, outputs, verbose)
 }
 
 fn doctor_cmd(ws: Workspace, args: &DoctorArgs, verbose: bool) -> Result<i32> {
     let config = ws.config();
-    let redactor = match &config {
-        Ok(c) => workspace::redactor(c),
-        Err(_) => Arc::new(crate::runner::Redactor::from_env([])),
-    };
     let tree = ws.worktree();
     let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let gate = doctor::run(&ws, &config, &redactor, &git, args.release)?;
+    let gate = doctor::run(&ws, &config, &git, args.release)?;
     finish_gate(&ws, gate, &args.report, &args.outputs, verbose)
 }
 
@@ -301,14 +298,13 @@ fn proof_cmd(ws: Workspace, args: &ProofArgs) -> Result<i32> {
 
 fn evidence_pack(ws: &Workspace, run: Option<&str>) -> Result<i32> {
     let config = ws.config()?;
-    let redactor = workspace::redactor(&config);
-    let packed = crate::evidence::pack::pack(ws, &config, &redactor, run)?;
-    println!(
-        "{} ({} files, decision {})",
+    let packed = crate::evidence::pack::pack(ws, &config, run)?;
+    report::print(&format!(
+        "{} ({} files, decision {})\n",
         ws.rel(&packed.path),
         packed.manifest.files.len(),
         packed.manifest.decision
-    );
+    ));
     Ok(0)
 }
 
@@ -327,14 +323,18 @@ fn evidence_verify(ws: &Workspace, file: &std::path::Path, args: &ReportArgs) ->
     Ok(if result.ok { 0 } else { 1 })
 }
 
-/// `investigate failure`: inputs are checked first so that a missing or unreadable file is a
-/// one-line error naming it (exit 2), as is a JUnit file that is not well-formed XML.
+/// `investigate failure`: inputs are checked first so that a missing or unreadable file, or
+/// one that is not a regular file (a FIFO, a device, a directory), is a one-line error naming
+/// it (exit 2), as is a JUnit file that is not a JUnit report.
 fn investigate_failure(ws: &Workspace, args: &FailureArgs) -> Result<i32> {
     for path in std::iter::once(&args.log).chain(&args.junit) {
-        std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
-        if path.is_dir() {
-            return Err(Error::input(path, "is a directory, not a file"));
-        }
+        crate::files::open(path, crate::files::Links::Follow)?.ok_or_else(|| {
+            Error::io(
+                path,
+                "cannot read",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })?;
     }
     let step = match &args.step {
         Some(step) => step.clone(),
@@ -367,7 +367,7 @@ fn investigate_error(log: &std::path::Path, e: std::io::Error) -> Error {
         Some(m) => Error::Syntax {
             path: m.path.clone(),
             line: m.line,
-            message: format!("malformed JUnit XML: {}", m.message),
+            message: m.message.clone(),
         },
         None => Error::io(log, "cannot read", e),
     }

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use super::args::{PortfolioArgs, RecordCommand, WeeklyArgs};
 use crate::artifacts::portfolio::PORTFOLIO;
 use crate::artifacts::releases::{Kind, LEDGER, Recorded};
-use crate::artifacts::weekly::SCORECARD;
+use crate::artifacts::weekly::{HEALTH, SCORECARD};
 use crate::error::{Error, Result};
 use crate::lanes::weekly;
 use crate::report::{self, weekly_md};
@@ -45,6 +45,13 @@ pub(super) fn weekly_cmd(ws: &Workspace, args: &WeeklyArgs) -> Result<i32> {
         .chain(&report::weekly::stale(health))
     {
         eprintln!("sdetkit: contract: {problem}");
+    }
+    if let Some(first) = health.warnings.first() {
+        eprintln!(
+            "sdetkit: warning: contract: {first} ({} history row(s) break their schema; readers skip and count what they cannot read; see {})",
+            health.warnings.len(),
+            ws.rel(&HEALTH.path(&ws.out_dir))
+        );
     }
     Ok(i32::from(!health.ok))
 }
@@ -102,10 +109,10 @@ pub(super) fn record_cmd(ws: &Workspace, what: RecordCommand) -> Result<i32> {
         }
     };
     row.append(&ws.out_dir)?;
-    println!(
-        "recorded {} in {}",
+    crate::report::print(&format!(
+        "recorded {} in {}\n",
         row.id,
         ws.rel(&LEDGER.path(&ws.out_dir))
-    );
+    ));
     Ok(0)
 }

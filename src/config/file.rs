@@ -13,6 +13,7 @@ use super::{
     Thresholds, builtin_thresholds, duration,
 };
 use crate::error::{Error, Result};
+use crate::files::Links;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,10 +79,10 @@ struct RawFast {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRelease {
-    changelog: Option<RawChangelog>,
+    changelog: Option<Spanned<RawChangelog>>,
     tag_prefix: Option<String>,
     release_branches: Option<Spanned<Vec<String>>>,
-    version_file: Option<PathBuf>,
+    version_file: Option<Spanned<PathBuf>>,
     #[serde(default)]
     skip: Vec<Spanned<String>>,
     #[serde(default)]
@@ -131,16 +132,35 @@ struct RawThresholds {
     fail_on_breach: Option<bool>,
 }
 
-/// Loads and validates the config file at `path`.
-pub fn load(path: &Path) -> Result<Config> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read config", e))?;
-    parse(path, &text)
+/// The longest step id: it names the step's log file (`<id>.log`), and file names are at
+/// most 255 bytes on the usual file systems.
+const MAX_STEP_ID: usize = 128;
+
+/// The most of a config file read.
+const CONFIG_CAP: u64 = 4 << 20;
+
+/// Loads and validates the config file at `path` (a regular file of at most 4 MiB) for the
+/// repository at `root`, where the files it names (`version_file`, `changelog`) must be
+/// regular files too when they exist.
+pub fn load(path: &Path, root: &Path) -> Result<Config> {
+    let text = crate::files::read_text(path, CONFIG_CAP, Links::Follow)?.ok_or_else(|| {
+        Error::io(
+            path,
+            "cannot read config",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        )
+    })?;
+    parse_in(path, &text, Some(root))
 }
 
 /// Parses config text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
-    let at = Locator { path, text };
+    parse_in(path, text, None)
+}
+
+/// Parses config text, checking the files it names under `root` when given.
+fn parse_in(path: &Path, text: &str, root: Option<&Path>) -> Result<Config> {
+    let at = Locator { path, text, root };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| at.line(s.start));
         at.error_at_line(line, e.message().trim().replace('\n', " "))
@@ -227,9 +247,24 @@ fn history(at: &Locator, raw: Option<RawHistory>) -> Result<HistoryOptions> {
 struct Locator<'a> {
     path: &'a Path,
     text: &'a str,
+    /// The repository the files the config names are relative to, when they are checked.
+    root: Option<&'a Path>,
 }
 
 impl Locator<'_> {
+    /// A file setting `name` (at `span`) names `rel` under the root: when it exists it must
+    /// be a regular file of at most `cap` bytes (a FIFO would hang its read, `/dev/zero`
+    /// never end it).
+    fn named_file(&self, span: Range<usize>, name: &str, rel: &Path, cap: u64) -> Result<()> {
+        match self
+            .root
+            .map(|root| crate::files::regular(&root.join(rel), cap))
+        {
+            Some(Err(e)) => Err(self.error(span, format!("{name}: {e}"))),
+            _ => Ok(()),
+        }
+    }
+
     fn line(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
         self.text.as_bytes()[..end]
@@ -289,17 +324,31 @@ fn runner(at: &Locator, raw: Option<RawRunner>) -> Result<(Option<usize>, std::t
 fn release(at: &Locator, raw: RawRelease) -> Result<(ReleaseOptions, Vec<StepSpec>)> {
     let defaults = ReleaseOptions::default();
     let options = ReleaseOptions {
-        changelog: match raw.changelog {
-            None | Some(RawChangelog::Keep(true)) => ChangelogSetting::Auto,
-            Some(RawChangelog::Keep(false)) => ChangelogSetting::Off,
-            Some(RawChangelog::File(path)) => ChangelogSetting::File(path),
+        changelog: match raw.changelog.map(|c| (c.span(), c.into_inner())) {
+            None | Some((_, RawChangelog::Keep(true))) => ChangelogSetting::Auto,
+            Some((_, RawChangelog::Keep(false))) => ChangelogSetting::Off,
+            Some((span, RawChangelog::File(path))) => {
+                at.named_file(span, "changelog", &path, super::CHANGELOG_CAP)?;
+                ChangelogSetting::File(path)
+            }
         },
         tag_prefix: raw.tag_prefix.or(defaults.tag_prefix),
         release_branches: match &raw.release_branches {
             Some(branches) => at.globs(branches)?,
             None => defaults.release_branches,
         },
-        version_file: raw.version_file,
+        version_file: match raw.version_file {
+            Some(file) => {
+                at.named_file(
+                    file.span(),
+                    "version_file",
+                    file.get_ref(),
+                    super::VERSION_FILE_CAP,
+                )?;
+                Some(file.into_inner())
+            }
+            None => None,
+        },
         skip: check_names(at, &raw.skip, ReleaseCheck::parse, ReleaseCheck::known)?,
     };
     let custom = steps(at, raw.steps, "gate.release")?;
@@ -352,6 +401,15 @@ fn steps(at: &Locator, raw: Vec<RawStep>, table: &str) -> Result<Vec<StepSpec>> 
             return Err(at.error(
                 step.id.span(),
                 format!("{table} step id `{id}` must be non-empty and use only letters, digits, `-`, `_` or `.`"),
+            ));
+        }
+        if id.len() > MAX_STEP_ID {
+            return Err(at.error(
+                step.id.span(),
+                format!(
+                    "{table} step id is {} bytes long; at most {MAX_STEP_ID} (it names the step's log file)",
+                    id.len()
+                ),
             ));
         }
         if let Some(first) = seen.get(id) {

@@ -21,6 +21,12 @@ pub use file::{load, parse as load_str};
 /// Default per-step timeout (PRODUCT §3).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// The most of a `version_file` read: one line, or a small module.
+pub const VERSION_FILE_CAP: u64 = 1 << 20;
+
+/// The most of a changelog read.
+pub const CHANGELOG_CAP: u64 = 16 << 20;
+
 /// Default time between SIGTERM and SIGKILL when a step is stopped.
 pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -253,6 +259,21 @@ pub struct PremergeOptions {
 }
 
 impl Config {
+    /// The secrets it holds: the values of secret-named variables in its steps' `env`, and
+    /// the history store's database URL.
+    pub fn secrets(&self) -> Vec<String> {
+        let steps = self
+            .fast
+            .iter()
+            .chain(&self.release_steps)
+            .chain(&self.doctor_steps)
+            .chain(self.setup.iter());
+        let mut values: Vec<String> =
+            crate::secrets::secret_values(steps.flat_map(|s| &s.env)).collect();
+        values.extend(std::env::var(&self.history.url_env).ok());
+        values
+    }
+
     /// The threshold profile for `branch`, else `default`.
     pub fn thresholds_for(&self, branch: &str) -> Thresholds {
         self.thresholds
@@ -278,11 +299,14 @@ pub fn builtin_thresholds() -> BTreeMap<String, Thresholds> {
     ])
 }
 
-/// Loads `path` when it exists; otherwise auto-detects from `root`.
+/// Loads `path` when it exists; otherwise auto-detects from `root`. The secrets it holds
+/// are redacted from here on ([`crate::secrets::learn`]).
 pub fn resolve(root: &Path, path: &Path, explicit: bool) -> Result<Config> {
-    if path.exists() || explicit {
-        load(path)
+    let config = if path.exists() || explicit {
+        load(path, root)?
     } else {
-        Ok(detect::config(root))
-    }
+        detect::config(root)
+    };
+    crate::secrets::learn(config.secrets());
+    Ok(config)
 }

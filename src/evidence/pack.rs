@@ -3,23 +3,25 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::sha256_hex;
+use crate::artifacts::evidence::RUN_FILES;
 use crate::artifacts::evidence::{
     ConfigDigest, Entry, MANIFEST, MANIFEST_SCHEMA, Manifest, Tool, pack_path,
 };
-use crate::artifacts::{followup, learning, premerge, proof};
+use crate::artifacts::{followup, learning, proof};
 use crate::config::Config;
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::runner::Redactor;
+use crate::files::Links;
 use crate::workspace::Workspace;
 
 /// Artifacts of a run besides the proof's own, packed when the lane wrote them in this run.
-const DERIVED: &[&str] = &[
+/// The pre-merge verdict is not among them: it is written after the pack it judges, and
+/// carries that pack's sha256 instead.
+pub const DERIVED: &[&str] = &[
     learning::ROLLUP.rel,
     learning::CONTROL_TOWER.rel,
     learning::CONTROL_TOWER_MD.rel,
@@ -30,9 +32,10 @@ const DERIVED: &[&str] = &[
     followup::FOLLOWUP_MD.rel,
     followup::HISTORY_ROLLUP.rel,
     followup::CONTRACT_CHECK.rel,
-    premerge::GATE.rel,
-    premerge::RELEASE_ROOM.rel,
 ];
+
+/// The most of one file packed: a step log is capped at 16 MiB.
+const ENTRY_CAP: u64 = 64 << 20;
 
 /// The packed pack.
 pub struct Packed {
@@ -44,12 +47,7 @@ pub struct Packed {
 
 /// Packs the latest run (which must be `run` when given) into
 /// `build/evidence/evidence-<run_id>.zip`.
-pub fn pack(
-    ws: &Workspace,
-    config: &Config,
-    redactor: &Redactor,
-    run: Option<&str>,
-) -> Result<Packed> {
+pub fn pack(ws: &Workspace, config: &Config, run: Option<&str>) -> Result<Packed> {
     let summary_path = proof::SUMMARY.path(&ws.out_dir);
     let summary = proof::SUMMARY.read(&ws.out_dir)?.ok_or_else(|| {
         Error::input(
@@ -72,18 +70,30 @@ pub fn pack(
         )));
     }
     let started_at = summary.started_at.clone();
-    let files = collect(ws, &summary_path)?;
+    let record = RUN_FILES
+        .read(&ws.out_dir)?
+        .filter(|r| r.run_id == run_id)
+        .ok_or_else(|| {
+            Error::input(
+                RUN_FILES.path(&ws.out_dir),
+                format!(
+                    "has no record of run {run_id}'s files (written by an older sdetkit, or removed); rerun the lane to pack a run"
+                ),
+            )
+        })?;
+    let redactor = crate::secrets::redactor();
+    let mut files = Vec::new();
     let mut entries = Vec::new();
     let mut contents = Vec::new();
-    for rel in &files {
-        let path = ws.out_dir.join(rel);
-        let raw = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
-        let clean = redact(&raw, redactor);
+    for (rel, sha256) in &record.files {
+        let raw = own_file(ws, &run_id, rel, sha256)?;
+        let clean = redactor.bytes(&raw).into_owned();
         entries.push(Entry {
             path: rel.clone(),
             sha256: sha256_hex(&clean),
             bytes: clean.len() as u64,
         });
+        files.push(rel.clone());
         contents.push(clean);
     }
     let manifest = Manifest {
@@ -103,62 +113,30 @@ pub fn pack(
     };
     let path = pack_path(&ws.out_dir, &run_id);
     let bytes = zip_bytes(&manifest, &files, &contents, &started_at)?;
-    crate::artifacts::write_atomic(&path, &bytes)?;
+    crate::artifacts::write_under(&ws.out_dir, &path, &bytes)?;
     Ok(Packed { path, manifest })
 }
 
-/// Every file of the run, relative to the out-dir, sorted: the proof's artifacts and logs,
-/// plus derived artifacts written after the summary (older ones belong to another run).
-fn collect(ws: &Workspace, summary_path: &Path) -> Result<Vec<String>> {
-    let dir = proof::dir(&ws.out_dir);
-    let since = modified(summary_path);
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot read", e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if proof::is_proof_file(&name) {
-            files.push(format!("first-proof/{name}"));
-        }
+/// The bytes of `rel`, which run `run_id` wrote with digest `sha256`: a file that is gone,
+/// a link, or changed since (a later `gate fast`, a concurrent lane) is not the run's.
+fn own_file(ws: &Workspace, run_id: &str, rel: &str, sha256: &str) -> Result<Vec<u8>> {
+    let path = ws.out_dir.join(rel);
+    let rerun = "rerun the lane to pack a run whose files are all its own";
+    let raw = crate::files::read(&path, ENTRY_CAP, Links::Refuse)?.ok_or_else(|| {
+        Error::input(
+            &path,
+            format!("removed since run {run_id} wrote it; {rerun}"),
+        )
+    })?;
+    if sha256_hex(&raw) != sha256 {
+        return Err(Error::input(
+            &path,
+            format!(
+                "changed since run {run_id} wrote it (by a later `sdetkit gate` or a concurrent lane); {rerun}"
+            ),
+        ));
     }
-    walk(&dir.join("logs"), "first-proof/logs", &mut files);
-    for rel in DERIVED {
-        let path = ws.out_dir.join(rel);
-        if path.is_file() && modified(&path) >= since {
-            files.push(rel.to_string());
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{prefix}/{name}");
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&entry.path(), &rel, out),
-            Ok(t) if t.is_file() => out.push(rel),
-            _ => {}
-        }
-    }
-}
-
-fn modified(path: &Path) -> SystemTime {
-    path.metadata()
-        .and_then(|m| m.modified())
-        .unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-/// Redacts line by line, so a secret that slipped into an artifact never enters the pack.
-fn redact(raw: &[u8], redactor: &Redactor) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        out.extend_from_slice(&redactor.redact(line));
-    }
-    out
+    Ok(raw)
 }
 
 fn config_digest(ws: &Workspace, config: &Config) -> ConfigDigest {

@@ -82,9 +82,9 @@ impl Tally {
 
     /// The tally of the whole history, reading only what was appended since the checkpoint
     /// (the rollup is a sum, so it resumes exactly; a missing, unreadable or stale checkpoint
-    /// just means a full read). Returns it with the new checkpoint's `(path, bytes)`, for
-    /// the caller to write with the other artifacts.
-    pub fn resume(out: &Path) -> Result<(Tally, (std::path::PathBuf, Vec<u8>))> {
+    /// just means a full read). Returns it with the new checkpoint, for the caller to write
+    /// with the other artifacts.
+    pub fn resume(out: &Path) -> Result<(Tally, crate::artifacts::Entry)> {
         let doc = checkpoint::<Tally>();
         let saved = doc.read(out).ok().flatten();
         let folded = jsonl::fold_from(
@@ -102,11 +102,7 @@ impl Tally {
             mark: folded.mark,
             tally: tally.clone(),
         };
-        let entry = (
-            doc.path(out),
-            crate::json::line(&crate::json::to_value(&next)).into_bytes(),
-        );
-        Ok((tally, entry))
+        Ok((tally, doc.compact_entry(out, &next)))
     }
 
     /// The history rollup (v1 fields, plus `corrupt_rows`).
@@ -166,9 +162,9 @@ mod tests {
             &history,
             &[row("SHIP", "a"), "{broken".into(), row("NO-SHIP", "b")],
         );
-        let (first, (checkpoint, saved)) = Tally::resume(out).unwrap();
+        let (first, checkpoint) = Tally::resume(out).unwrap();
         assert_eq!(first, Tally::read(out).unwrap());
-        std::fs::write(&checkpoint, saved).unwrap();
+        crate::artifacts::write_all(&[checkpoint]).unwrap();
         add(&history, &[row("NO-SHIP", "b"), "{broken".into()]);
         let (second, _) = Tally::resume(out).unwrap();
         let full = Tally::read(out).unwrap();
@@ -182,8 +178,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (out, history) = (dir.path(), paths(dir.path()));
         add(&history, &[row("SHIP", "a"), row("SHIP", "a")]);
-        let (_, (checkpoint, saved)) = Tally::resume(out).unwrap();
-        std::fs::write(&checkpoint, saved).unwrap();
+        let (_, checkpoint) = Tally::resume(out).unwrap();
+        let checkpoint_path = checkpoint.path().to_path_buf();
+        crate::artifacts::write_all(&[checkpoint]).unwrap();
         std::fs::write(&history, "").unwrap();
         add(
             &history,
@@ -195,7 +192,7 @@ mod tests {
         );
         let (tally, _) = Tally::resume(out).unwrap();
         assert_eq!(tally, Tally::read(out).unwrap());
-        std::fs::write(&checkpoint, "{not json").unwrap();
+        std::fs::write(&checkpoint_path, "{not json").unwrap();
         let (tally, _) = Tally::resume(out).unwrap();
         assert_eq!(tally.total_runs, 3);
     }

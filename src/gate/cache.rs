@@ -95,7 +95,7 @@ impl StepCache<'_> {
             .filter_map(|spec| {
                 let (entry, log) = cache::lookup(self.out, keys.get(&spec.id)?)?;
                 let copy = crate::runner::log_path(logs_dir, &spec.id);
-                let log = std::fs::copy(&log, &copy).ok().map(|_| copy);
+                let sha256 = cache::restore_log(&log, &copy, self.out);
                 let from = entry
                     .run_id
                     .as_deref()
@@ -105,7 +105,10 @@ impl StepCache<'_> {
                     entry.passed_at,
                     crate::clock::human_ms(entry.duration_ms)
                 );
-                Some(StepOutcome::cached(spec, log, reason))
+                let mut outcome =
+                    StepOutcome::cached(spec, sha256.is_some().then_some(copy), reason);
+                outcome.log_sha256 = sha256;
+                Some(outcome)
             })
             .collect()
     }

@@ -149,6 +149,7 @@ impl Check {
             duration_ms: began.elapsed().as_millis() as u64,
             log: None,
             log_truncated: false,
+            log_sha256: None,
             message: Some(self.message),
             hint: self.hint,
             severity: Some(self.severity),

@@ -1,14 +1,11 @@
 //! `gate fast`: format, lint, type-check and test commands, in parallel.
 
-use std::sync::Arc;
-
 use super::cache::StepCache;
 use super::{Started, run_commands, select};
 use crate::artifacts::proof::{GateKind, GateReport};
 use crate::config::Config;
 use crate::error::Result;
 use crate::repo::git::GitFacts;
-use crate::runner::Redactor;
 use crate::workspace::Workspace;
 
 /// Runs the fast gate's steps (after `--only` / `--skip`) and returns its report; with a
@@ -16,7 +13,6 @@ use crate::workspace::Workspace;
 pub fn run(
     ws: &Workspace,
     config: &Config,
-    redactor: &Arc<Redactor>,
     git: &GitFacts,
     select_steps: (&[String], &[String]),
     cache: Option<&StepCache>,
@@ -24,7 +20,7 @@ pub fn run(
     let started = Started::now();
     let (only, skip) = select_steps;
     let steps = select(&config.fast, only, skip)?;
-    let records = run_commands(ws, config, GateKind::Fast, &steps, redactor, cache);
+    let records = run_commands(ws, config, GateKind::Fast, &steps, cache)?;
     Ok(GateReport::new(
         GateKind::Fast,
         ws,

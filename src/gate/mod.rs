@@ -159,35 +159,22 @@ fn recommend(steps: &[StepRecord]) -> Vec<String> {
     out
 }
 
-/// Runs command steps of `kind` (clearing its previous logs) and returns their records.
+/// Runs command steps of `kind` (after clearing its previous logs) and returns their records.
 pub fn run_commands(
     ws: &Workspace,
     config: &crate::config::Config,
     kind: GateKind,
     specs: &[crate::config::StepSpec],
-    redactor: &std::sync::Arc<crate::runner::Redactor>,
     cache: Option<&StepCache>,
-) -> Vec<StepRecord> {
-    let ctx = ws.runner(kind.short(), config, redactor);
-    clear_logs(&ctx.logs_dir);
+) -> crate::error::Result<Vec<StepRecord>> {
+    let ctx = ws.runner(kind.short(), config)?;
     let keys = cache.map(|c| c.keys(kind, specs)).unwrap_or_default();
     let settled = cache.map_or_else(Vec::new, |c| c.hits(specs, &keys, &ctx.logs_dir));
     let outcomes = crate::runner::run(specs, &ctx, settled);
     if let Some(c) = cache {
         c.store(kind, &keys, &outcomes);
     }
-    records(ws, outcomes, specs)
-}
-
-/// Removes the previous run's logs of a gate, so a log on disk always belongs to this run.
-fn clear_logs(dir: &std::path::Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.path().extension().is_some_and(|e| e == "log") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    Ok(records(ws, outcomes, specs))
 }
 
 /// Turns runner outcomes into records, attaching a first failure to every blocking step.
@@ -211,6 +198,7 @@ pub fn records(
                 duration_ms: o.duration_ms,
                 log: o.log.as_deref().map(|l| ws.rel(l)),
                 log_truncated: o.truncated,
+                log_sha256: o.log_sha256.clone(),
                 message: o.reason.clone(),
                 hint: None,
                 severity: None,

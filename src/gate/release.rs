@@ -3,7 +3,6 @@
 //! demotes only the release-moment checks to warnings; content checks still fail.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::check::{Check, timed};
 use super::{Started, run_commands, select};
@@ -15,7 +14,6 @@ use crate::repo::git::{self, GitFacts};
 use crate::repo::tags::{self, Convention};
 use crate::repo::version::{self, Lookup, Source, Version, VersionError};
 use crate::repo::worktree::{Upstream, Worktree};
-use crate::runner::Redactor;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -64,7 +62,6 @@ pub struct Context<'a> {
 pub fn run(
     ws: &Workspace,
     config: &Config,
-    redactor: &Arc<Redactor>,
     cx: &Context,
     only: &[String],
     skip: &[String],
@@ -112,14 +109,7 @@ pub fn run(
             .cloned()
             .collect();
         let specs = select(&config.release_steps, &custom_only, &custom_skip)?;
-        steps.extend(run_commands(
-            ws,
-            config,
-            GateKind::Release,
-            &specs,
-            redactor,
-            None,
-        ));
+        steps.extend(run_commands(ws, config, GateKind::Release, &specs, None)?);
     }
     Ok(GateReport::new(
         GateKind::Release,
@@ -383,12 +373,18 @@ fn changelog(f: &Facts) -> Check {
         .severity(Severity::Warn);
     };
     let looked = path.display().to_string();
-    let text = match std::fs::read(root.join(&path)) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
+    let read = crate::files::read_text(
+        &root.join(&path),
+        crate::config::CHANGELOG_CAP,
+        crate::files::Links::Follow,
+    );
+    let text = match read {
+        Ok(Some(text)) => text,
+        problem => {
+            let why = problem.map_or_else(|e| e.problem(), |_| "no such file".to_string());
             return Check::fail(
                 looked.clone(),
-                format!("cannot read {looked}: {e}"),
+                format!("cannot read {looked}: {why}"),
                 "check the file",
             );
         }

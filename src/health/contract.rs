@@ -1,7 +1,9 @@
 //! Contract health of the daily and weekly lanes: every artifact they write, validated
 //! against the schema shipped in this binary, plus freshness (the last daily run at most
-//! 26 h old, the last weekly scorecard at most 8 days). A violation names the file (and the
-//! line of a JSONL row) and the JSON pointer.
+//! 26 h old, the last weekly scorecard at most 8 days). A violation names the file and the
+//! JSON pointer. A history row that is not valid (torn by a killed writer, edited, damaged)
+//! is a warning naming its line, not a violation: every reader skips and counts it, so one
+//! bad line never fails a lane on its own.
 
 use std::path::Path;
 
@@ -30,11 +32,16 @@ pub fn check(ws: &Workspace, now: Timestamp) -> Health {
         .iter()
         .flat_map(|a| a.violations.iter().cloned())
         .collect();
+    let warnings = artifacts
+        .iter()
+        .flat_map(|a| a.warnings.iter().cloned())
+        .collect();
     Health {
         schema_version: HEALTH_SCHEMA,
         generated_at: crate::clock::iso(now),
         ok: violations.is_empty() && freshness.iter().all(|f| f.fresh),
         violations,
+        warnings,
         freshness,
         artifacts,
     }
@@ -44,11 +51,14 @@ fn checked(ws: &Workspace, contract: &Contract) -> Checked {
     let path = ws.out_dir.join(contract.rel);
     let file = ws.rel(&path);
     let present = path.is_file();
-    let violations = match (present, contract.jsonl) {
-        (false, _) if contract.required => vec![format!("{file}: missing")],
-        (false, _) => Vec::new(),
-        (true, false) => document(&path, &file, contract),
-        (true, true) => rows(&path, &file, contract),
+    let (violations, warnings) = match (present, contract.jsonl) {
+        (false, _) if contract.required => (vec![format!("{file}: missing")], Vec::new()),
+        (false, _) => (Vec::new(), Vec::new()),
+        (true, false) => (document(&path, &file, contract), Vec::new()),
+        (true, true) => match rows(&path, &file, contract) {
+            Ok(corrupt) => (Vec::new(), corrupt),
+            Err(unreadable) => (vec![unreadable], Vec::new()),
+        },
     };
     Checked {
         file,
@@ -56,6 +66,7 @@ fn checked(ws: &Workspace, contract: &Contract) -> Checked {
         lane: contract.lane,
         present,
         violations,
+        warnings,
     }
 }
 
@@ -81,14 +92,11 @@ fn problem(e: &crate::error::Error) -> String {
     }
 }
 
-/// The violations of the last [`JSONL_TAIL`] rows, each naming its line. The tail is read
-/// from the end; the line numbers (a count of the whole file) are only worked out when
-/// there is something to report.
-fn rows(path: &Path, file: &str, contract: &Contract) -> Vec<String> {
-    let tail = match jsonl::tail(path, JSONL_TAIL) {
-        Ok(tail) => tail,
-        Err(e) => return vec![format!("{file}: {e}")],
-    };
+/// The rows among the last [`JSONL_TAIL`] that break the schema (readers skip and count those
+/// they cannot read), each naming its line; `Err` when the history cannot be read at all. The tail is read from the end; the line numbers (a count
+/// of the whole file) are only worked out when there is something to report.
+fn rows(path: &Path, file: &str, contract: &Contract) -> Result<Vec<String>, String> {
+    let tail = jsonl::tail(path, JSONL_TAIL).map_err(|e| format!("{file}: {e}"))?;
     let mut found: Vec<(u64, String)> = Vec::new();
     for (from_end, line) in tail {
         match serde_json::from_str(&line) {
@@ -103,16 +111,13 @@ fn rows(path: &Path, file: &str, contract: &Contract) -> Vec<String> {
         }
     }
     if found.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let lines = match jsonl::count_lines(path) {
-        Ok(n) => n,
-        Err(e) => return vec![format!("{file}: {e}")],
-    };
-    found
+    let lines = jsonl::count_lines(path).map_err(|e| format!("{file}: {e}"))?;
+    Ok(found
         .into_iter()
         .map(|(from_end, v)| format!("{file}:{}: {v}", lines + 1 - from_end))
-        .collect()
+        .collect())
 }
 
 /// The daily lane's freshness: the time of the last readable event-log row.

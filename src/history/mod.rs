@@ -71,9 +71,9 @@ pub struct Learning {
     pub recurring: Vec<(String, u64)>,
     /// How many runs that window holds.
     pub recent_runs: usize,
-    /// The learning checkpoint to write with the lane's artifacts, `(path, bytes)`: the next
-    /// read resumes from it (views do not write it).
-    pub checkpoint: (std::path::PathBuf, Vec<u8>),
+    /// The learning checkpoint to write with the lane's artifacts: the next read resumes from
+    /// it (views do not write it).
+    pub checkpoint: Option<crate::artifacts::Entry>,
 }
 
 impl Learning {
@@ -94,7 +94,7 @@ impl Learning {
             threshold,
             recurring: recurring(&recent),
             recent_runs: recent.len(),
-            checkpoint,
+            checkpoint: Some(checkpoint),
         })
     }
 

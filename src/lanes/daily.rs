@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::artifacts::Written;
 use crate::artifacts::proof::{Decision, GateKind, GateReport, Summary};
 use crate::config::{Config, StepSpec};
 use crate::decision::Strict;
@@ -14,7 +15,7 @@ use crate::history::Learning;
 use crate::lanes::followup;
 use crate::lanes::proof::{self, ProofOptions};
 use crate::runner;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// How to run the daily lane.
 #[derive(Debug, Clone, Copy)]
@@ -98,11 +99,13 @@ impl DailyRun {
 /// Runs the lane.
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
     let pulled = crate::store::Store::of(ws, config).pull_in_background();
-    if let Some(step) = config.setup.as_ref().filter(|_| !opts.fast)
-        && let Some(failed) = setup(ws, config, step)
-    {
-        return Ok(failed);
-    }
+    let setup_log = match config.setup.as_ref().filter(|_| !opts.fast) {
+        Some(step) => match setup(ws, config, step)? {
+            Ok(log) => log,
+            Err(failed) => return Ok(failed),
+        },
+        None => None,
+    };
     let options = ProofOptions {
         strict: opts.strict.on(),
         release_dry_run: opts.release_dry_run,
@@ -113,6 +116,9 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     let proof = proof::run(ws, config, options)?;
     if proof.summary.interrupted || ws.stop.requested() {
         return Ok(Daily::Interrupted);
+    }
+    if let Some(log) = setup_log {
+        crate::evidence::record::run_files(ws, &proof.summary.run_id, false, &[log])?;
     }
     let started = Instant::now();
     let lane = if opts.fast { "daily-fast" } else { "daily" };
@@ -145,31 +151,40 @@ pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily>
     })))
 }
 
-/// Runs `[setup]`; the failure to report when it did not pass.
-fn setup(ws: &Workspace, config: &Config, step: &StepSpec) -> Option<Daily> {
-    let ctx = ws.runner("setup", config, &workspace::redactor(config));
+/// Runs `[setup]`: its log as written (for the run's evidence) when it passed, else the
+/// failure to report, with what its log says went wrong first.
+fn setup(
+    ws: &Workspace,
+    config: &Config,
+    step: &StepSpec,
+) -> Result<std::result::Result<Option<Written>, Daily>> {
+    let ctx = ws.runner("setup", config)?;
     let outcome = runner::run(std::slice::from_ref(step), &ctx, Vec::new()).remove(0);
     ws.events.idle();
-    outcome.status.blocks().then(|| {
-        let rc = outcome
-            .rc
-            .map_or(String::new(), |rc| format!(" (exit {rc})"));
-        let why = outcome
-            .reason
-            .clone()
-            .map_or(String::new(), |r| format!(": {r}"));
-        let reason = format!("{}{rc}{why}", outcome.status.label().to_lowercase());
-        let log = outcome.log.as_ref().map(|l| ws.rel(l));
-        // The same reading of its log as a failed gate step gets.
-        let first_failure = crate::gate::records(ws, vec![outcome], std::slice::from_ref(step))
-            .into_iter()
-            .next()
-            .and_then(|r| r.first_failure)
-            .map(Box::new);
-        Daily::SetupFailed {
-            reason,
-            log,
-            first_failure,
-        }
-    })
+    if !outcome.status.blocks() {
+        return Ok(Ok(outcome
+            .log
+            .zip(outcome.log_sha256)
+            .map(|(path, sha256)| Written { path, sha256 })));
+    }
+    let rc = outcome
+        .rc
+        .map_or(String::new(), |rc| format!(" (exit {rc})"));
+    let why = outcome
+        .reason
+        .clone()
+        .map_or(String::new(), |r| format!(": {r}"));
+    let reason = format!("{}{rc}{why}", outcome.status.label().to_lowercase());
+    let log = outcome.log.as_ref().map(|l| ws.rel(l));
+    // The same reading of its log as a failed gate step gets.
+    let first_failure = crate::gate::records(ws, vec![outcome], std::slice::from_ref(step))
+        .into_iter()
+        .next()
+        .and_then(|r| r.first_failure)
+        .map(Box::new);
+    Ok(Err(Daily::SetupFailed {
+        reason,
+        log,
+        first_failure,
+    }))
 }

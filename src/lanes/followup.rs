@@ -19,7 +19,8 @@ use crate::workspace::Workspace;
 
 /// Builds the follow-up from `grounds` and writes it: the history row (only when `record`:
 /// lane runs record, viewing commands do not), then, each atomically and all at once,
-/// the follow-up (JSON and Markdown), the history rollup, and the contract check of those payloads.
+/// the follow-up (JSON and Markdown), the history rollup, and the contract check of those
+/// payloads, which a recording lane adds to its run's evidence.
 pub fn publish(
     ws: &Workspace,
     grounds: &Grounds,
@@ -36,13 +37,16 @@ pub fn publish(
     let rollup = tally.rollup(generated_at);
     let value = crate::json::to_value(&followup);
     let contract = contract::check(ws, &value, &crate::json::to_value(&rollup), &tally);
-    crate::artifacts::write_all(&[
+    let written = crate::artifacts::write_all(&[
         FOLLOWUP.entry(out, &followup),
         FOLLOWUP_MD.entry(out, report::followup::md(&followup, &next)),
         HISTORY_ROLLUP.entry(out, &rollup),
         CONTRACT_CHECK.entry(out, &contract),
         checkpoint,
     ])?;
+    if record && let Some(summary) = grounds.summary {
+        crate::evidence::record::run_files(ws, &summary.run_id, false, &written)?;
+    }
     Ok(Published {
         followup,
         contract,

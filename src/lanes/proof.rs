@@ -4,6 +4,7 @@
 use crate::artifacts::proof::{
     Decision, GateKind, GateReport, SUMMARY, SUMMARY_SCHEMA, Summary, SummaryStep, gate_logs,
 };
+use crate::artifacts::{Entry, Written};
 use crate::config::Config;
 use crate::decision;
 use crate::error::Result;
@@ -13,7 +14,7 @@ use crate::gate::{Started, doctor, fast, release};
 use crate::inputs::Inputs;
 use crate::repo::worktree::Worktree;
 use crate::report;
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 
 /// How to run the proof.
 #[derive(Debug, Clone, Copy)]
@@ -82,12 +83,11 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
             inputs,
             run_id: Some(&id),
         });
-    let redactor = workspace::redactor(config);
     let config_ok = Ok(config.clone());
     let (fast, release, doctor) = std::thread::scope(|s| {
-        let doctor = (!opts.skip_doctor)
-            .then(|| s.spawn(|| doctor::run(ws, &config_ok, &redactor, &git, false)));
-        let fast = fast::run(ws, config, &redactor, &git, (&[], &[]), cache.as_ref());
+        let doctor =
+            (!opts.skip_doctor).then(|| s.spawn(|| doctor::run(ws, &config_ok, &git, false)));
+        let fast = fast::run(ws, config, &git, (&[], &[]), cache.as_ref());
         let release = fast.as_ref().ok().map(|f| {
             let cx = release::Context {
                 git: &git,
@@ -95,7 +95,7 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
                 dry_run: opts.release_dry_run,
                 fast: &FastVerdict::ThisRun(f.ok),
             };
-            release::run(ws, config, &redactor, &cx, &[], &[])
+            release::run(ws, config, &cx, &[], &[])
         });
         let doctor = doctor.map(|h| h.join().expect("doctor thread does not panic"));
         (fast, release, doctor)
@@ -108,8 +108,15 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         gates.push(d?);
     }
     let mut steps = Vec::new();
+    let mut written = Vec::new();
     for gate in &gates {
-        steps.push(write_gate(ws, gate, opts)?);
+        steps.push(write_gate(ws, gate, opts, &mut written)?);
+        written.extend(gate.steps.iter().filter_map(|s| {
+            Some(Written {
+                path: ws.root.join(s.log.as_ref()?),
+                sha256: s.log_sha256.clone()?,
+            })
+        }));
     }
     let decision = decision::decide(&gates);
     let first_failure = gates
@@ -137,27 +144,37 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
         git,
         input_digest,
     };
-    SUMMARY.write(&ws.out_dir, &summary, opts.stable)?;
+    written.push(SUMMARY.write(&ws.out_dir, &summary, opts.stable)?);
+    crate::evidence::record::run_files(ws, &summary.run_id, true, &written)?;
     Ok(Proof { summary, gates })
 }
 
-/// Writes a gate's artifact and its two v1 logs; returns its summary entry.
-fn write_gate(ws: &Workspace, gate: &GateReport, opts: ProofOptions) -> Result<SummaryStep> {
+/// Writes a gate's artifact and its two v1 logs, adding them to `written`; returns its
+/// summary entry.
+fn write_gate(
+    ws: &Workspace,
+    gate: &GateReport,
+    opts: ProofOptions,
+    written: &mut Vec<Written>,
+) -> Result<SummaryStep> {
     let kind = gate.gate;
-    let artifact = kind.doc().write(&ws.out_dir, gate, opts.stable)?;
+    let doc = kind.doc().write(&ws.out_dir, gate, opts.stable)?;
+    let artifact = doc.path.clone();
+    written.push(doc);
     let (stdout_log, stderr_log) = gate_logs(&ws.out_dir, kind);
     let problems: String = gate
         .recommendations
         .iter()
         .map(|r| format!("{r}\n"))
         .collect();
-    crate::artifacts::write_all(&[
-        (
+    written.extend(crate::artifacts::write_all(&[
+        Entry::text(
+            &ws.out_dir,
             stdout_log.clone(),
-            report::gate::text(gate, false, true, None).into_bytes(),
+            report::gate::text(gate, false, true, None),
         ),
-        (stderr_log.clone(), problems.into_bytes()),
-    ])?;
+        Entry::text(&ws.out_dir, stderr_log.clone(), problems),
+    ])?);
     let mut command = vec!["sdetkit".to_string()];
     command.extend(kind.command().split(' ').map(String::from));
     if gate.dry_run {

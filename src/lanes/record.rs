@@ -15,7 +15,7 @@ use crate::workspace::Workspace;
 
 /// Records the run of `lane` (after the history the store was pulling while the gates ran is
 /// in), hands it on to the store, then writes the learning artifacts, each atomically and all
-/// at once; returns the learning and the time the run was recorded at.
+/// at once, as the run's evidence; returns the learning and the time the run was recorded at.
 pub fn record(
     ws: &Workspace,
     config: &Config,
@@ -25,11 +25,11 @@ pub fn record(
     lane: &str,
 ) -> Result<(Learning, String)> {
     let store = pulled.finish()?;
-    let (learning, at) = history::record(ws, config, summary, gates, lane)?;
+    let (mut learning, at) = history::record(ws, config, summary, gates, lane)?;
     store.push_after_run()?;
     let learned = learning.artifacts(&at);
     let out = &ws.out_dir;
-    crate::artifacts::write_all(&[
+    let written = crate::artifacts::write_all(&[
         ROLLUP.entry(out, &learned.rollup),
         CONTROL_TOWER.entry(out, &learned.tower),
         CONTROL_TOWER_MD.entry(
@@ -39,7 +39,11 @@ pub fn record(
         TREND.entry(out, &learned.trend),
         TREND_MD.entry(out, report::history::weekly_trend_md(&learned.trend)),
         THRESHOLD.entry(out, &learned.threshold),
-        learning.checkpoint.clone(),
     ])?;
+    crate::evidence::record::run_files(ws, &summary.run_id, false, &written)?;
+    // A cache for the next read, not evidence of this run: written apart from its files.
+    if let Some(checkpoint) = learning.checkpoint.take() {
+        crate::artifacts::write_all(&[checkpoint])?;
+    }
     Ok((learning, at))
 }

@@ -307,8 +307,14 @@ fn read(root: &Path, path: &Path) -> Option<String> {
 /// A configured `version_file`: a single line holding the version, or a file with a
 /// `__version__ = "…"` / `VERSION = "…"` / `version = "…"` assignment.
 fn from_version_file(root: &Path, path: &Path) -> Result<Version, VersionError> {
-    let text = std::fs::read_to_string(root.join(path))
-        .map_err(|e| VersionError::Unreadable(path.to_path_buf(), e.to_string()))?;
+    let unreadable = |why: String| VersionError::Unreadable(path.to_path_buf(), why);
+    let text = crate::files::read_text(
+        &root.join(path),
+        crate::config::VERSION_FILE_CAP,
+        crate::files::Links::Follow,
+    )
+    .map_err(|e| unreadable(e.problem()))?
+    .ok_or_else(|| unreadable("no such file".to_string()))?;
     let single = text.trim();
     let value = if !single.is_empty() && !single.contains(['\n', '=', ' ', '"', '\'']) {
         Some(single.trim_start_matches('v').to_string())

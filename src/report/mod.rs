@@ -36,7 +36,7 @@ pub enum Format {
     Md,
 }
 
-/// Renders in `format` and writes to `out` (atomically) or stdout.
+/// Renders in `format` and writes to `out` (atomically) or stdout, secrets redacted.
 pub fn emit(
     format: Format,
     out: Option<&Path>,
@@ -46,17 +46,13 @@ pub fn emit(
 ) -> Result<()> {
     let rendered = match format {
         Format::Json => crate::json::pretty(json),
-        Format::Text => text(),
-        Format::Md => md(),
+        Format::Text => crate::secrets::redactor().string(text()),
+        Format::Md => crate::secrets::redactor().string(md()),
     };
     match out {
         Some(path) => write_to(path, rendered.as_bytes()),
         None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
+            write_stdout(&rendered);
             Ok(())
         }
     }
@@ -66,6 +62,10 @@ pub fn emit(
 /// atomically, or, for `/dev/stdout` or a FIFO, through it (renaming over it would replace the
 /// device node itself).
 pub fn write_to(path: &Path, bytes: &[u8]) -> Result<()> {
+    // What the user asked for goes out with secrets redacted, like everything else.
+    let text = String::from_utf8_lossy(bytes);
+    let redacted = crate::secrets::redactor().text(&text);
+    let bytes = redacted.as_bytes();
     if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
         std::fs::OpenOptions::new()
             .write(true)
@@ -75,6 +75,20 @@ pub fn write_to(path: &Path, bytes: &[u8]) -> Result<()> {
     } else {
         crate::artifacts::write_atomic(path, bytes)
     }
+}
+
+/// Prints `text` on stdout, secrets redacted: every console report goes through here or
+/// [`emit`].
+pub fn print(text: &str) {
+    write_stdout(&crate::secrets::redactor().text(text));
+}
+
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// A gate verdict for people: `OK`, `OK (dry run)` or `FAIL`.

@@ -1,11 +1,12 @@
 //! The step runner: parallel up to `jobs`, honouring `needs`, one process group per step,
-//! per-step timeouts, logs captured and redacted. Results come back in declared order,
-//! whatever order the steps finished in.
+//! per-step timeouts, logs captured and redacted (by [`crate::secrets::redactor`]). Results
+//! come back in declared order, whatever order the steps finished in.
 
 pub mod capture;
 mod events;
+#[cfg(target_os = "linux")]
+mod guard;
 mod process;
-pub mod redact;
 mod stop;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::StepSpec;
 pub use events::{Events, Silent};
-pub use redact::Redactor;
 pub use stop::Stop;
 
 /// What became of a step (or a built-in check).
@@ -100,6 +100,8 @@ pub struct StepOutcome {
     pub log_bytes: u64,
     /// Whether the log was capped.
     pub truncated: bool,
+    /// The sha256 of the log as written, when all of it was.
+    pub log_sha256: Option<String>,
     /// Why it was skipped, could not start, timed out or crashed.
     pub reason: Option<String>,
     /// JUnit file the step declared, relative to the root.
@@ -118,6 +120,7 @@ impl StepOutcome {
             log: None,
             log_bytes: 0,
             truncated: false,
+            log_sha256: None,
             reason: None,
             junit: spec.junit.clone(),
         }
@@ -156,8 +159,6 @@ pub struct Context {
     pub jobs: usize,
     /// Time between SIGTERM and SIGKILL.
     pub kill_grace: Duration,
-    /// Shared redactor for every log.
-    pub redactor: Arc<Redactor>,
     /// The run's common time origin, so steps of different gates share one timeline.
     pub epoch: Instant,
     /// Who hears about steps starting and settling.

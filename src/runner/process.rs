@@ -1,5 +1,5 @@
 //! One step as one child process group: spawn, stream its output, enforce its timeout, and
-//! make sure nothing it started outlives it.
+//! make sure nothing it started outlives it, nor sdetkit (on Linux, see [`super::guard`]).
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
@@ -61,6 +61,11 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
         .stdout(writer)
         .stderr(writer2)
         .process_group(0);
+    #[cfg(target_os = "linux")]
+    // SAFETY: the hook only calls prctl, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| super::guard::die_with_parent());
+    }
     let child = command.spawn();
     // Drop our copies of the pipe's write end, or the reader would never see end of file.
     drop(command);
@@ -70,8 +75,10 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     };
     outcome.log = Some(log.to_path_buf());
     let pgid = child.id() as i32;
+    #[cfg(target_os = "linux")]
+    let guard = super::guard::Guard::start(pgid);
     let (log_tx, log_rx) = mpsc::channel();
-    let redactor = ctx.redactor.clone();
+    let redactor = crate::secrets::redactor();
     let log_path = log.to_path_buf();
     std::thread::spawn(move || {
         let _ = log_tx.send(capture::copy(reader, &log_path, &redactor));
@@ -83,12 +90,15 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     let end = wait(&exit_rx, started.checked_add(spec.timeout), pgid, ctx);
     // Whatever the step left behind in its group goes with it.
     kill_group(pgid, libc::SIGKILL);
+    #[cfg(target_os = "linux")]
+    drop(guard);
     let captured = log_rx
         .recv_timeout(READER_GRACE)
         .unwrap_or(Captured::default());
     outcome.duration_ms = started.elapsed().as_millis() as u64;
     outcome.log_bytes = captured.total_bytes;
     outcome.truncated = captured.truncated;
+    outcome.log_sha256 = captured.sha256;
     classify(&mut outcome, end, spec, log, &cwd);
     outcome
 }

@@ -16,7 +16,10 @@ pub const LIMIT: usize = 1000;
 
 /// The failing tests `log` names, in order of first mention, without duplicates.
 pub fn failing_tests(log: &Path) -> std::io::Result<Vec<String>> {
-    let mut reader = std::io::BufReader::new(std::fs::File::open(log)?);
+    let mut reader = std::io::BufReader::new(crate::files::open_regular(
+        log,
+        crate::files::Links::Follow,
+    )?);
     let (mut found, mut seen) = (Vec::new(), HashSet::new());
     let mut line = Vec::new();
     while found.len() < LIMIT && reader.read_until(b'\n', &mut line)? > 0 {

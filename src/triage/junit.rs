@@ -29,19 +29,13 @@ pub struct Malformed {
     pub path: PathBuf,
     /// The 1-based line where parsing stopped.
     pub line: u64,
-    /// What the parser found.
+    /// What is wrong (`malformed JUnit XML: …`, `not a JUnit report: …`).
     pub message: String,
 }
 
 impl std::fmt::Display for Malformed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}: malformed JUnit XML: {}",
-            self.path.display(),
-            self.line,
-            self.message
-        )
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
     }
 }
 
@@ -101,10 +95,17 @@ struct State {
     depth: usize,
     /// The failure being read: its element, message attribute and text.
     failure: Option<(String, String, String)>,
+    /// A `<testsuites>` or `<testsuite>` element was seen: this is a JUnit report.
+    report: bool,
+}
+
+/// A JUnit file, which must be a regular file.
+fn open(path: &Path) -> std::io::Result<File> {
+    crate::files::open_regular(path, crate::files::Links::Follow)
 }
 
 fn scan(path: &Path) -> std::io::Result<Option<Hit>> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(File::open(path)?));
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(open(path)?));
     let mut buf = Vec::new();
     let mut state = State::default();
     loop {
@@ -115,6 +116,9 @@ fn scan(path: &Path) -> std::io::Result<Option<Hit>> {
             if state.depth > 0 {
                 let at = reader.buffer_position();
                 return Err(malformed(path, at, "unexpected end of file"));
+            }
+            if !state.report {
+                return Err(not_a_report(path));
             }
             return Ok(None);
         }
@@ -163,8 +167,12 @@ impl State {
     fn open(&mut self, e: &BytesStart) {
         let attr = |key: &str| attribute(e, key);
         match e.local_name().into_inner() {
-            "testsuites" => self.root = attr("name"),
+            "testsuites" => {
+                self.report = true;
+                self.root = attr("name");
+            }
             "testsuite" => {
+                self.report = true;
                 let name = attr("name").unwrap_or_default();
                 self.root.get_or_insert_with(|| name.clone());
                 self.suites.push(name);
@@ -374,14 +382,24 @@ fn malformed(path: &Path, at: u64, message: &str) -> std::io::Error {
     let error = Malformed {
         path: path.to_path_buf(),
         line,
-        message: message.to_string(),
+        message: format!("malformed JUnit XML: {message}"),
+    };
+    std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+}
+
+/// The error for a file with no `<testsuites>` or `<testsuite>` element (plain text, empty).
+fn not_a_report(path: &Path) -> std::io::Error {
+    let error = Malformed {
+        path: path.to_path_buf(),
+        line: 1,
+        message: "not a JUnit report: no <testsuites> or <testsuite> element".to_string(),
     };
     std::io::Error::new(std::io::ErrorKind::InvalidData, error)
 }
 
 /// The 1-based line of byte offset `at`, counted by streaming the file again.
 fn line_at(path: &Path, at: u64) -> std::io::Result<u64> {
-    let mut reader = BufReader::new(File::open(path)?).take(at);
+    let mut reader = BufReader::new(open(path)?).take(at);
     let mut lines = 1;
     loop {
         let chunk = reader.fill_buf()?;
@@ -416,7 +434,7 @@ pub fn outcomes(files: &[PathBuf]) -> std::io::Result<Vec<Outcome>> {
 }
 
 fn outcomes_of(path: &Path, all: &mut Vec<Outcome>) -> std::io::Result<()> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(File::open(path)?));
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(open(path)?));
     let mut buf = Vec::new();
     let (mut root, mut suites) = (None::<String>, Vec::<String>::new());
     let mut open: Option<(Case, Option<u64>, &'static str)> = None;

@@ -197,7 +197,7 @@ pub fn analyze(
     if let Some(hit) = junit::first_failure(junit, &step)? {
         return Ok(hit.into_failure(&context.id, &step));
     }
-    let file = std::fs::File::open(log)?;
+    let file = crate::files::open_regular(log, crate::files::Links::Follow)?;
     Ok(match search::first_hit(file, &step)? {
         Some(hit) => hit.into_failure(&context.id, &step),
         None => nothing(log, &context.id),
@@ -208,7 +208,7 @@ pub fn analyze(
 fn log_head(log: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut head = Vec::new();
-    std::fs::File::open(log)?
+    crate::files::open_regular(log, crate::files::Links::Follow)?
         .take(8 << 10)
         .read_to_end(&mut head)?;
     let text = String::from_utf8_lossy(&head);

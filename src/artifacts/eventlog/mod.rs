@@ -388,6 +388,7 @@ impl<F: RowFold> jsonl::Fold for Lines<F> {
 
 /// The event log of one out-dir.
 pub struct EventLog {
+    out: PathBuf,
     path: PathBuf,
 }
 
@@ -395,6 +396,7 @@ impl EventLog {
     /// The event log under `out`.
     pub fn at(out: &Path) -> EventLog {
         EventLog {
+            out: out.to_path_buf(),
             path: LOG.path(out),
         }
     }
@@ -406,14 +408,14 @@ impl EventLog {
 
     /// Appends one row under the log's lock.
     pub fn append(&self, row: &EventRow) -> Result<()> {
-        jsonl::append(&self.path, &crate::json::to_value(row))
+        jsonl::append(&self.out, &self.path, &crate::json::to_value(row))
     }
 
     /// Adds the rows of `incoming` (from another machine's history) that the log lacks, each
     /// in its place by time, under the log's lock; returns how many were added.
     pub fn merge(&self, incoming: &[union::Keyed]) -> Result<usize> {
         let mut added = 0;
-        jsonl::rewrite(&self.path, |text| {
+        jsonl::rewrite(&self.out, &self.path, |text| {
             let (merged, n) = union::merge_into_log(text, incoming)?;
             added = n;
             Some(merged)

@@ -2,7 +2,6 @@
 //! `ok` means no error-severity finding. The score is informational only.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 mod files;
 mod tools;
@@ -14,7 +13,7 @@ use crate::config::{Config, DoctorCheck};
 use crate::error::{Error, Result};
 use crate::repo::git::{self, GitFacts};
 use crate::repo::scan;
-use crate::runner::{Redactor, Status};
+use crate::runner::Status;
 use crate::triage::Classification;
 use crate::workspace::Workspace;
 
@@ -23,7 +22,6 @@ use crate::workspace::Workspace;
 pub fn run(
     ws: &Workspace,
     config: &std::result::Result<Config, Error>,
-    redactor: &Arc<Redactor>,
     git: &GitFacts,
     release: bool,
 ) -> Result<GateReport> {
@@ -46,9 +44,8 @@ pub fn run(
             usable,
             GateKind::Doctor,
             &usable.doctor_steps,
-            redactor,
             None,
-        ));
+        )?);
     }
     let mut report = GateReport::new(GateKind::Doctor, ws, steps, false, git.clone(), started);
     report.score = Some(score(&report.steps));
@@ -181,14 +178,7 @@ fn out_dir_ignored(ws: &Workspace, in_repo: bool) -> Check {
             format!("artifacts go to {shown}, which git and the repository's tools never see"),
         );
     }
-    if git::tracks_under(&ws.root, &rel) {
-        return Check::fail(
-            ".gitignore",
-            format!("{shown} holds tracked files: sdetkit's artifacts would mix with them"),
-            "use another --out-dir (without one, sdetkit uses .git/sdetkit here)",
-        )
-        .severity(Severity::Warn);
-    }
+    // An out-dir holding tracked files never gets here: `Workspace::resolve` refuses it.
     if git::is_ignored(&ws.root, Path::new(&shown)) {
         Check::pass(".gitignore", format!("{shown} is git-ignored"))
     } else {
