@@ -6,9 +6,9 @@
 
 use std::fmt::Write;
 
+use super::fold::escape_data;
 use crate::artifacts::ci::{CodeQualityIssue, CodeQualityLines, CodeQualityLocation};
 use crate::artifacts::proof::{GateReport, Summary};
-use crate::ci::Native;
 use crate::runner::Status;
 
 /// How much a finding matters.
@@ -98,13 +98,6 @@ pub fn findings(gates: &[GateReport]) -> Vec<Finding<'_>> {
     out
 }
 
-/// GitHub's escaping of a workflow command's message: `%`, CR and LF.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
 /// GitHub's escaping of a workflow command's property value: as data, plus `:` and `,`.
 pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
@@ -135,33 +128,6 @@ pub fn annotations(gates: &[GateReport]) -> String {
         );
     }
     out
-}
-
-/// `body` (lines, each ending in a newline) folded under `title` as the CI shows it: a GitHub
-/// group, a collapsed GitLab section named after `id` and opened at `at` (Unix seconds), or
-/// as it is outside those CIs.
-pub fn fold(native: Option<Native>, id: &str, title: &str, body: &str, at: i64) -> String {
-    match native {
-        None => body.to_string(),
-        Some(Native::Github) => format!("::group::{}\n{body}::endgroup::\n", escape_data(title)),
-        Some(Native::Gitlab) => {
-            // Section names: letters, digits, `_`, `.` and `-` only.
-            let name: String = id
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            format!(
-                "\x1b[0Ksection_start:{at}:{name}[collapsed=true]\r\x1b[0K{title}\n{body}\
-                 \x1b[0Ksection_end:{at}:{name}\r\x1b[0K\n"
-            )
-        }
-    }
 }
 
 /// What a command's job summary shows.
@@ -241,19 +207,5 @@ mod tests {
     fn github_escapes_data_and_properties() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-    }
-
-    #[test]
-    fn folds_are_the_ci_own() {
-        assert_eq!(fold(None, "x", "t", "a\n", 5), "a\n");
-        assert_eq!(
-            fold(Some(Native::Github), "x", "unit log", "a\n", 5),
-            "::group::unit log\na\n::endgroup::\n"
-        );
-        assert_eq!(
-            fold(Some(Native::Gitlab), "gate fast/unit", "unit log", "a\n", 5),
-            "\x1b[0Ksection_start:5:gate_fast_unit[collapsed=true]\r\x1b[0Kunit log\na\n\
-             \x1b[0Ksection_end:5:gate_fast_unit\r\x1b[0K\n"
-        );
     }
 }

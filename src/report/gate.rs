@@ -114,7 +114,7 @@ fn line(
             let id = format!("{}-{}", gate.name(), step.id);
             let title = format!("{} log excerpt", step.id);
             let at = crate::clock::now().as_second();
-            out.push_str(&super::ci::fold(fold, &id, &title, &body, at));
+            out.push_str(&super::fold::fold(fold, &id, &title, &body, at));
         }
     }
     if let Some(log) = step.log.as_ref().filter(|_| step.status.blocks()) {

@@ -4,6 +4,7 @@
 pub mod ci;
 pub mod daily;
 pub mod evidence;
+pub mod fold;
 pub mod followup;
 pub mod gate;
 pub mod history;
