@@ -13,7 +13,11 @@ use crate::report::Format;
     name = "sdetkit",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "Examples:\n  sdetkit ops daily        # ready to ship? what failed first? what next?\n  \
+                  sdetkit gate fast        # format, lint, tests, in parallel\n  \
+                  sdetkit ops premerge     # before a merge\n  \
+                  sdetkit ops weekly       # KPIs and the weekly page"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -24,8 +28,36 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Top-level commands: those that work on a repository, and those about sdetkit itself.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    #[command(flatten)]
+    /// A command that works on a repository.
+    Repo(RepoCommand),
+    /// Shell completions (bash, zsh, fish, elvish, powershell), on stdout
+    #[command(after_help = "Examples:\n  \
+        sdetkit completions bash > ~/.local/share/bash-completion/completions/sdetkit\n  \
+        sdetkit completions zsh > ~/.zfunc/_sdetkit        # with fpath+=(~/.zfunc)\n  \
+        sdetkit completions fish > ~/.config/fish/completions/sdetkit.fish")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on stdout, or a page per command in a directory
+    #[command(after_help = "Examples:\n  \
+        sdetkit man > ~/.local/share/man/man1/sdetkit.1 && man sdetkit\n  \
+        sdetkit man --dir ~/.local/share/man/man1 && man sdetkit-ops-daily")]
+    Man {
+        /// Write every command's page into DIR (sdetkit.1, sdetkit-ops-daily.1, …)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Repository root [default: git top-level of the current directory, else the current directory]
     #[arg(long, global = true, value_name = "DIR")]
@@ -73,9 +105,26 @@ pub enum Color {
     Never,
 }
 
-/// Top-level commands.
+impl Color {
+    /// Whether to colour output to a terminal (`tty`) or not. `auto` follows the conventions
+    /// other tools follow: `NO_COLOR` set and not empty turns colour off (no-color.org) and
+    /// wins; `CLICOLOR_FORCE` set and not `0` turns it on even when piped; otherwise colour
+    /// on a terminal only. `always` and `never` are the user's word and win over both.
+    pub fn wanted(self, tty: bool, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+        let set = |name: &str| env(name).filter(|v| !v.is_empty());
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto if set("NO_COLOR").is_some() => false,
+            Color::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            Color::Auto => tty,
+        }
+    }
+}
+
+/// The commands that work on a repository.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum RepoCommand {
     /// Propose the gate from the repository's own conventions and write sdetkit.toml
     ///
     /// Reads the repository's CI (GitHub Actions run steps with their matrix, GitLab, Travis,
@@ -85,6 +134,9 @@ pub enum Command {
     /// says nothing about an ecosystem, its defaults apply. Prints every step with where it came
     /// from, writes sdetkit.toml with a [setup] that installs the dependencies, and writes
     /// sdetkit.mk (make aliases for the lanes) only when the repository has a Makefile.
+    #[command(
+        after_help = "Examples:\n  sdetkit init                   # propose and write sdetkit.toml\n  sdetkit init --hook pre-push   # the fast gate before every push"
+    )]
     Init {
         /// Overwrite existing files
         #[arg(long)]
@@ -98,6 +150,7 @@ pub enum Command {
     #[command(subcommand)]
     Gate(GateCommand),
     /// Repository and environment health (exit 1 on an error-severity finding)
+    #[command(after_help = "Examples:\n  sdetkit doctor\n  sdetkit doctor --release --format json")]
     Doctor(DoctorArgs),
     /// Operator lanes
     #[command(subcommand)]
@@ -109,6 +162,9 @@ pub enum Command {
     #[command(subcommand)]
     Evidence(EvidenceCommand),
     /// KPIs of every repository in the PostgreSQL store and across all of them, computed in the database
+    #[command(
+        after_help = "Examples:\n  SDETKIT_DATABASE_URL=postgres://ci@db/sdetkit sdetkit portfolio --format md"
+    )]
     Portfolio(PortfolioArgs),
     /// Share the event log through the configured store ([history] store = "git" | "postgres")
     #[command(subcommand)]
@@ -152,6 +208,9 @@ pub enum HistoryCommand {
 #[derive(Debug, Subcommand)]
 pub enum InvestigateCommand {
     /// What failed first in a log: classification, location, message, narrowest rerun command
+    #[command(
+        after_help = "Examples:\n  sdetkit investigate failure --log ci.log --cmd 'npm test'\n  sdetkit investigate failure --log test.log --junit target/junit.xml"
+    )]
     Failure(FailureArgs),
 }
 
@@ -191,6 +250,9 @@ pub enum EvidenceCommand {
         run: Option<String>,
     },
     /// Re-hash every entry and re-derive the decision (exit 1 on any mismatch)
+    #[command(
+        after_help = "Examples:\n  sdetkit evidence verify build/evidence/evidence-20261204T120000Z-1a2b3c.zip"
+    )]
     Verify {
         /// The evidence pack (.zip)
         file: PathBuf,
@@ -203,6 +265,9 @@ pub enum EvidenceCommand {
 #[derive(Debug, Subcommand)]
 pub enum GateCommand {
     /// Run the fast gate: the steps of [[gate.fast.steps]] or the auto-detected ones, in parallel
+    #[command(
+        after_help = "Examples:\n  sdetkit gate fast\n  sdetkit gate fast --only lint,unit -v\n  sdetkit gate fast --no-cache --junit-out build/junit.xml"
+    )]
     Fast {
         #[command(flatten)]
         select: Select,
@@ -215,6 +280,9 @@ pub enum GateCommand {
         outputs: CiOutputs,
     },
     /// Run the release preflight: clean tree, version, changelog, tag, branch, upstream, fast-gate verdict
+    #[command(
+        after_help = "Examples:\n  sdetkit gate release --dry-run   # rehearsal\n  sdetkit gate release             # at the release moment"
+    )]
     Release {
         /// Rehearsal: release-moment checks (clean-tree, branch, upstream, tag) only warn
         #[arg(long)]
@@ -244,8 +312,20 @@ pub struct DoctorArgs {
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
     /// Run the three gates, decide SHIP / NO-SHIP, write the decision snapshot
+    #[command(
+        after_help = "Examples:\n  sdetkit ops proof\n  sdetkit ops proof --release-dry-run=false --strict"
+    )]
     Proof(ProofArgs),
-    /// Daily lane: [setup] → proof → learn → control tower → weekly trend → threshold → follow-up → contract
+    /// Daily lane: install ([setup]), run the gates and decide, learn from the history, recommend the next fix
+    ///
+    /// Runs [setup] (unless --fast), the three gates and the SHIP / NO-SHIP decision, records
+    /// the run in the history, checks the trend against the thresholds, writes the follow-up
+    /// (top actions and the next command) and validates every artifact against its schema.
+    #[command(
+        after_help = "Examples:\n  sdetkit ops daily               # the whole lane\n  \
+                            sdetkit ops daily --fast        # dependencies already installed\n  \
+                            sdetkit ops daily --strict -v   # exit 1 on NO-SHIP, with failure excerpts"
+    )]
     Daily(DailyArgs),
     /// Follow-up recommendations from the latest artifacts (records no history row)
     Followup,
@@ -254,12 +334,22 @@ pub enum OpsCommand {
     /// Full daily lane (or, with --lite, follow-up + contract only), then OPS_DECISION / OPS_NEXT_COMMAND
     Now(NowArgs),
     /// Print the top prioritized next actions (reads artifacts; writes nothing)
+    #[command(after_help = "Examples:\n  sdetkit ops next --limit 5")]
     Next(NextArgs),
     /// Pre-merge lane: proof with the real release gate, evidence pack, release-room checks (exit 1 when blocked)
+    #[command(
+        after_help = "Examples:\n  sdetkit ops premerge          # before a merge: exit 1 when blocked\n  sdetkit ops premerge --fast   # rehearsal on a working tree\n  sdetkit ops premerge --next   # what blocks, and the command to run next"
+    )]
     Premerge(PremergeArgs),
-    /// The seed's exit criteria as a checklist with evidence (exit 1 when unhealthy)
+    /// Is the loop healthy: every exit criterion as a checklist with its evidence (exit 1 when unhealthy)
+    #[command(
+        after_help = "Examples:\n  sdetkit ops status\n  sdetkit ops status --format md --out build/status.md"
+    )]
     Status(ReportArgs),
-    /// Weekly lane: KPI scorecard → trend-degradation check → report bundle (build/ops/weekly/)
+    /// Weekly lane: KPI scorecard, trend-degradation check, report page (build/ops/weekly/)
+    #[command(
+        after_help = "Examples:\n  sdetkit ops weekly\n  sdetkit ops weekly --as-of 2026-11-30T00:00:00Z --format md"
+    )]
     Weekly(WeeklyArgs),
     /// Record a release or a rollback in the release ledger (for the KPIs)
     #[command(subcommand)]
@@ -269,8 +359,9 @@ pub enum OpsCommand {
 /// `ops premerge`.
 #[derive(Debug, Args)]
 pub struct PremergeArgs {
-    /// Rehearsal: the release gate runs as a dry run; recorded as a bypass, never a merge pass
-    #[arg(long)]
+    /// Rehearse: the release gate runs as a dry run (release-moment checks only warn);
+    /// recorded as a bypass, never as a merge pass
+    #[arg(long, visible_alias = "rehearsal")]
     pub fast: bool,
     /// Print OPS_DECISION / OPS_NEXT_COMMAND and the top blocker actions, and exit 0
     #[arg(long)]
@@ -282,7 +373,7 @@ pub struct PremergeArgs {
     /// How many actions --next prints
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub limit: usize,
-    /// Maximum steps running at once [default: number of CPUs]
+    /// Maximum steps running at once [default: twice the CPUs, at least 8]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     #[command(flatten)]
@@ -328,8 +419,8 @@ pub enum RecordCommand {
 /// `ops daily`.
 #[derive(Debug, Args)]
 pub struct DailyArgs {
-    /// Skip the [setup] step (the "reinstall lane")
-    #[arg(long)]
+    /// Skip the [setup] step: use the dependencies already installed
+    #[arg(long, visible_alias = "no-setup")]
     pub fast: bool,
     #[command(flatten)]
     pub strict: StrictArgs,
@@ -344,7 +435,7 @@ pub struct DailyArgs {
     /// Release gate as a dry run [default: $FIRST_PROOF_RELEASE_DRY_RUN, else true]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub release_dry_run: Option<bool>,
-    /// Maximum steps running at once [default: number of CPUs]
+    /// Maximum steps running at once [default: twice the CPUs, at least 8]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     #[command(flatten)]
@@ -385,7 +476,7 @@ pub struct ProofArgs {
     /// Run every step, even one that passed before on the same inputs (no step cache)
     #[arg(long)]
     pub no_cache: bool,
-    /// Maximum steps running at once [default: number of CPUs]
+    /// Maximum steps running at once [default: twice the CPUs, at least 8]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     #[command(flatten)]
@@ -401,7 +492,7 @@ pub struct Select {
     /// Leave out these step ids (comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub skip: Vec<String>,
-    /// Maximum steps running at once [default: number of CPUs]
+    /// Maximum steps running at once [default: twice the CPUs, at least 8]
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 }
@@ -460,5 +551,31 @@ impl CiOutputs {
             junit: self.junit_out.as_deref(),
             sarif: self.sarif_out.as_deref(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_no_color_and_clicolor_force() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        assert!(Color::Auto.wanted(true, env(&[])));
+        assert!(!Color::Auto.wanted(false, env(&[])));
+        assert!(!Color::Auto.wanted(true, env(&[("NO_COLOR", "1")])));
+        assert!(Color::Auto.wanted(true, env(&[("NO_COLOR", "")])));
+        assert!(Color::Auto.wanted(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!Color::Auto.wanted(false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!Color::Auto.wanted(false, env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])));
+        assert!(Color::Always.wanted(false, env(&[("NO_COLOR", "1")])));
+        assert!(!Color::Never.wanted(true, env(&[("CLICOLOR_FORCE", "1")])));
     }
 }

@@ -4,6 +4,7 @@
 mod args;
 mod daily;
 mod history;
+mod manual;
 mod premerge;
 mod weekly;
 
@@ -13,8 +14,8 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{
-    CiChoice, CiOutputs, Color, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand,
-    InvestigateCommand, OpsCommand, ProofArgs, ReportArgs, Select,
+    CiChoice, CiOutputs, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand, Global,
+    InvestigateCommand, OpsCommand, ProofArgs, RepoCommand, ReportArgs, Select,
 };
 
 use crate::artifacts::proof::{Decision, GateReport};
@@ -34,8 +35,13 @@ use crate::workspace::Workspace;
 /// Parses the command line, runs it, and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    let (global, command) = match cli.command {
+        Command::Repo(command) => (cli.global, command),
+        Command::Completions { shell } => return manual::completions(shell),
+        Command::Man { dir } => return manual::man(dir.as_deref()),
+    };
     let stop = Stop::on_signals();
-    match run(cli, stop.clone()) {
+    match run(global, command, stop.clone()) {
         // The conventional exit status of a run stopped by SIGINT, after its summary is written.
         Ok(_) if stop.requested() => 130,
         Ok(code) => code,
@@ -49,16 +55,13 @@ pub fn main() -> i32 {
     }
 }
 
-fn run(cli: Cli, stop: Stop) -> Result<i32> {
+fn run(g: Global, command: RepoCommand, stop: Stop) -> Result<i32> {
     crate::clock::pinned().map_err(Error::Usage)?;
-    let g = &cli.global;
     let mut ws = Workspace::resolve(g.root.as_deref(), g.out_dir.as_deref(), g.config.as_deref())?;
     ws.stop = stop;
-    ws.color = match g.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    ws.color = g.color.wanted(std::io::stdout().is_terminal(), |name| {
+        std::env::var_os(name)
+    });
     ws.ci = match g.ci {
         CiChoice::Auto => crate::ci::detect().and_then(|c| c.native()),
         CiChoice::Github => Some(Native::Github),
@@ -69,50 +72,52 @@ fn run(cli: Cli, stop: Stop) -> Result<i32> {
         ws.events = report::progress::Progress::new(std::io::stderr().is_terminal(), ws.color);
     }
     let verbose = g.verbose;
-    match cli.command {
-        Command::Init { force, hook: None } => {
+    match command {
+        RepoCommand::Init { force, hook: None } => {
             report::print(&crate::init::run(&ws, force)?);
             Ok(0)
         }
-        Command::Init {
+        RepoCommand::Init {
             force,
             hook: Some(args::Hook::PrePush),
         } => {
             print!("{}", crate::init::hook::pre_push(&ws, force)?);
             Ok(0)
         }
-        Command::Gate(GateCommand::Fast {
+        RepoCommand::Gate(GateCommand::Fast {
             select,
             no_cache,
             report,
             outputs,
         }) => gate_fast(ws, &select, no_cache, &report, &outputs, verbose),
-        Command::Gate(GateCommand::Release {
+        RepoCommand::Gate(GateCommand::Release {
             dry_run,
             select,
             report,
             outputs,
         }) => gate_release(ws, dry_run, &select, &report, &outputs, verbose),
-        Command::Doctor(args) => doctor_cmd(ws, &args, verbose),
-        Command::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
-        Command::Ops(OpsCommand::Daily(args)) => daily::daily_cmd(ws, &args, verbose),
-        Command::Ops(OpsCommand::Followup) => daily::followup_cmd(ws),
-        Command::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
-        Command::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
-        Command::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
-        Command::Ops(OpsCommand::Status(args)) => status_cmd(&ws, &args),
-        Command::Ops(OpsCommand::Premerge(args)) => {
+        RepoCommand::Doctor(args) => doctor_cmd(ws, &args, verbose),
+        RepoCommand::Ops(OpsCommand::Proof(args)) => proof_cmd(ws, &args),
+        RepoCommand::Ops(OpsCommand::Daily(args)) => daily::daily_cmd(ws, &args, verbose),
+        RepoCommand::Ops(OpsCommand::Followup) => daily::followup_cmd(ws),
+        RepoCommand::Ops(OpsCommand::FollowupContract) => daily::followup_contract_cmd(ws),
+        RepoCommand::Ops(OpsCommand::Now(args)) => daily::now_cmd(ws, &args, verbose),
+        RepoCommand::Ops(OpsCommand::Next(args)) => daily::next_cmd(ws, &args),
+        RepoCommand::Ops(OpsCommand::Status(args)) => status_cmd(&ws, &args),
+        RepoCommand::Ops(OpsCommand::Premerge(args)) => {
             premerge::premerge_cmd(with_jobs(ws, args.jobs), &args)
         }
-        Command::Ops(OpsCommand::Weekly(args)) => weekly::weekly_cmd(&ws, &args),
-        Command::Ops(OpsCommand::Record(what)) => weekly::record_cmd(&ws, what),
-        Command::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
-        Command::Evidence(EvidenceCommand::Verify { file, report }) => {
+        RepoCommand::Ops(OpsCommand::Weekly(args)) => weekly::weekly_cmd(&ws, &args),
+        RepoCommand::Ops(OpsCommand::Record(what)) => weekly::record_cmd(&ws, what),
+        RepoCommand::Evidence(EvidenceCommand::Pack { run }) => evidence_pack(&ws, run.as_deref()),
+        RepoCommand::Evidence(EvidenceCommand::Verify { file, report }) => {
             evidence_verify(&ws, &file, &report)
         }
-        Command::Investigate(InvestigateCommand::Failure(args)) => investigate_failure(&ws, &args),
-        Command::History(what) => history::history_cmd(&ws, what),
-        Command::Portfolio(args) => weekly::portfolio_cmd(&ws, &args, verbose),
+        RepoCommand::Investigate(InvestigateCommand::Failure(args)) => {
+            investigate_failure(&ws, &args)
+        }
+        RepoCommand::History(what) => history::history_cmd(&ws, what),
+        RepoCommand::Portfolio(args) => weekly::portfolio_cmd(&ws, &args, verbose),
     }
 }
 

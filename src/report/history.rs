@@ -1,30 +1,38 @@
-//! Markdown views of the learning loop: control tower and weekly trend, in the reference's
-//! layout (Python-style `True`/`False`, so diffs against old reports stay small).
+//! Markdown views of the learning loop, for people: the control tower and the weekly trend.
+//! The JSON beside each keeps the reference's fields; the pages say only what the history says.
 
 use std::fmt::Write;
 
 use crate::artifacts::learning::{WeeklyTrend, WindowRates};
 use crate::history::rollup::Digest;
 
-/// The control tower in Markdown.
+/// The control tower in Markdown: how many runs, how often SHIP, what fails most.
 pub fn control_tower_md(digest: &Digest, generated_at: &str) -> String {
     let mut out = format!(
-        "# First-Proof Control Tower\n\n- Generated at: `{generated_at}`\n\
-         - Rollup present: `True`\n- Adaptive postcheck present: `False`\n\n\
-         ## First-Proof Trend\n\n- Total runs: `{}`\n- SHIP rate: `{:.2}`\n",
+        "# Control tower
+
+Generated at `{generated_at}`: {} runs recorded, SHIP rate `{:.2}`.
+",
         digest.total_runs,
         digest.ship_rate()
     );
     if digest.corrupt_rows > 0 {
-        let _ = writeln!(out, "- Corrupt rows skipped: `{}`", digest.corrupt_rows);
+        let _ = writeln!(
+            out,
+            "\n{} corrupt history rows were skipped.",
+            digest.corrupt_rows
+        );
     }
-    for (step, count) in digest.top_failed_steps() {
-        let _ = writeln!(out, "- Top failed step: `{step}` ({count})");
+    let top = digest.top_failed_steps();
+    out.push_str("\n## What fails most\n\n");
+    if top.is_empty() {
+        out.push_str("No failed step recorded.\n");
+    } else {
+        out.push_str("| step | failed runs |\n|---|---|\n");
+        for (step, count) in top {
+            let _ = writeln!(out, "| `{step}` | {count} |");
+        }
     }
-    for action in digest.reviewer_actions() {
-        let _ = writeln!(out, "- Adaptive action: {action}");
-    }
-    out.push_str("\n## Adaptive Postcheck\n\n- Adaptive postcheck summary not available yet.\n");
     out
 }
 
@@ -32,8 +40,8 @@ pub fn control_tower_md(digest: &Digest, generated_at: &str) -> String {
 pub fn weekly_trend_md(trend: &WeeklyTrend) -> String {
     let s = &trend.summary;
     let mut out = format!(
-        "# First-Proof Weekly Trend\n\n- Generated at: `{}`\n- Total tracked runs: `{}`\n\
-         - Last-7 ship rate: `{:.2}`\n",
+        "# Weekly trend\n\n- Generated at: `{}`\n- Runs recorded: `{}`\n\
+         - SHIP rate over the last 7 runs: `{:.2}`\n",
         trend.generated_at, s.total_runs, s.ship_rate_last_7
     );
     out.push_str(&windows_md(&s.windows));
@@ -41,11 +49,11 @@ pub fn weekly_trend_md(trend: &WeeklyTrend) -> String {
     for (name, b) in &trend.branches {
         let _ = writeln!(
             out,
-            "- `{name}`: {} runs, last-7 ship rate `{:.2}`, trailing NO-SHIP `{}`",
+            "- `{name}`: {} runs, SHIP rate over the last 7 `{:.2}`, NO-SHIP in a row `{}`",
             b.total_runs, b.ship_rate_last_7, b.consecutive_no_ship
         );
     }
-    out.push_str("\n## Recent Runs\n\n");
+    out.push_str("\n## Recent runs\n\n");
     if trend.recent_runs.is_empty() {
         out.push_str("- No run history yet.\n");
     }
@@ -60,10 +68,14 @@ pub fn weekly_trend_md(trend: &WeeklyTrend) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "- `{}` decision=`{}` failed_steps=`{}`",
+            "- `{}` {}{}",
             text("captured_at"),
             text("decision"),
-            failed.join(",")
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(": `{}` failed", failed.join("`, `"))
+            }
         );
     }
     out
@@ -76,4 +88,22 @@ fn windows_md(w: &WindowRates) -> String {
         None => format!("- {days}-day ship rate: no runs in the last {days} days\n"),
     };
     line(7, w.runs_7d, w.ship_rate_7d) + &line(30, w.runs_30d, w.ship_rate_30d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_control_tower_says_what_the_history_says_and_nothing_else() {
+        let out = tempfile::tempdir().unwrap();
+        let log = crate::artifacts::eventlog::EventLog::at(out.path());
+        let digest = Digest::read(&log, "2026-12-04T10:00:00Z".parse().unwrap()).unwrap();
+        let page = control_tower_md(&digest, "2026-12-04T10:00:00Z");
+        assert_eq!(
+            page,
+            "# Control tower\n\nGenerated at `2026-12-04T10:00:00Z`: 0 runs recorded, SHIP rate \
+             `0.00`.\n\n## What fails most\n\nNo failed step recorded.\n"
+        );
+    }
 }

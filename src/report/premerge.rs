@@ -42,7 +42,8 @@ pub fn release_room(gate: &PremergeGate, summary: &Summary) -> String {
             .as_deref()
             .map_or("none".to_string(), |p| format!("`{p}`"))
     );
-    let _ = writeln!(out, "- Bypass: **{}**", gate.bypass);
+    let bypass = if gate.bypass { "**yes**" } else { "no" };
+    let _ = writeln!(out, "- Bypass: {bypass}");
     for r in &gate.bypass_reasons {
         let _ = writeln!(out, "  - {r}");
     }

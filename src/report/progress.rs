@@ -1,6 +1,6 @@
-//! The live display while steps run: on a terminal, one redrawn status line (running steps and
-//! their elapsed time) above which finished steps are printed; when piped, one plain line per
-//! finished step. Everything goes to stderr so stdout stays clean for reports. It hears the
+//! The live display while steps run: on a terminal, one redrawn status line (how many steps
+//! are done, running and queued, then the running ones, slowest first, with their elapsed
+//! time) above which finished steps are printed; when piped, one plain line per finished step. Everything goes to stderr so stdout stays clean for reports. It hears the
 //! runner through [`Events`]; the runner knows nothing of it.
 //!
 //! Hand-written rather than `indicatif`: it is one status line and a few plain lines, and
@@ -17,7 +17,18 @@ use crate::runner::{Events, Status, StepOutcome};
 pub struct Progress {
     tty: bool,
     color: bool,
-    running: Mutex<Vec<(String, Instant)>>,
+    steps: Mutex<Steps>,
+}
+
+/// What the status line counts, over every gate of the run.
+#[derive(Default)]
+struct Steps {
+    /// Steps announced by the gates so far.
+    planned: usize,
+    /// Steps settled.
+    done: usize,
+    /// Running steps and when each started.
+    running: Vec<(String, Instant)>,
 }
 
 impl Progress {
@@ -26,7 +37,7 @@ impl Progress {
         let progress = Arc::new(Progress {
             tty,
             color,
-            running: Mutex::new(Vec::new()),
+            steps: Mutex::new(Steps::default()),
         });
         if tty {
             // The ticker ends with the display.
@@ -43,35 +54,59 @@ impl Progress {
     }
 
     fn redraw(&self) {
-        let running = self.running.lock().unwrap();
-        if running.is_empty() {
+        let steps = self.steps.lock().unwrap();
+        if steps.running.is_empty() {
             return;
         }
         let now = Instant::now();
-        let list: Vec<String> = running
+        let running: Vec<(&str, Duration)> = steps
+            .running
             .iter()
-            .map(|(n, t)| format!("{n} {}", human(now - *t)))
+            .map(|(n, t)| (n.as_str(), now - *t))
             .collect();
-        let mut line = format!("  running {}: {}", running.len(), list.join(", "));
-        line.truncate(terminal_width().saturating_sub(1));
+        let queued = steps.planned.saturating_sub(steps.done + running.len());
+        let line = status_line(steps.done, &running, queued, terminal_width());
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[2K{line}");
         let _ = err.flush();
     }
 }
 
+/// `  3 done · 2 running · 4 queued · fast/unit 12s, fast/lint 1.0s`: the running steps
+/// slowest first (the one a user waits on), cut to `width` columns.
+fn status_line(done: usize, running: &[(&str, Duration)], queued: usize, width: usize) -> String {
+    let mut by_age = running.to_vec();
+    by_age.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = by_age
+        .iter()
+        .map(|(n, d)| format!("{n} {}", human(*d)))
+        .collect();
+    let line = format!(
+        "  {done} done · {} running · {queued} queued · {}",
+        running.len(),
+        list.join(", ")
+    );
+    line.chars().take(width.saturating_sub(1)).collect()
+}
+
 impl Events for Progress {
+    fn planned(&self, _gate: &str, steps: usize) {
+        self.steps.lock().unwrap().planned += steps;
+    }
+
     fn started(&self, gate: &str, id: &str) {
-        self.running
+        self.steps
             .lock()
             .unwrap()
+            .running
             .push((format!("{gate}/{id}"), Instant::now()));
     }
 
     fn finished(&self, gate: &str, outcome: &StepOutcome) {
         let name = format!("{gate}/{}", outcome.id);
-        let mut running = self.running.lock().unwrap();
-        running.retain(|(n, _)| *n != name);
+        let mut steps = self.steps.lock().unwrap();
+        steps.running.retain(|(n, _)| *n != name);
+        steps.done += 1;
         let label = paint(outcome.status, self.color);
         let time = if outcome.status == Status::Skipped {
             String::new()
@@ -87,7 +122,7 @@ impl Events for Progress {
 
     fn idle(&self) {
         if self.tty {
-            let _guard = self.running.lock().unwrap();
+            let _guard = self.steps.lock().unwrap();
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
@@ -117,5 +152,24 @@ fn terminal_width() -> usize {
         size.ws_col as usize
     } else {
         100
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_line_counts_and_puts_the_slowest_first() {
+        let running = [
+            ("fast/lint", Duration::from_millis(1_000)),
+            ("fast/unit", Duration::from_secs(12)),
+        ];
+        assert_eq!(
+            status_line(3, &running, 4, 200),
+            "  3 done · 2 running · 4 queued · fast/unit 12.0s, fast/lint 1.0s"
+        );
+        // Cut on a character boundary, never inside `·`.
+        assert_eq!(status_line(3, &running, 4, 11), "  3 done ·");
     }
 }

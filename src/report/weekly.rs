@@ -68,7 +68,11 @@ pub fn stale(health: &Health) -> Vec<String> {
                 crate::clock::human_secs(f.max_age_hours * 3600.0),
                 f.source
             ),
-            _ => format!("{} lane stale: no run found in {}", f.lane, f.source),
+            // Never run is not stale: say what is missing and how to get it.
+            _ => format!(
+                "no {0} run yet (nothing in {1}): run `sdetkit ops {0}`",
+                f.lane, f.source
+            ),
         })
         .collect()
 }

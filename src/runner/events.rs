@@ -5,6 +5,8 @@ use super::StepOutcome;
 
 /// A listener to the runner's events. Calls come from the runner's threads.
 pub trait Events: Send + Sync {
+    /// `gate` is about to settle `steps` steps (run, taken from the cache, or skipped).
+    fn planned(&self, _gate: &str, _steps: usize) {}
     /// Step `id` of `gate` started.
     fn started(&self, gate: &str, id: &str);
     /// Step `outcome.id` of `gate` settled (ran, or was skipped without running).

@@ -210,6 +210,7 @@ pub fn run(steps: &[StepSpec], ctx: &Context, settled: Vec<StepOutcome>) -> Vec<
             })
             .collect();
     }
+    ctx.events.planned(&ctx.gate, steps.len());
     let mut state = vec![State::Pending; steps.len()];
     let mut results: Vec<Option<StepOutcome>> = vec![None; steps.len()];
     for outcome in settled {

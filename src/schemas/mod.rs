@@ -1,9 +1,13 @@
 //! The JSON Schemas sdetkit ships inside the binary, and real validation against them (no
 //! network: schemas never reference anything outside themselves).
 
+mod validator;
+
 use std::sync::OnceLock;
 
 use serde_json::Value;
+
+pub use validator::{Validator, Violation};
 
 /// `ops-followup.v1.json`: the contract of `build/ops/followup.json` and of every row of
 /// `followup-history.jsonl`.
@@ -107,7 +111,7 @@ pub struct Schema {
     /// The schema document.
     pub text: &'static str,
     /// The validator, compiled on first use.
-    compiled: OnceLock<Result<jsonschema::Validator, String>>,
+    compiled: OnceLock<Result<Validator, String>>,
 }
 
 impl Schema {
@@ -125,11 +129,11 @@ impl Schema {
     pub fn violations(&self, instance: &Value) -> Vec<String> {
         match self.validator() {
             Ok(validator) => validator
-                .iter_errors(instance)
-                .map(|e| {
-                    let at = e.instance_path().to_string();
-                    let at = if at.is_empty() { "/".to_string() } else { at };
-                    format!("{at}: {e}")
+                .errors(instance)
+                .into_iter()
+                .map(|Violation { at, what }| {
+                    let at = if at.is_empty() { "/" } else { &at };
+                    format!("{at}: {what}")
                 })
                 .collect(),
             Err(problem) => vec![format!("schema {}: {problem}", self.name)],
@@ -138,14 +142,11 @@ impl Schema {
 
     /// The compiled validator, built once per process (formats such as `date-time` are
     /// checked, not merely annotated).
-    fn validator(&self) -> Result<&jsonschema::Validator, String> {
+    fn validator(&self) -> Result<&Validator, String> {
         self.compiled
             .get_or_init(|| {
                 let schema: Value = serde_json::from_str(self.text).map_err(|e| e.to_string())?;
-                jsonschema::draft202012::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .map_err(|e| e.to_string())
+                Validator::compile(&schema)
             })
             .as_ref()
             .map_err(Clone::clone)

@@ -600,6 +600,19 @@ fn a_stale_daily_lane_fails_contract_health() {
 }
 
 #[test]
+fn a_repository_that_never_ran_says_so_and_how_not_stale() {
+    let repo = Repo::new();
+    let out = repo.sdetkit(&["ops", "weekly"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no daily run yet (nothing in build/first-proof/first-proof-learning-db.jsonl): run `sdetkit ops daily`"),
+        "{err}"
+    );
+    assert!(!err.contains("stale"), "{err}");
+}
+
+#[test]
 fn real_daily_artifacts_satisfy_their_schemas() {
     let repo = Repo::releasable(
         "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"test ! -e build/fail.flag\"\n",
