@@ -235,7 +235,9 @@ pub fn run(steps: &[StepSpec], ctx: &Context, settled: Vec<StepOutcome>) -> Vec<
                     ctx.events.started(&ctx.gate, &steps[i].id);
                     let tx = tx.clone();
                     let log = log_path(&ctx.logs_dir, &steps[i].id);
+                    let running = stop::Running::start();
                     scope.spawn(move || {
+                        let _running = running;
                         let outcome = process::execute(&steps[i], ctx, &log);
                         let _ = tx.send((i, outcome));
                     });

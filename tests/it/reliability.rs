@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
+use assert_cmd::assert::OutputAssertExt;
+
 use crate::support::Repo;
 use serde_json::Value;
 
@@ -408,4 +410,75 @@ fn a_row_with_200k_distinct_failed_steps_is_counted_in_linear_time() {
         rollup["summary"]["top_failed_steps"][0]["step"],
         "step-000000"
     );
+}
+
+/// Sends `signal` to our own child.
+fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on our own child; no memory is involved.
+    unsafe { libc::kill(child.id() as i32, signal) };
+}
+
+#[test]
+fn ctrl_c_stops_investigate_failure_on_a_huge_log_at_once() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("huge.log");
+    // 256 MiB of passing output: minutes of reading in a debug build, never finished here.
+    let line = "test tests::a_test_that_passes ... ok\n".repeat(1 << 14);
+    let mut file = std::fs::File::create(&log).unwrap();
+    for _ in 0..(256 << 20) / line.len() {
+        std::io::Write::write_all(&mut file, line.as_bytes()).unwrap();
+    }
+    drop(file);
+    let child = crate::support::sdetkit()
+        .args(["investigate", "failure", "--log"])
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.signal(), Some(libc::SIGINT), "{:?}", out.status);
+    assert!(out.stdout.is_empty(), "it finished instead of stopping");
+}
+
+#[test]
+fn a_lane_stopped_while_waiting_on_the_event_log_lock_records_nothing() {
+    use std::os::unix::process::ExitStatusExt;
+    let repo = repo();
+    repo.sdetkit(&["ops", "daily", "--fast"]).assert().success();
+    let db = repo.file("build/first-proof/first-proof-learning-db.jsonl");
+    let summary = repo.file("build/first-proof/first-proof-summary.json");
+    let first_run = repo.json("build/first-proof/first-proof-summary.json")["run_id"].clone();
+    // Another process holds the event log: the second lane runs its steps, writes its
+    // decision, then waits to record.
+    let held = std::fs::OpenOptions::new().append(true).open(&db).unwrap();
+    held.lock().unwrap();
+    let child = repo
+        .sdetkit(&["ops", "daily", "--fast"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = (0..600).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::fs::read_to_string(&summary)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .is_some_and(|s| s["run_id"] != first_run)
+    });
+    assert!(waiting, "the second lane never reached its decision");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(300));
+    // Let go of the log (a lane that ignored the signal would now record its run).
+    held.unlock().unwrap();
+    drop(held);
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&db).unwrap().lines().count(), 1);
+    // The next run records as usual.
+    repo.sdetkit(&["ops", "daily", "--fast"]).assert().success();
+    assert_eq!(std::fs::read_to_string(&db).unwrap().lines().count(), 2);
 }
