@@ -49,6 +49,26 @@ impl Guidance {
 }
 
 impl Guidance {
+    /// The step behind a degraded `kpi`: the step of its gate that failed most this week
+    /// (any step for the SHIP rate and the time to green, which every gate moves); none for
+    /// KPIs no step moves (rollbacks, evidence coverage).
+    pub fn behind(&self, kpi: &str) -> Option<&Failing> {
+        let gate = match kpi {
+            "gate_fast_failure_rate" => Some("gate-fast"),
+            "gate_release_failure_rate" => Some("gate-release"),
+            "doctor_failure_rate" => Some("doctor"),
+            "ship_rate" | "mean_time_to_green" => None,
+            _ => return None,
+        };
+        // A step is `gate/step`, or the gate itself in histories that only name gates.
+        let of_gate = |step: &str| {
+            gate.is_none_or(|g| {
+                step == g || step.strip_prefix(g).is_some_and(|r| r.starts_with('/'))
+            })
+        };
+        self.most_failing.iter().find(|f| of_gate(&f.step))
+    }
+
     /// The lists as `(title, actions)`, for the reports.
     pub fn sections(&self) -> [(&'static str, Vec<&str>); 5] {
         self.entries()

@@ -75,6 +75,16 @@ impl Incidents {
                     .filter_map(move |(kpi, points)| detect(trend, branch, kpi, points))
             })
             .collect();
+        // One cause, one incident: a branch that holds every run (one branch, or the others
+        // too small to move the numbers) repeats the overall series exactly.
+        let overall: Vec<(String, Vec<f64>)> = open
+            .iter()
+            .filter(|i| i.branch.is_none())
+            .map(|i| (i.kpi.clone(), i.values.clone()))
+            .collect();
+        open.retain(|i| {
+            i.branch.is_none() || !overall.iter().any(|(k, v)| *k == i.kpi && *v == i.values)
+        });
         for incident in &mut open {
             if let Some(known) = earlier.iter().find(|e| e.same(incident)) {
                 incident.opened_at.clone_from(&known.opened_at);

@@ -73,6 +73,7 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
             .iter()
             .filter_map(|r| Some((r.id.clone(), r.ci_url.clone()?)))
             .collect(),
+        ship_rate_target: config.thresholds_for("default").min_ship_rate * 100.0,
     };
     crate::artifacts::write_all(&[
         TREND.entry(out, &trend),

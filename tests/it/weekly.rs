@@ -349,6 +349,66 @@ fn scopes(list: &Value) -> Vec<(String, Value)> {
 const GREEN: &[bool] = &[true, true, true, true];
 
 #[test]
+fn a_branch_with_its_own_numbers_keeps_its_own_incident() {
+    let repo = Repo::new();
+    weeks(
+        &repo,
+        &[
+            GREEN,
+            &[false, true, true, true],
+            &[true, false, false, false],
+        ],
+    );
+    // Four green runs on `dev` in each of those weeks: the overall series is no longer
+    // `main`'s, so `main` degrading is a cause of its own.
+    let db = repo.file(DB);
+    let mut log = std::fs::read_to_string(&db).unwrap();
+    let end: jiff::Timestamp = NOW.parse().unwrap();
+    for w in 0..3i64 {
+        for i in 0..4i64 {
+            let hours = (3 - w) * 7 * 24 - 26 - 6 * i;
+            let at = end
+                .checked_sub(jiff::SignedDuration::from_hours(hours))
+                .unwrap();
+            let dev = row(&at.to_string(), &format!("dev{w}r{i}"), "dev", &[]);
+            log.push_str(&format!("{dev}\n"));
+        }
+    }
+    std::fs::write(&db, log).unwrap();
+    let card = weekly(&repo, &[]);
+    let main = json!("main");
+    assert_eq!(
+        scopes(&card["incidents"]),
+        vec![
+            ("gate_fast_failure_rate".to_string(), Value::Null),
+            ("ship_rate".to_string(), Value::Null),
+            ("gate_fast_failure_rate".to_string(), main.clone()),
+            ("ship_rate".to_string(), main),
+        ]
+    );
+    // The page shows one block per KPI, with the other scope and the step behind it.
+    let page = std::fs::read_to_string(repo.file("build/ops/weekly/index.html")).unwrap();
+    assert_eq!(
+        page.matches("<div class=\"incident\">").count(),
+        2,
+        "{page}"
+    );
+    assert!(
+        page.contains("also: ship_rate on <code>main</code>"),
+        "{page}"
+    );
+    let incidents = &page[page.find("<h2>KPI incidents</h2>").unwrap()..];
+    assert!(
+        !incidents.contains('`'),
+        "no Markdown backticks on the page"
+    );
+    assert!(
+        page.contains("step behind it: <code>gate-fast</code>"),
+        "{page}"
+    );
+}
+
+#[test]
 fn one_bad_window_is_not_an_incident() {
     let repo = Repo::new();
     weeks(&repo, &[GREEN, GREEN, &[true, false, true, false]]);
@@ -379,12 +439,10 @@ fn two_bad_windows_open_an_incident_with_a_p0_and_recovery_closes_it() {
     );
     weeks(&repo, &[w5, w6, w7]);
     let card = weekly(&repo, &[]);
-    let main = json!("main");
+    // Every run is on `main`: the branch repeats the overall series, one cause, one incident.
     let expected = vec![
         ("gate_fast_failure_rate".to_string(), Value::Null),
         ("ship_rate".to_string(), Value::Null),
-        ("gate_fast_failure_rate".to_string(), main.clone()),
-        ("ship_rate".to_string(), main.clone()),
     ];
     assert_eq!(scopes(&card["incidents"]), expected);
     let incidents = repo.json("build/ops/weekly/kpi-incidents.json");
@@ -735,6 +793,29 @@ fn the_html_report_renders_in_chromium_without_console_errors() {
         dom.matches("<svg").count(),
         8,
         "runs per week + 7 KPI trends"
+    );
+    // The ship-rate chart and card carry the default threshold profile's target (0.5); a
+    // KPI without a single value says so; the open incident's windows are marked on its series.
+    assert!(
+        dom.contains("\ntarget 50\n") && dom.contains("target: at least 50 %"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("\nno data\n"),
+        "rollbacks were never recorded: {dom}"
+    );
+    assert!(dom.contains("ship rate (%) · incident"), "{dom}");
+    // Steps and tests as tables, with their runs.
+    let guidance = &dom[dom.find("<h2>Guidance</h2>").unwrap()..];
+    assert!(
+        guidance.contains(
+            "<h3>Most-failing steps</h3><table><thead><tr><th>step</th><th>failed</th><th>runs</th>"
+        ),
+        "{guidance}"
+    );
+    assert!(
+        guidance.contains("<h3>Most-failing tests</h3>"),
+        "{guidance}"
     );
     let shot = repo.file("build/ops/weekly/screenshot.png");
     let (_, shot_err) = headless(&page, &[format!("--screenshot={}", shot.display())]);
