@@ -54,6 +54,7 @@ fn scorecard(out: &Path, as_of: Timestamp) -> sdetkit::error::Result<usize> {
         pass: Pass::read(&EventLog::at(out), as_of)?,
         verified: HashSet::new(),
         ledger: Ledger::default(),
+        shipped: Vec::new(),
         as_of,
     };
     let card = Scorecard::new(&sources, BTreeMap::new(), AS_OF.to_string());

@@ -155,6 +155,55 @@ pub struct Scorecard {
     pub branches: BTreeMap<String, BTreeMap<&'static str, KpiSet>>,
     /// KPIs with an open incident (details in `kpi-incidents.json`).
     pub incidents: Vec<Flag>,
+    /// The four DORA keys over the last 30 days, each with its performance band.
+    pub dora: Dora,
+}
+
+/// The four keys of DORA's delivery performance, computed from what the weekly lane already
+/// reads: releases (tags and recorded releases) as deployments, the commits each shipped,
+/// rollbacks and hotfixes as failed changes, and the mean time to green as time to restore.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dora {
+    /// The window, in days.
+    pub window_days: i64,
+    /// Deployments per day.
+    pub deployment_frequency: DoraKey,
+    /// Median time from a commit to the release that shipped it, in seconds.
+    pub lead_time_for_changes: DoraKey,
+    /// Deployments that were rolled back or followed by a hotfix, in percent.
+    pub change_failure_rate: DoraKey,
+    /// Mean time from a NO-SHIP to the next SHIP, in seconds.
+    pub time_to_restore: DoraKey,
+}
+
+/// One DORA key.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoraKey {
+    /// `None` when there is nothing to measure (see `note`).
+    pub value: Option<f64>,
+    /// `per_day`, `seconds` or `percent`.
+    pub unit: &'static str,
+    /// How many deployments, changes or restores it is computed from.
+    pub sample: u64,
+    /// DORA's performance band for the value.
+    pub band: Option<Band>,
+    /// Why there is no value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// DORA's performance bands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Band {
+    /// The best cluster.
+    Elite,
+    /// The second.
+    High,
+    /// The third.
+    Medium,
+    /// The last.
+    Low,
 }
 
 /// One scope's series: KPI name → one point per window, oldest first.

@@ -2,6 +2,7 @@
 //! never from samples or hard-coded dates. The event log is streamed once; only the runs of
 //! the trend horizon (8 weekly windows) are kept in memory.
 
+pub mod dora;
 pub mod guidance;
 pub mod incidents;
 pub mod pass;

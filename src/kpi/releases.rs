@@ -50,6 +50,8 @@ pub struct Event {
     pub version: String,
     /// When.
     pub at: Timestamp,
+    /// The commit released, when known (a tag's, or the one recorded with the release).
+    pub commit: Option<String>,
 }
 
 /// Every release and rollback known, each list in time order.
@@ -70,10 +72,9 @@ impl Ledger {
         let mut recorded = Vec::new();
         out.corrupt_rows = LEDGER.scan(out_dir, |row| {
             let at = crate::clock::parse(&row.recorded_at).ok_or("unreadable recorded_at")?;
-            recorded.push((
-                row.kind,
-                event(format!("event:{}", row.id), &row.version, at),
-            ));
+            let mut e = event(format!("event:{}", row.id), &row.version, at);
+            e.commit.clone_from(&row.commit);
+            recorded.push((row.kind, e));
             Ok(())
         })?;
         for (kind, e) in recorded {
@@ -98,6 +99,7 @@ fn event(id: String, version: &str, at: Timestamp) -> Event {
         id,
         version: version.to_string(),
         at,
+        commit: None,
     }
 }
 
@@ -112,7 +114,8 @@ fn from_git(root: &Path, prefix: &str) -> Ledger {
     let mut highest: Option<Vec<u64>> = None;
     for (at, tag) in &tags {
         let version = tag.name.strip_prefix(prefix).unwrap_or(&tag.name);
-        let e = event(format!("tag:{}", tag.name), version, *at);
+        let mut e = event(format!("tag:{}", tag.name), version, *at);
+        e.commit = Some(tag.commit.clone());
         let key = version_key(version);
         if key.is_some() && highest.is_some() && key <= highest {
             ledger.rollbacks.push(e.clone());

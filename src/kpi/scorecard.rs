@@ -98,6 +98,8 @@ pub struct Sources {
     pub verified: HashSet<String>,
     /// Releases and rollbacks.
     pub ledger: Ledger,
+    /// The releases of the DORA window and the commits each shipped.
+    pub shipped: Vec<super::dora::Shipped>,
     /// The end of every window.
     pub as_of: Timestamp,
 }
@@ -231,18 +233,25 @@ impl Scorecard {
                 })
                 .collect()
         };
+        let overall: BTreeMap<&'static str, KpiSet> = windows(None);
+        let dora_span = Span::days_before(sources.as_of, super::dora::WINDOW_DAYS);
+        let mttg = overall
+            .get("30d")
+            .and_then(|set| set.kpis.get("mean_time_to_green"));
+        let dora = super::dora::keys(&sources.shipped, &sources.ledger.rollbacks, dora_span, mttg);
         Scorecard {
             schema_version: SCORECARD_SCHEMA,
             generated_at,
             as_of: crate::clock::iso(sources.as_of),
             corrupt_rows,
-            overall: windows(None),
+            overall,
             branches: sources
                 .branches()
                 .iter()
                 .map(|b| (b.clone(), windows(Some(b))))
                 .collect(),
             incidents: Vec::new(),
+            dora,
         }
     }
 }

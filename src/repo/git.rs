@@ -203,6 +203,31 @@ pub fn tags(root: &Path, prefix: &str) -> Vec<TagInfo> {
         .collect()
 }
 
+/// A commit a release shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Committer date (RFC 3339).
+    pub date: String,
+    /// The subject line.
+    pub subject: String,
+}
+
+/// The commits reachable from `to` and not from `from` (what a release at `to` shipped after
+/// the release at `from`), newest first; empty when either is unknown to git.
+pub fn changes(root: &Path, from: &str, to: &str) -> Vec<Change> {
+    let range = format!("{from}..{to}");
+    let out = git(root, &["log", "--format=%cI%x09%s", &range, "--"]).unwrap_or_default();
+    out.lines()
+        .filter_map(|line| {
+            let (date, subject) = line.split_once('\t')?;
+            Some(Change {
+                date: date.to_string(),
+                subject: subject.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// A `git revert` commit on HEAD's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revert {

@@ -68,6 +68,7 @@ pub fn render(page: &Page) -> String {
         esc(decision)
     );
     out.push_str(&cards(card, page.ship_rate_target));
+    out.push_str(&dora_cards(&card.dora));
     out.push_str(&charts(page.trend, page.incidents, page.ship_rate_target));
     out.push_str(&incidents(page.incidents, page.guidance, page.places));
     out.push_str(&guidance(page.guidance, &page.run_links));
@@ -105,6 +106,26 @@ fn cards(card: &Scorecard, ship_rate_target: f64) -> String {
             esc(&headline(week)),
             esc(&weekly_md::cell(week)),
             esc(&month.map_or("—".into(), weekly_md::cell))
+        );
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// A card per DORA key: its value and band.
+fn dora_cards(d: &crate::artifacts::weekly::Dora) -> String {
+    let mut out = format!(
+        "<h2>Delivery (DORA keys, last {} days)</h2><div class=\"cards\">\n",
+        d.window_days
+    );
+    for (name, key) in weekly_md::dora_keys(d) {
+        let band = key
+            .band
+            .map_or("no band".to_string(), |b| format!("{b:?}").to_lowercase());
+        let _ = writeln!(
+            out,
+            "<div class=\"card\"><div class=\"name\">{name}</div><div class=\"value\">{band}</div><div class=\"sub\">{}</div></div>",
+            esc(&weekly_md::dora_value(key))
         );
     }
     out.push_str("</div>\n");

@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use crate::artifacts::Places;
-use crate::artifacts::weekly::{Guidance, Incidents, Kpi, KpiSet, KpiStatus as Status, Scorecard};
+use crate::artifacts::weekly::{
+    Dora, DoraKey, Guidance, Incidents, Kpi, KpiSet, KpiStatus as Status, Scorecard,
+};
 use crate::clock::human_secs as duration;
 use crate::kpi::scorecard::{KPIS, WINDOWS};
 
@@ -14,10 +16,50 @@ pub fn scorecard(card: &Scorecard) -> String {
         card.as_of
     );
     out.push_str(&table("Overall", &card.overall));
+    out.push_str(&dora(&card.dora, "##"));
     for (branch, sets) in &card.branches {
         out.push_str(&table(&format!("Branch `{branch}`"), sets));
     }
     out
+}
+
+/// The four DORA keys with their bands, under a heading of `level`.
+pub fn dora(d: &Dora, level: &str) -> String {
+    let mut out = format!(
+        "{level} Delivery (DORA keys, last {} days)\n\n| key | value | band |\n|---|---|---|\n",
+        d.window_days
+    );
+    for (name, key) in dora_keys(d) {
+        let band = key
+            .band
+            .map_or("—".to_string(), |b| format!("{b:?}").to_lowercase());
+        let _ = writeln!(out, "| {name} | {} | {band} |", dora_value(key));
+    }
+    out.push('\n');
+    out
+}
+
+/// The keys with their names for people, in DORA's order.
+pub fn dora_keys(d: &Dora) -> [(&'static str, &DoraKey); 4] {
+    [
+        ("deployment frequency", &d.deployment_frequency),
+        ("lead time for changes", &d.lead_time_for_changes),
+        ("change failure rate", &d.change_failure_rate),
+        ("time to restore", &d.time_to_restore),
+    ]
+}
+
+/// A key's value for people: `0.13 a day (4 deployments)`, `2d00h (7 changes)`, or why not.
+pub fn dora_value(key: &DoraKey) -> String {
+    let Some(v) = key.value else {
+        return format!("n/a: {}", key.note.as_deref().unwrap_or("no data"));
+    };
+    let n = key.sample;
+    match key.unit {
+        "per_day" => format!("{v:.2} a day ({n} deployments)"),
+        "percent" => format!("{v:.1} % of {n} deployments"),
+        _ => format!("{} ({n} samples)", duration(v)),
+    }
 }
 
 /// One scope's KPIs, a column per window.
@@ -120,6 +162,7 @@ pub fn report(
         decision.unwrap_or("no daily run recorded yet")
     );
     out.push_str(&table("KPIs (overall)", &card.overall).replacen("## ", "### ", 1));
+    out.push_str(&dora(&card.dora, "###"));
     out.push_str("### KPI incidents\n\n");
     if incidents.open.is_empty() {
         out.push_str("No KPI degraded two windows in a row.\n");

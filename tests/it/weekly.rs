@@ -857,3 +857,62 @@ fn guidance_on_the_page_links_runs_to_their_ci_runs() {
     let guidance = &page[page.find("<h2>Guidance</h2>").unwrap()..];
     assert!(!guidance.contains('`'), "no Markdown backticks on the page");
 }
+
+#[test]
+fn dora_keys_come_from_tags_the_commits_they_ship_hotfixes_and_rollbacks() {
+    let repo = Repo::new();
+    let commit = |date: &str, subject: &str| {
+        repo.write("f", subject);
+        repo.git_at(date, &["add", "f"]);
+        repo.git_at(date, &["commit", "-q", "-m", subject]);
+    };
+    let tag = |name: &str| repo.git(&["tag", name]);
+    commit("2026-10-01T12:00:00Z", "first");
+    tag("v1.0.0"); // before the window: it only bounds what v1.1.0 shipped
+    commit("2026-11-01T12:00:00Z", "feature a");
+    commit("2026-11-03T12:00:00Z", "feature b");
+    tag("v1.1.0");
+    commit("2026-11-04T12:00:00Z", "Hotfix: b broke c");
+    tag("v1.1.1");
+    commit("2026-11-10T12:00:00Z", "feature d");
+    commit("2026-11-20T12:00:00Z", "feature e");
+    tag("v1.2.0");
+    repo.sdetkit(&[
+        "ops",
+        "record",
+        "rollback",
+        "--version",
+        "1.2.0",
+        "--reason",
+        "e",
+    ])
+    .env("SDETKIT_NOW", "2026-11-21T12:00:00Z")
+    .assert()
+    .success();
+    let card = weekly(&repo, &[]);
+    let dora = &card["dora"];
+    assert_eq!(dora["window_days"], 30, "{card:#}");
+    // 3 releases in 30 days: more than monthly, less than weekly.
+    assert_eq!(dora["deployment_frequency"]["value"], json!(0.1));
+    assert_eq!(dora["deployment_frequency"]["band"], "medium");
+    // A tag is dated by its commit: waits of 2 days, 0, 0, 10 days, 0; the median is 0.
+    assert_eq!(dora["lead_time_for_changes"]["sample"], 5);
+    assert_eq!(dora["lead_time_for_changes"]["value"], json!(0.0));
+    assert_eq!(dora["lead_time_for_changes"]["band"], "elite");
+    // v1.1.0 needed a hotfix, v1.2.0 was rolled back: 2 of 3.
+    assert_eq!(dora["change_failure_rate"]["value"], json!(66.67));
+    assert_eq!(dora["change_failure_rate"]["band"], "low");
+    // No red streak closed: no time to restore, and it says why.
+    assert_eq!(dora["time_to_restore"]["value"], Value::Null);
+    assert!(dora["time_to_restore"]["note"].is_string());
+    let md = std::fs::read_to_string(repo.file("build/ops/weekly/kpi-scorecard.md")).unwrap();
+    assert!(
+        md.contains("| change failure rate | 66.7 % of 3 deployments | low |"),
+        "{md}"
+    );
+    let page = std::fs::read_to_string(repo.file("build/ops/weekly/index.html")).unwrap();
+    assert!(
+        page.contains("<h2>Delivery (DORA keys, last 30 days)</h2>"),
+        "{page}"
+    );
+}
