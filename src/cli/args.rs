@@ -44,6 +44,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The JSON Schema of sdetkit.toml, for editors (completion and checks as you type)
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// The manual page (roff) on stdout, or a page per command in a directory
     #[command(after_help = "Examples:\n  \
         sdetkit man > ~/.local/share/man/man1/sdetkit.1 && man sdetkit\n  \
@@ -120,6 +123,17 @@ impl Color {
             Color::Auto => tty,
         }
     }
+}
+
+/// `config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of sdetkit.toml (JSON Schema 2020-12)
+    #[command(after_help = "Examples:\n  \
+        sdetkit config schema > .sdetkit.schema.json\n  \
+        # then, first line of sdetkit.toml, for Taplo / Even Better TOML:\n  \
+        #:schema ./.sdetkit.schema.json")]
+    Schema,
 }
 
 /// The commands that work on a repository.

@@ -1,5 +1,6 @@
-//! What sdetkit says about itself, generated from the same clap definitions that parse the
-//! command line, so it cannot drift from them: shell completions and the manual pages.
+//! What sdetkit says about itself: shell completions and the manual pages, generated from the
+//! same clap definitions that parse the command line, and the JSON Schema of `sdetkit.toml`,
+//! the one a test holds to the config reader; none can drift from what they describe.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,6 +25,11 @@ pub fn man(dir: Option<&Path>) -> i32 {
         Some(dir) => clap_mangen::generate_to(Cli::command(), dir),
     };
     answer(written, dir)
+}
+
+/// Prints the JSON Schema of `sdetkit.toml`; exit code 0, 2 when stdout fails.
+pub fn config_schema() -> i32 {
+    answer(print(crate::schemas::CONFIG.text.as_bytes()), None)
 }
 
 fn top_page() -> std::io::Result<Vec<u8>> {

@@ -14,8 +14,9 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{
-    CiChoice, CiOutputs, Command, DoctorArgs, EvidenceCommand, FailureArgs, GateCommand, Global,
-    InvestigateCommand, OpsCommand, ProofArgs, RepoCommand, ReportArgs, Select,
+    CiChoice, CiOutputs, Command, ConfigCommand, DoctorArgs, EvidenceCommand, FailureArgs,
+    GateCommand, Global, InvestigateCommand, OpsCommand, ProofArgs, RepoCommand, ReportArgs,
+    Select,
 };
 
 use crate::artifacts::proof::{Decision, GateReport};
@@ -39,6 +40,7 @@ pub fn main() -> i32 {
         Command::Repo(command) => (cli.global, command),
         Command::Completions { shell } => return manual::completions(shell),
         Command::Man { dir } => return manual::man(dir.as_deref()),
+        Command::Config(ConfigCommand::Schema) => return manual::config_schema(),
     };
     let stop = Stop::on_signals();
     match run(global, command, stop.clone()) {

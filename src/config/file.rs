@@ -572,6 +572,106 @@ mod tests {
             .to_string()
     }
 
+    /// The shipped JSON Schema of `sdetkit.toml` and this reader agree on the shape of a
+    /// config: every key the reader takes is in the schema, and what it refuses for its shape
+    /// (unknown keys, wrong types, missing `run`, bad ids, unknown check ids or stores) the
+    /// schema refuses too.
+    #[test]
+    fn the_config_schema_agrees_with_the_reader() {
+        let whole = r#"
+[setup]
+run = "npm ci"
+timeout = "10m"
+cwd = "web"
+env = { CI = "1" }
+
+[runner]
+jobs = 4
+kill_grace = "5s"
+
+[[gate.fast.steps]]
+id = "lint"
+run = "npm run lint"
+timeout = "2m"
+cache = false
+inputs = ["src/**", "package.json"]
+
+[[gate.fast.steps]]
+id = "unit.tests"
+run = "npm test"
+needs = ["lint"]
+junit = "reports/junit.xml"
+env = { NODE_ENV = "test" }
+
+[gate.release]
+changelog = "CHANGES.md"
+tag_prefix = "release-"
+release_branches = ["main", "release/*"]
+version_file = "package.json"
+skip = ["upstream", "fast-gate"]
+
+[[gate.release.steps]]
+id = "build"
+run = "npm run build"
+
+[doctor]
+skip = ["license"]
+allow_secrets_in = ["tests/fixtures/**"]
+
+[[doctor.steps]]
+id = "audit"
+run = "npm audit"
+
+[thresholds.default]
+min_ship_rate = 0.5
+[thresholds.main]
+min_ship_rate = 0.8
+min_total_runs = 5
+min_consecutive_breaches = 2
+fail_on_breach = true
+
+[history]
+store = "git"
+remote = "origin"
+ref = "refs/sdetkit/history"
+url_env = "DB_URL"
+
+[premerge]
+reuse_cache = true
+"#;
+        let schema_says = |text: &str| {
+            let value: serde_json::Value = toml::from_str(text).unwrap();
+            crate::schemas::CONFIG.violations(&value)
+        };
+        assert!(parse(Path::new("sdetkit.toml"), whole).is_ok());
+        assert_eq!(schema_says(whole), Vec::<String>::new());
+        assert!(schema_says("[gate.release]\nchangelog = false\n").is_empty());
+        let refused = [
+            "[setup]\ncwd = \"x\"\n",
+            "[runner]\njobs = \"4\"\n",
+            "[runner]\njobs = 0\n",
+            "[[gate.fast.steps]]\nid = \"a b\"\nrun = \"x\"\n",
+            "[[gate.fast.steps]]\nid = \"a\"\nrun = \"x\"\nbogus = 1\n",
+            "[[gate.fast.steps]]\nid = \"a\"\nrun = \"x\"\ncache = \"no\"\n",
+            "[gate.fast]\nstep = []\n",
+            "[gate.release]\nskip = [\"tags\"]\n",
+            "[doctor]\nskip = [\"secret\"]\n",
+            "[thresholds.main]\nmin_ship_rate = \"high\"\n",
+            "[thresholds.main]\nmin_ship_rate = 1.5\n",
+            "[history]\nstore = \"s3\"\n",
+            "[history]\nref = \"sdetkit/history\"\n",
+            "[premerge]\nreuse = true\n",
+            "[gates.fast]\n",
+        ];
+        for text in refused {
+            assert!(
+                parse(Path::new("sdetkit.toml"), text).is_err(),
+                "reader took {text:?}"
+            );
+            assert!(!schema_says(text).is_empty(), "schema took {text:?}");
+        }
+    }
+
     #[test]
     fn unknown_key_names_its_line() {
         let e = err(

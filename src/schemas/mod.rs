@@ -104,6 +104,13 @@ pub static VERIFIED_PACK: Schema = Schema::new(
     include_str!("verified-pack.v1.json"),
 );
 
+/// `sdetkit-config.v1.json`: the shape of `sdetkit.toml`, for editors (`sdetkit config
+/// schema`); the config reader's own checks go further (durations, ids, needs).
+pub static CONFIG: Schema = Schema::new(
+    "sdetkit-config.v1.json",
+    include_str!("sdetkit-config.v1.json"),
+);
+
 /// A schema shipped in the binary.
 pub struct Schema {
     /// File name, used in error messages.

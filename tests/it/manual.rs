@@ -3,10 +3,12 @@
 
 use std::process::Command;
 
+use assert_cmd::assert::OutputAssertExt;
+
 use crate::support::{green_repo, output_of, sdetkit};
 
 /// Every command line with a help page of its own.
-const COMMANDS: [&[&str]; 16] = [
+const COMMANDS: [&[&str]; 17] = [
     &[],
     &["init"],
     &["gate", "fast"],
@@ -23,6 +25,7 @@ const COMMANDS: [&[&str]; 16] = [
     &["portfolio"],
     &["completions"],
     &["man"],
+    &["config", "schema"],
 ];
 
 /// A directory that is not a repository and holds a broken sdetkit.toml: completions and the
@@ -203,4 +206,26 @@ fn colour_follows_clicolor_force_and_no_color_when_piped() {
         !run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'),
         "NO_COLOR wins"
     );
+}
+
+#[test]
+fn config_schema_is_a_json_schema_that_takes_the_config_init_writes() {
+    let dir = elsewhere();
+    let text = output_of(sdetkit().current_dir(dir.path()).args(["config", "schema"]));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid JSON Schema");
+    // What `sdetkit init` writes for a repository is valid under it; a typo is not.
+    let repo = crate::support::Repo::releasable("");
+    std::fs::remove_file(repo.file("sdetkit.toml")).unwrap();
+    repo.write("package.json", "{\"name\": \"demo\", \"version\": \"1.0.0\", \"scripts\": {\"test\": \"node --test\", \"lint\": \"eslint .\"}}\n");
+    repo.sdetkit(&["init"]).assert().success();
+    let written = std::fs::read_to_string(repo.file("sdetkit.toml")).unwrap();
+    let config: serde_json::Value = toml::from_str(&written).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&config)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{written}");
+    let typo: serde_json::Value = toml::from_str("[gate.fast]\nstep = []\n").unwrap();
+    assert!(!validator.is_valid(&typo));
 }
