@@ -6,8 +6,9 @@ use std::fmt::Write;
 use crate::artifacts::portfolio::{Failing, Flaky, Portfolio, Slow};
 use crate::clock::human_ms;
 use crate::kpi::scorecard::KPIS;
-use crate::report::weekly_html::{STYLE, esc, headline, label};
+use crate::report::weekly_html::{STYLE, esc, headline};
 use crate::report::weekly_md;
+use crate::report::weekly_md::label;
 
 /// A few lines per repository: runs and ship rate over 7 and 30 days, and what fails most.
 pub fn text(p: &Portfolio, dir: &str) -> String {

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use crate::artifacts::Places;
 use crate::artifacts::weekly::{Guidance, Incidents, Kpi, Scorecard, Trend};
 use crate::kpi::scorecard::KPIS;
-use crate::report::weekly_md;
+use crate::report::weekly_md::{self, label};
 
 /// Chart size in pixels.
 const CHART: (u32, u32) = (380, 210);
@@ -130,11 +130,6 @@ fn dora_cards(d: &crate::artifacts::weekly::Dora) -> String {
     }
     out.push_str("</div>\n");
     out
-}
-
-/// A KPI's name for people.
-pub(crate) fn label(kpi: &str) -> String {
-    kpi.replace('_', " ")
 }
 
 /// The big number of a card.

@@ -56,10 +56,23 @@ pub fn dora_value(key: &DoraKey) -> String {
     };
     let n = key.sample;
     match key.unit {
-        "per_day" => format!("{v:.2} a day ({n} deployments)"),
-        "percent" => format!("{v:.1} % of {n} deployments"),
-        _ => format!("{} ({n} samples)", duration(v)),
+        "per_day" => format!("{v:.2} a day ({})", count(n, "deployment")),
+        "percent" => format!("{v:.1} % of {}", count(n, "deployment")),
+        _ => format!("{} ({})", duration(v), count(n, "sample")),
     }
+}
+
+/// `1 streak`, `2 streaks`.
+fn count(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// A KPI's name for people: `ship rate`.
+pub fn label(kpi: &str) -> String {
+    kpi.replace('_', " ")
 }
 
 /// One scope's KPIs, a column per window.
@@ -76,7 +89,7 @@ pub fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet
         if windows.iter().all(|s| !s.kpis.contains_key(kpi)) {
             continue;
         }
-        let _ = write!(out, "| {kpi} |");
+        let _ = write!(out, "| {} |", label(kpi));
         for set in &windows {
             let _ = write!(out, " {} |", set.kpis.get(kpi).map_or("—".into(), cell));
         }
@@ -112,7 +125,7 @@ pub fn table(title: &str, sets: &std::collections::BTreeMap<&'static str, KpiSet
 pub fn cell(kpi: &Kpi) -> String {
     match (kpi.status, kpi.value) {
         (Status::Ok, Some(v)) if kpi.unit == "seconds" => {
-            format!("{} ({} streaks)", duration(v), kpi.denominator)
+            format!("{} ({})", duration(v), count(kpi.denominator, "streak"))
         }
         (Status::Ok, Some(v)) => format!("{v:.2} % ({}/{})", kpi.numerator, kpi.denominator),
         _ => format!(
