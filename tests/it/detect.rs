@@ -356,7 +356,12 @@ fn rust_workspace_and_ci_commands() {
         "[package]\nname = \"w\"\nversion = \"0.1.0\"\n[workspace]\nmembers = [\"impl\"]\n",
     );
     repo.commit("workspace");
-    let (report, _) = init(&repo);
+    let out = repo
+        .sdetkit(&["init"])
+        .env("PATH", crate::support::path_without_nextest())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         report.contains("step cargo-clippy: cargo clippy --workspace --all-targets -- -D warnings")
             && report.contains("step cargo-test: cargo test --workspace  (from default for Cargo.toml with [workspace])")
@@ -585,5 +590,67 @@ fn gitlab_scripts_and_nox_sessions() {
     assert!(
         report.contains("setup: python3 -m pip install -e . pytest"),
         "{report}"
+    );
+}
+
+#[test]
+fn rust_tests_run_with_nextest_where_it_is_installed_or_configured() {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"n\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write(
+        "src/lib.rs",
+        "/// ```\n/// assert!(true);\n/// ```\npub fn f() {}\n",
+    );
+    repo.commit("crate");
+    let run_init = |path: &str| {
+        let out = repo
+            .sdetkit(&["init", "--force"])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let plain = crate::support::path_without_nextest();
+    let report = run_init(&plain);
+    assert!(report.contains("step cargo-test: cargo test "), "{report}");
+    assert!(!report.contains("nextest"), "{report}");
+
+    // Installed: the tests run with nextest, the doctests with cargo test --doc.
+    let bin = fake_bin(&[("cargo-nextest", "exit 0")]);
+    let report = run_init(&format!("{}:{plain}", bin.path().display()));
+    assert!(
+        report.contains("step cargo-nextest: cargo nextest run  (from cargo-nextest is installed)")
+            && report.contains(
+                "step cargo-doctest: cargo test --doc  (from nextest does not run doctests)"
+            )
+            && !report.contains("step cargo-test:"),
+        "{report}"
+    );
+
+    // Configured but not installed: nextest too, and the doctor names what to install.
+    repo.write(".config/nextest.toml", "[profile.default]\nretries = 1\n");
+    repo.commit("nextest config");
+    let report = run_init(&plain);
+    assert!(
+        report.contains("step cargo-nextest: cargo nextest run  (from .config/nextest.toml)"),
+        "{report}"
+    );
+    let doctor = repo
+        .sdetkit(&["doctor", "--format", "json"])
+        .env("PATH", &plain)
+        .output()
+        .unwrap();
+    let doctor = String::from_utf8_lossy(&doctor.stdout);
+    assert!(
+        doctor.contains("cargo install cargo-nextest --locked"),
+        "{doctor}"
     );
 }

@@ -179,6 +179,7 @@ fn interrupt_kills_children_and_marks_the_summary() {
 
 fn detected_ids(repo: &Repo) -> Vec<String> {
     repo.sdetkit(&["gate", "fast", "--format", "json"])
+        .env("PATH", crate::support::path_without_nextest())
         .output()
         .unwrap();
     let gate = repo.json("build/first-proof/gate-fast.json");

@@ -197,3 +197,14 @@ pub fn titles(followup: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// This process's PATH without the directories that hold cargo-nextest (this machine has it
+/// in /usr/local/bin): how a Rust repository is detected must not depend on the machine, so
+/// the tests that expect `cargo test` say so, and the nextest test installs its own.
+pub fn path_without_nextest() -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|dir| !dir.join("cargo-nextest").exists())
+        .collect();
+    std::env::join_paths(kept).unwrap().into_string().unwrap()
+}

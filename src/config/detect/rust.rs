@@ -1,5 +1,8 @@
 //! Rust: CI's cargo commands when it runs any; otherwise `cargo fmt --check`, clippy and
-//! `cargo test`, with `--workspace` when `Cargo.toml` has a `[workspace]` table.
+//! `cargo test`, with `--workspace` when `Cargo.toml` has a `[workspace]` table. Where
+//! cargo-nextest is installed or configured (`.config/nextest.toml`), the tests run with
+//! `cargo nextest run` (faster, one process per test, its failures read per test), and the
+//! doctests, which nextest does not run, with `cargo test --doc` when there is a library.
 
 use std::path::Path;
 
@@ -10,25 +13,35 @@ pub(super) fn steps(root: &Path, ci: Vec<Candidate>) -> Option<EcoSteps> {
     if manifest.is_none() && ci.is_empty() {
         return None;
     }
-    let workspace = manifest
+    let table = manifest
         .as_deref()
-        .and_then(|m| m.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.contains_key("workspace"));
+        .and_then(|m| m.parse::<toml::Table>().ok());
+    let workspace = table.as_ref().is_some_and(|t| t.contains_key("workspace"));
     let (flag, from) = if workspace {
         (" --workspace", "default for Cargo.toml with [workspace]")
     } else {
         ("", "default for Cargo.toml")
     };
-    let test = default(
-        Eco::Rust,
-        Kind::Test,
-        "cargo-test",
-        &format!("cargo test{flag}"),
-        from,
-    );
+    let nextest = nextest(root);
+    let test = match nextest {
+        Some(why) => default(
+            Eco::Rust,
+            Kind::Test,
+            "cargo-nextest",
+            &format!("cargo nextest run{flag}"),
+            why,
+        ),
+        None => default(
+            Eco::Rust,
+            Kind::Test,
+            "cargo-test",
+            &format!("cargo test{flag}"),
+            from,
+        ),
+    };
     let mut notes = Vec::new();
     let steps = if ci.is_empty() {
-        vec![
+        let mut steps = vec![
             default(
                 Eco::Rust,
                 Kind::Format,
@@ -44,7 +57,17 @@ pub(super) fn steps(root: &Path, ci: Vec<Candidate>) -> Option<EcoSteps> {
                 from,
             ),
             test,
-        ]
+        ];
+        if nextest.is_some() && (workspace || has_library(root, table.as_ref())) {
+            steps.push(default(
+                Eco::Rust,
+                Kind::Test,
+                "cargo-doctest",
+                &format!("cargo test{flag} --doc"),
+                "nextest does not run doctests",
+            ));
+        }
+        steps
     } else {
         let steps = from_ci(ci, &mut notes, Some(test), true);
         for (kind, what) in [
@@ -62,4 +85,21 @@ pub(super) fn steps(root: &Path, ci: Vec<Candidate>) -> Option<EcoSteps> {
         steps,
         notes,
     })
+}
+
+/// Why the tests run with nextest here, if they do: it is installed, or the repository
+/// configures it.
+fn nextest(root: &Path) -> Option<&'static str> {
+    if root.join(".config/nextest.toml").is_file() {
+        Some(".config/nextest.toml")
+    } else if crate::tools::find("cargo-nextest").is_some() {
+        Some("cargo-nextest is installed")
+    } else {
+        None
+    }
+}
+
+/// Whether the package has a library target (the only kind with doctests).
+fn has_library(root: &Path, manifest: Option<&toml::Table>) -> bool {
+    root.join("src/lib.rs").is_file() || manifest.is_some_and(|t| t.contains_key("lib"))
 }
