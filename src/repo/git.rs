@@ -1,8 +1,10 @@
 //! Git facts, by shelling out to `git` (no git library: the user's git, config and hooks
 //! are the truth).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,14 +34,36 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
 }
 
+/// `git` for a fact of the repository's layout, which nothing sdetkit does changes while it
+/// runs (where the work tree and the git directory are, whether the out-dir is ignored): asked
+/// once per process. The workspace, the release gate and the doctor each need them; a lane
+/// asked the same questions up to three times, 2 ms a question.
+fn git_layout(root: &Path, args: &[&str]) -> Option<String> {
+    type Answers = HashMap<(PathBuf, Vec<String>), Option<String>>;
+    static ANSWERS: OnceLock<Mutex<Answers>> = OnceLock::new();
+    let key = (
+        root.to_path_buf(),
+        args.iter().map(|a| a.to_string()).collect(),
+    );
+    let answers = ANSWERS.get_or_init(Mutex::default);
+    if let Some(known) = answers.lock().ok().and_then(|a| a.get(&key).cloned()) {
+        return known;
+    }
+    let answer = git(root, args);
+    if let Ok(mut a) = answers.lock() {
+        a.insert(key, answer.clone());
+    }
+    answer
+}
+
 /// The top-level directory of the work tree containing `dir`.
 pub fn toplevel(dir: &Path) -> Option<PathBuf> {
-    git(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+    git_layout(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
 }
 
 /// Whether `root` is inside a git work tree.
 pub fn is_repo(root: &Path) -> bool {
-    git(root, &["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true")
+    git_layout(root, &["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true")
 }
 
 /// The HEAD commit.
@@ -111,7 +135,7 @@ pub fn commits_since(root: &Path, rev: &str) -> Option<u64> {
 
 /// The repository's git directory (per work tree), absolute.
 pub fn git_dir(root: &Path) -> Option<PathBuf> {
-    git(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from)
+    git_layout(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from)
 }
 
 /// Where git looks for hook `name` (`pre-push`): under the git directory's `hooks/`, or
@@ -161,15 +185,8 @@ pub fn tracked_files(root: &Path) -> Vec<PathBuf> {
 
 /// Whether git ignores `path` (relative to `root`).
 pub fn is_ignored(root: &Path, path: &Path) -> bool {
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["check-ignore", "-q", "--no-index"])
-        .arg(path)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let path = path.to_string_lossy();
+    git_layout(root, &["check-ignore", "-q", "--no-index", &path]).is_some()
 }
 
 /// A tag, the commit it points at, and that commit's committer date (RFC 3339).
