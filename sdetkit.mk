@@ -27,29 +27,29 @@ SDETKIT ?= sdetkit
 real-workflow-daily:
 	$(SDETKIT) ops daily
 real-workflow-daily-fast:
-	$(SDETKIT) ops daily --fast
+	$(SDETKIT) ops daily --no-setup
 real-workflow-weekly:
 	$(SDETKIT) ops weekly
 real-workflow-premerge:
 	$(SDETKIT) ops premerge
 real-workflow-premerge-fast:
-	$(SDETKIT) ops premerge --fast
+	$(SDETKIT) ops premerge --rehearsal
 real-workflow:
 	$(SDETKIT) ops daily && $(SDETKIT) ops weekly
 ops-daily:
 	$(SDETKIT) ops daily
 ops-daily-fast:
-	$(SDETKIT) ops daily --fast
+	$(SDETKIT) ops daily --no-setup
 ops-weekly:
 	$(SDETKIT) ops weekly
 ops-premerge:
 	$(SDETKIT) ops premerge
 ops-premerge-fast:
-	$(SDETKIT) ops premerge --fast
+	$(SDETKIT) ops premerge --rehearsal
 ops-premerge-next:
 	$(SDETKIT) ops premerge --next
 ops-premerge-next-fast:
-	$(SDETKIT) ops premerge --fast --next
+	$(SDETKIT) ops premerge --rehearsal --next
 ops-followup:
 	$(SDETKIT) ops followup
 ops-followup-contract:

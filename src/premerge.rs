@@ -30,7 +30,7 @@ pub struct Facts<'a> {
     pub incidents: &'a [Incident],
     /// The sealed evidence pack and its verification, or why it could not be written.
     pub evidence: Result<(PathBuf, Verification), Error>,
-    /// The release gate ran as a dry run (`--fast`).
+    /// The release gate ran as a dry run (`--rehearsal`).
     pub fast: bool,
     /// When the verdict is written.
     pub generated_at: String,
@@ -64,7 +64,7 @@ pub fn verdict(ws: &Workspace, config: &Config, facts: Facts) -> PremergeGate {
     }
 }
 
-/// The rehearsal (`ops premerge --fast`) when a dirty tree is the only thing in the way;
+/// The rehearsal (`ops premerge --rehearsal`) when a dirty tree is the only thing in the way;
 /// otherwise the first blocker's own command. A rehearsal that passed still needs the real
 /// pass; with nothing in the way, the weekly lane is next (the reference's advice too).
 pub fn next_command(blockers: &[Blocker], bypass: bool, places: Places) -> String {
@@ -195,7 +195,8 @@ fn bypass_reasons(config: &Config, fast: bool) -> Vec<String> {
     let mut out = Vec::new();
     if fast {
         out.push(
-            "--fast: the release gate ran as a dry run (release-moment checks only warned)".into(),
+            "--rehearsal: the release gate ran as a dry run (release-moment checks only warned)"
+                .into(),
         );
     }
     let names = |ids: Vec<&str>| ids.join(", ");

@@ -40,7 +40,7 @@ pub struct PremergeGate {
     pub decision: Decision,
     /// Everything in the way, in order.
     pub blockers: Vec<Blocker>,
-    /// True when this pass cannot count as a merge pass: a dry-run release gate (`--fast`)
+    /// True when this pass cannot count as a merge pass: a dry-run release gate (`--rehearsal`)
     /// or release/doctor checks turned off in the config.
     pub bypass: bool,
     /// Why it is a bypass.

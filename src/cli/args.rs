@@ -332,12 +332,12 @@ pub enum OpsCommand {
     Proof(ProofArgs),
     /// Daily lane: install ([setup]), run the gates and decide, learn from the history, recommend the next fix
     ///
-    /// Runs [setup] (unless --fast), the three gates and the SHIP / NO-SHIP decision, records
+    /// Runs [setup] (unless --no-setup), the three gates and the SHIP / NO-SHIP decision, records
     /// the run in the history, checks the trend against the thresholds, writes the follow-up
     /// (top actions and the next command) and validates every artifact against its schema.
     #[command(
         after_help = "Examples:\n  sdetkit ops daily               # the whole lane\n  \
-                            sdetkit ops daily --fast        # dependencies already installed\n  \
+                            sdetkit ops daily --no-setup    # dependencies already installed\n  \
                             sdetkit ops daily --strict -v   # exit 1 on NO-SHIP, with failure excerpts"
     )]
     Daily(DailyArgs),
@@ -352,7 +352,7 @@ pub enum OpsCommand {
     Next(NextArgs),
     /// Pre-merge lane: proof with the real release gate, evidence pack, release-room checks (exit 1 when blocked)
     #[command(
-        after_help = "Examples:\n  sdetkit ops premerge          # before a merge: exit 1 when blocked\n  sdetkit ops premerge --fast   # rehearsal on a working tree\n  sdetkit ops premerge --next   # what blocks, and the command to run next"
+        after_help = "Examples:\n  sdetkit ops premerge          # before a merge: exit 1 when blocked\n  sdetkit ops premerge --rehearsal   # on a working tree\n  sdetkit ops premerge --next   # what blocks, and the command to run next"
     )]
     Premerge(PremergeArgs),
     /// Is the loop healthy: every exit criterion as a checklist with its evidence (exit 1 when unhealthy)
@@ -375,7 +375,7 @@ pub enum OpsCommand {
 pub struct PremergeArgs {
     /// Rehearse: the release gate runs as a dry run (release-moment checks only warn);
     /// recorded as a bypass, never as a merge pass
-    #[arg(long, visible_alias = "rehearsal")]
+    #[arg(long = "rehearsal", alias = "fast")]
     pub fast: bool,
     /// Print OPS_DECISION / OPS_NEXT_COMMAND and the top blocker actions, and exit 0
     #[arg(long)]
@@ -434,7 +434,7 @@ pub enum RecordCommand {
 #[derive(Debug, Args)]
 pub struct DailyArgs {
     /// Skip the [setup] step: use the dependencies already installed
-    #[arg(long, visible_alias = "no-setup")]
+    #[arg(long = "no-setup", alias = "fast")]
     pub fast: bool,
     #[command(flatten)]
     pub strict: StrictArgs,

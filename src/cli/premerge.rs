@@ -1,4 +1,4 @@
-//! `ops premerge [--fast] [--next]`.
+//! `ops premerge [--rehearsal] [--next]`.
 
 use super::args::PremergeArgs;
 use crate::error::Result;

@@ -224,7 +224,7 @@ pub struct Thresholds {
 pub struct Config {
     /// Where it came from: the file, or `None` when auto-detected.
     pub source: Option<PathBuf>,
-    /// The "reinstall lane" command, skipped by `--fast`.
+    /// The "reinstall lane" command, skipped by `--no-setup`.
     pub setup: Option<StepSpec>,
     /// Fast-gate steps, in declared order.
     pub fast: Vec<StepSpec>,

@@ -227,8 +227,7 @@ fn premerge(ws: &Workspace) -> Result<Criterion> {
             g.blockers.len()
         )),
         Some(g) if g.bypass => Some(
-            "the last pre-merge pass was a bypass (--fast rehearsal or checks turned off)"
-                .to_string(),
+            "the last pre-merge pass was a bypass (--rehearsal, or checks turned off)".to_string(),
         ),
         Some(_) => None,
     };

@@ -327,7 +327,7 @@ impl RowFold for Digest {
             self.latest_at = self.latest_at.max(Some(t));
         }
         let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
-        // A rehearsal (`premerge --fast`) is recorded, but a branch is not judged by it: it
+        // A rehearsal (`premerge --rehearsal`) is recorded, but a branch is not judged by it: it
         // does not count toward the threshold, the recurring failures or the windows.
         if full.lane().as_deref() != Some(REHEARSAL) {
             let runs = match &row.branch {

@@ -15,7 +15,7 @@ pub fn render(root: &Path, found: &Detection) -> String {
     let mut out = String::from(
         "# sdetkit configuration: the single source of truth for the gates (written by `sdetkit init`).\n\
          # Reference: README.md of sdetkit. Unknown keys are errors, reported with their line.\n\n\
-         # The \"reinstall lane\" run before the proof by `sdetkit ops daily` (skipped by --fast).\n",
+         # The \"reinstall lane\" run before the proof by `sdetkit ops daily` (skipped by --no-setup).\n",
     );
     match &found.setup {
         Some(setup) => {

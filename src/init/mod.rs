@@ -81,7 +81,7 @@ fn report(ws: &Workspace, found: &Detection, makefile: Option<&str>) -> String {
     if let Some(setup) = &found.setup {
         let _ = writeln!(
             out,
-            "setup: {} (run by `sdetkit ops daily` before the gates; `--fast` skips it)",
+            "setup: {} (run by `sdetkit ops daily` before the gates; `--no-setup` skips it)",
             setup.run
         );
     }

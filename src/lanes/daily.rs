@@ -1,4 +1,4 @@
-//! `ops daily`: `[setup]` (unless `--fast`) → proof → learn → control tower → weekly trend →
+//! `ops daily`: `[setup]` (unless `--no-setup`) → proof → learn → control tower → weekly trend →
 //! threshold → follow-up → contract. Orchestration only: every step is computed elsewhere.
 
 use std::time::Instant;

@@ -1,4 +1,4 @@
-//! `ops premerge`: proof with the real release gate (a dry run under `--fast`, recorded as a
+//! `ops premerge`: proof with the real release gate (a dry run under `--rehearsal`, recorded as a
 //! bypass), the run recorded and learned from, the evidence sealed, then the pre-merge rules
 //! ([`crate::premerge`]) judge the posture. Each gate runs once. Orchestration only.
 

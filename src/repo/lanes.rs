@@ -13,7 +13,7 @@ pub enum Lane {
     Weekly,
     /// `ops premerge`.
     Premerge,
-    /// `ops premerge --fast` (the rehearsal).
+    /// `ops premerge --rehearsal`.
     PremergeFast,
 }
 
@@ -34,7 +34,7 @@ impl Lane {
             Lane::Daily => "ops daily",
             Lane::Weekly => "ops weekly",
             Lane::Premerge => "ops premerge",
-            Lane::PremergeFast => "ops premerge --fast",
+            Lane::PremergeFast => "ops premerge --rehearsal",
         }
     }
 

@@ -83,34 +83,35 @@ fn a_failing_test_blocks_with_its_rerun_command() {
 }
 
 #[test]
-fn a_dirty_tree_alone_points_at_the_fast_rehearsal() {
+fn a_dirty_tree_alone_points_at_the_rehearsal() {
     let repo = green_repo();
     repo.write("wip.txt", "x");
     let (code, gate, _) = premerge(&repo, &[]);
     assert_eq!(code, 1);
     assert_eq!(blocker_ids(&gate), ["gate-release/clean-tree"]);
-    assert_eq!(gate["next_command"], "sdetkit ops premerge --fast");
+    assert_eq!(gate["next_command"], "sdetkit ops premerge --rehearsal");
     repo.sdetkit(&["ops", "premerge", "--next"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("OPS_DECISION=NO-SHIP\nOPS_PREMERGE_OK=false\nOPS_NEXT_COMMAND=sdetkit ops premerge --fast\nOPS_TOP_ACTIONS=\n1. [gate-release/clean-tree]"));
+        .stdout(predicate::str::contains("OPS_DECISION=NO-SHIP\nOPS_PREMERGE_OK=false\nOPS_NEXT_COMMAND=sdetkit ops premerge --rehearsal\nOPS_TOP_ACTIONS=\n1. [gate-release/clean-tree]"));
 }
 
 #[test]
-fn fast_is_a_rehearsal_that_never_counts_as_a_merge_pass() {
+fn a_rehearsal_never_counts_as_a_merge_pass() {
     let repo = green_repo();
     repo.write("wip.txt", "x");
-    let (code, gate, stdout) = premerge(&repo, &["--fast"]);
+    let (code, gate, stdout) = premerge(&repo, &["--rehearsal"]);
     assert_eq!(code, 0);
     assert_eq!(gate["ok"], true);
     assert_eq!(gate["bypass"], true);
     assert_eq!(gate["release_dry_run"], true);
     assert_eq!(gate["next_command"], "sdetkit ops premerge");
     assert!(stdout.contains("OPS_PREMERGE_OK=false"), "{stdout}");
+    // `--fast`, the seed's name for it, is the same rehearsal.
     let (_, clean_gate, _) = premerge(&green_repo(), &["--fast"]);
     assert_eq!(
         clean_gate["bypass"], true,
-        "--fast never yields bypass: false"
+        "a rehearsal never yields bypass: false"
     );
 }
 
