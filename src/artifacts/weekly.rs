@@ -99,6 +99,21 @@ pub struct Kpi {
     /// Those counted in the numerator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub numerator_ids: Option<Vec<String>>,
+    /// The older ids left out of `ids` (it keeps the newest [`MAX_IDS`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ids_omitted: u64,
+    /// The older ids left out of `numerator_ids`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub numerator_ids_omitted: u64,
+}
+
+/// The most ids a KPI lists, the newest: enough to drill into a week, and the scorecard of a
+/// history with a million runs in its windows stays a few megabytes, not 233 MB held in
+/// memory twice.
+pub const MAX_IDS: usize = 1_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The red streak still open at `as_of`.

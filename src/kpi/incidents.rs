@@ -170,6 +170,8 @@ mod tests {
             note: None,
             ids: None,
             numerator_ids: None,
+            ids_omitted: 0,
+            numerator_ids_omitted: 0,
         }
     }
 

@@ -10,7 +10,7 @@ use super::pass::Pass;
 use super::releases::{Event, Ledger};
 use super::window::Span;
 use crate::artifacts::weekly::{
-    Flag, Kpi, KpiSet, KpiStatus, OpenStreak, SCORECARD_SCHEMA, Scorecard,
+    Flag, Kpi, KpiSet, KpiStatus, MAX_IDS, OpenStreak, SCORECARD_SCHEMA, Scorecard,
 };
 use crate::history::run::{GateOutcome, Run};
 
@@ -35,6 +35,13 @@ pub const KPIS: [&str; 7] = [
 /// The scorecard windows, in days.
 pub const WINDOWS: [(&str, i64); 2] = [("7d", 7), ("30d", 30)];
 
+/// The newest [`MAX_IDS`] of `ids` (gathered oldest first), and how many older ones were left out.
+fn newest(mut ids: Vec<String>) -> (Vec<String>, u64) {
+    let omitted = ids.len().saturating_sub(MAX_IDS);
+    ids.drain(..omitted);
+    (ids, omitted as u64)
+}
+
 /// Numerator/denominator ids of one KPI as they are gathered.
 struct Count {
     ids: Vec<String>,
@@ -46,9 +53,16 @@ struct Count {
 impl Kpi {
     fn new(count: Count, unit: &'static str, what: &str, min: u64, ids: bool) -> Kpi {
         let kpi = Kpi::counted(count.total, count.ids.len() as u64, unit, what, min);
+        if !ids {
+            return kpi;
+        }
+        let (ids, ids_omitted) = newest(count.ids);
+        let (hits, numerator_ids_omitted) = newest(count.hits);
         Kpi {
-            ids: ids.then_some(count.ids),
-            numerator_ids: ids.then_some(count.hits),
+            ids: Some(ids),
+            numerator_ids: Some(hits),
+            ids_omitted,
+            numerator_ids_omitted,
             ..kpi
         }
     }
@@ -82,6 +96,8 @@ impl Kpi {
             note: (!enough).then(|| format!("needs at least {min} {what}, has {denominator}")),
             ids: None,
             numerator_ids: None,
+            ids_omitted: 0,
+            numerator_ids_omitted: 0,
         }
     }
 }
@@ -263,5 +279,30 @@ impl Flag {
             kpi: incident.kpi.clone(),
             branch: incident.branch.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kpi_lists_its_newest_ids_and_counts_the_rest() {
+        let ids: Vec<String> = (0..MAX_IDS + 5).map(|i| format!("run-{i}")).collect();
+        let count = Count {
+            hits: ids[..3].to_vec(),
+            ids,
+            total: 3,
+        };
+        let kpi = Kpi::new(count, "percent", "runs", MIN_RUNS, true);
+        let listed = kpi.ids.as_ref().unwrap();
+        assert_eq!((listed.len(), kpi.ids_omitted), (MAX_IDS, 5));
+        assert_eq!(listed[0], "run-5", "the oldest are left out");
+        assert_eq!(kpi.numerator_ids_omitted, 0);
+        // The counts are of every run, not of the ids listed.
+        assert_eq!((kpi.numerator, kpi.denominator), (3, (MAX_IDS + 5) as u64));
+        let json = serde_json::to_value(&kpi).unwrap();
+        assert_eq!(json["ids_omitted"], 5);
+        assert!(json.get("numerator_ids_omitted").is_none(), "{json}");
     }
 }
