@@ -166,7 +166,7 @@ pub enum RepoCommand {
     /// Repository and environment health (exit 1 on an error-severity finding)
     #[command(after_help = "Examples:\n  sdetkit doctor\n  sdetkit doctor --release --format json")]
     Doctor(DoctorArgs),
-    /// Operator lanes
+    /// The lanes: daily, pre-merge and weekly, their proof, follow-up and status
     #[command(subcommand)]
     Ops(OpsCommand),
     /// Explain a failure from its log
