@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -31,7 +30,10 @@ impl Inputs {
     /// The inputs of `root` as the snapshot `tree` saw it, for `config`; the tools come with
     /// [`Inputs::with_tools`] (their probe runs while the steps do).
     pub fn read(root: &Path, tree: &Worktree, config: &Config) -> Inputs {
-        let mut files: BTreeMap<String, String> = index(root).into_iter().collect();
+        let mut files: BTreeMap<String, String> = crate::repo::git::index(root)
+            .iter()
+            .map(|t| (t.path.clone(), t.blob.clone()))
+            .collect();
         for path in &tree.changed {
             let id = match std::fs::read(root.join(path)) {
                 Ok(bytes) => format!("w:{}", sha256_hex(&bytes)),
@@ -81,27 +83,6 @@ impl Inputs {
         h.update(extra);
         format!("sha256:{}", hex(&h.finalize()))
     }
-}
-
-/// `path` → blob id of every file in git's index.
-fn index(root: &Path) -> Vec<(String, String)> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-files", "--stage", "-z"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
-    let Ok(out) = out else { return Vec::new() };
-    String::from_utf8_lossy(&out.stdout)
-        .split('\0')
-        .filter_map(|entry| {
-            // `<mode> <blob> <stage>\t<path>`
-            let (meta, path) = entry.split_once('\t')?;
-            let blob = meta.split(' ').nth(1)?;
-            Some((path.to_string(), blob.to_string()))
-        })
-        .collect()
 }
 
 /// A digest of the configuration: the file's bytes, or the detected steps.

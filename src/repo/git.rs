@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -152,18 +152,55 @@ pub fn hook_path(root: &Path, name: &str) -> Option<PathBuf> {
     })
 }
 
-/// Whether any file under `dir` (relative to `root`) is tracked.
+/// One entry of git's index: a tracked path (relative to the root) and its blob id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    /// The path, `/`-separated, relative to the root.
+    pub path: String,
+    /// The blob id of its staged content.
+    pub blob: String,
+}
+
+/// Git's index as the run found it, read once per process: the step-input digest, the
+/// doctor's scans and the out-dir check each need the tracked files, and one `git ls-files`
+/// answers all three (a lane asked three times).
+pub fn index(root: &Path) -> Arc<Vec<Tracked>> {
+    static INDEXES: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<Tracked>>>>> = OnceLock::new();
+    let indexes = INDEXES.get_or_init(Mutex::default);
+    if let Some(known) = indexes.lock().ok().and_then(|i| i.get(root).cloned()) {
+        return known;
+    }
+    let entries = git(root, &["ls-files", "--stage", "-z"]).unwrap_or_default();
+    let listed: Vec<Tracked> = entries
+        .split('\0')
+        .filter_map(|entry| {
+            // `<mode> <blob> <stage>\t<path>`
+            let (meta, path) = entry.split_once('\t')?;
+            let blob = meta.split(' ').nth(1)?;
+            Some(Tracked {
+                path: path.to_string(),
+                blob: blob.to_string(),
+            })
+        })
+        .collect();
+    let listed = Arc::new(listed);
+    if let Ok(mut i) = indexes.lock() {
+        i.insert(root.to_path_buf(), listed.clone());
+    }
+    listed
+}
+
+/// Whether any file under `dir` (relative to `root`; empty: the root itself) is tracked.
 pub fn tracks_under(root: &Path, dir: &Path) -> bool {
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-files", "--error-unmatch", "--"])
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    index(root).iter().any(|t| {
+        dir.is_empty()
+            || t.path == dir
+            || t.path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 fn lines(out: Option<String>) -> Vec<String> {
@@ -173,14 +210,7 @@ fn lines(out: Option<String>) -> Vec<String> {
 
 /// Tracked files, relative to `root`.
 pub fn tracked_files(root: &Path) -> Vec<PathBuf> {
-    git(root, &["ls-files", "-z"])
-        .map(|out| {
-            out.split('\0')
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .collect()
-        })
-        .unwrap_or_default()
+    index(root).iter().map(|t| PathBuf::from(&t.path)).collect()
 }
 
 /// Whether git ignores `path` (relative to `root`).
@@ -293,7 +323,41 @@ pub fn tags_containing(root: &Path, prefix: &str, commit: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_remote;
+    use super::{index, normalise_remote, tracked_files, tracks_under};
+    use std::path::Path;
+
+    #[test]
+    fn tracked_files_and_directories_come_from_one_index_listing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .arg("-C")
+                .arg(root)
+                .args(args)
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        for file in ["buildx/a.txt", "build/b.txt", "src/c d.rs"] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), file).unwrap();
+        }
+        git(&["add", "buildx/a.txt", "src/c d.rs"]);
+        assert!(tracks_under(root, Path::new("buildx")));
+        assert!(
+            !tracks_under(root, Path::new("build")),
+            "a prefix of a name is not its directory"
+        );
+        assert!(tracks_under(root, Path::new("src/c d.rs")));
+        assert!(tracks_under(root, Path::new("")));
+        assert_eq!(tracked_files(root).len(), 2);
+        assert_eq!(index(root)[1].path, "src/c d.rs");
+        assert_eq!(index(root)[1].blob.len(), 40);
+    }
 
     #[test]
     fn remotes_name_the_same_repository_the_same_way() {
