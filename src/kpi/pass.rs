@@ -34,8 +34,11 @@ impl Pass {
         let horizon = window::horizon(as_of);
         // Second-granularity text prefilter: rows it lets through are parsed and judged exactly.
         let prefilter = Window::last_days(as_of, window::WEEK_DAYS * window::SERIES_LEN as i64);
+        // Older runs count for the KPIs and the trend only; their steps, tests and commit
+        // (the guidance's, which looks back at most this far) are dropped as they are read.
+        let detailed = Span::days_before(as_of, super::guidance::FLAKY_DAYS);
         let mut pass = Pass::default();
-        pass.corrupt_rows = log.scan(|row| pass.visit(row, &prefilter, horizon))?;
+        pass.corrupt_rows = log.scan(|row| pass.visit(row, &prefilter, horizon, detailed))?;
         pass.runs.sort_by_key(|r| r.at);
         for run in &pass.runs {
             pass.streaks.observe(&Step {
@@ -49,12 +52,21 @@ impl Pass {
         Ok(pass)
     }
 
-    fn visit(&mut self, row: &Row, prefilter: &Window, horizon: Span) -> Result<(), String> {
+    fn visit(
+        &mut self,
+        row: &Row,
+        prefilter: &Window,
+        horizon: Span,
+        detailed: Span,
+    ) -> Result<(), String> {
         let head = &row.head;
         let captured = head.captured_at.as_deref().ok_or("no captured_at")?;
         if prefilter.contains(captured) {
-            let run = Run::of(row.full()?)?;
+            let mut run = Run::of(row.full()?)?;
             if horizon.contains(run.at) {
+                if !detailed.contains(run.at) {
+                    run.forget_details();
+                }
                 self.runs.push(run);
                 return Ok(());
             }
