@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Context, EXCERPT_LINES, Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::{Classification, Layer, make};
 
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -62,11 +62,7 @@ impl Matcher for Cc {
             hit.next_command = Some(format!("make {}", shell_quote(&target)));
             return Follow::Done;
         }
-        if hit.excerpt.len() >= EXCERPT_LINES {
-            Follow::Done
-        } else {
-            Follow::More
-        }
+        hit.follow_while_room()
     }
 }
 

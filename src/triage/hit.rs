@@ -137,6 +137,16 @@ impl Hit {
         }
     }
 
+    /// More lines while the excerpt has room: how far a matcher waiting for a wrapper's line
+    /// (make naming the target) looks before it settles for what it has.
+    pub fn follow_while_room(&self) -> Follow {
+        if self.excerpt.len() >= EXCERPT_LINES {
+            Follow::Done
+        } else {
+            Follow::More
+        }
+    }
+
     /// The public answer for step `id`, with the machine's absolute paths made relative to
     /// the step's directory (or, failing that, to the current one).
     pub fn into_failure(self, id: &str, step: &Step) -> FirstFailure {

@@ -277,13 +277,7 @@ fn ruff_command(step: &Step, file: &str) -> String {
         "--line-length",
     ];
     const FLAGS: &[&str] = &["--preview", "--isolated", "--no-preview"];
-    let args = step.args_of("ruff").unwrap_or_default();
-    let (prefix, args) = invocation(step, "ruff", &args);
-    let kept = keep_options(&args, VALUED, FLAGS);
-    let mut words = vec![prefix, "check".to_string(), "--no-fix".to_string()];
-    words.extend(kept.iter().map(|w| shell_quote(w)));
-    words.push(file.to_string());
-    words.join(" ")
+    python_tool_command(step, "ruff", &["check", "--no-fix"], (VALUED, FLAGS), file)
 }
 
 /// `flake8 <the step's options> <file>`.
@@ -298,10 +292,23 @@ fn flake8_command(step: &Step, file: &str) -> String {
         "--max-complexity",
         "--append-config",
     ];
-    let args = step.args_of("flake8").unwrap_or_default();
-    let (prefix, args) = invocation(step, "flake8", &args);
-    let kept = keep_options(&args, VALUED, &["--isolated"]);
+    python_tool_command(step, "flake8", &[], (VALUED, &["--isolated"]), file)
+}
+
+/// `<how the step starts tool> <fixed words> <the step's options that select what is
+/// checked (valued, flags)> <file>`.
+fn python_tool_command(
+    step: &Step,
+    tool: &str,
+    fixed: &[&str],
+    (valued, flags): (&[&str], &[&str]),
+    file: &str,
+) -> String {
+    let args = step.args_of(tool).unwrap_or_default();
+    let (prefix, args) = invocation(step, tool, &args);
+    let kept = keep_options(&args, valued, flags);
     let mut words = vec![prefix];
+    words.extend(fixed.iter().map(|w| w.to_string()));
     words.extend(kept.iter().map(|w| shell_quote(w)));
     words.push(file.to_string());
     words.join(" ")

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::hit::{Context, EXCERPT_LINES, Follow, Hit, Matcher, pattern, shell_quote};
+use super::hit::{Context, Follow, Hit, Matcher, pattern, shell_quote};
 use super::make;
 use super::step::{Step, program_name, words};
 use super::{Classification, Layer};
@@ -92,11 +92,7 @@ impl Matcher for Missing {
             hit.next_command = Some(format!("make {}", shell_quote(&target)));
             return Follow::Done;
         }
-        if hit.excerpt.len() >= EXCERPT_LINES {
-            Follow::Done
-        } else {
-            Follow::More
-        }
+        hit.follow_while_room()
     }
 
     fn finish(&self, hit: &mut Hit, step: &Step) {
