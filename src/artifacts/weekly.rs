@@ -221,6 +221,18 @@ pub enum Band {
     Low,
 }
 
+impl Band {
+    /// Its name, as the JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Elite => "elite",
+            Band::High => "high",
+            Band::Medium => "medium",
+            Band::Low => "low",
+        }
+    }
+}
+
 /// One scope's series: KPI name → one point per window, oldest first.
 pub type ScopeSeries = BTreeMap<&'static str, Vec<Kpi>>;
 

@@ -287,7 +287,7 @@ impl Digest {
     }
 
     /// The reference's fixed adaptive-reviewer actions (all-time counts, as in v1).
-    pub fn reviewer_actions(&self) -> Vec<&'static str> {
+    fn reviewer_actions(&self) -> Vec<&'static str> {
         let failed = |step: &str| self.failed.get(step) > 0;
         let mut actions = Vec::new();
         if failed("gate-fast") {

@@ -31,8 +31,15 @@ pub struct Shipped {
     pub hotfix: bool,
 }
 
-/// The releases of `span` with the commits each shipped, read from git at `root`.
-pub fn shipped(root: &std::path::Path, ledger: &Ledger, span: Span) -> Vec<Shipped> {
+/// The DORA window ending at `as_of`.
+fn span(as_of: Timestamp) -> Span {
+    Span::days_before(as_of, WINDOW_DAYS)
+}
+
+/// The releases of the window ending at `as_of` with the commits each shipped, read from git
+/// at `root`.
+pub fn shipped(root: &std::path::Path, ledger: &Ledger, as_of: Timestamp) -> Vec<Shipped> {
+    let span = span(as_of);
     ledger
         .releases
         .iter()
@@ -65,9 +72,15 @@ fn is_hotfix(subject: &str) -> bool {
     subject.to_ascii_lowercase().contains("hotfix")
 }
 
-/// The four keys for the window `span`, from its releases `shipped`, the rollbacks known and
-/// the window's mean time to green `mttg`.
-pub fn keys(shipped: &[Shipped], rollbacks: &[Event], span: Span, mttg: Option<&Kpi>) -> Dora {
+/// The four keys for the window ending at `as_of`, from its releases `shipped`, the
+/// rollbacks known and the window's mean time to green `mttg`.
+pub fn keys(
+    shipped: &[Shipped],
+    rollbacks: &[Event],
+    as_of: Timestamp,
+    mttg: Option<&Kpi>,
+) -> Dora {
+    let span = span(as_of);
     Dora {
         window_days: WINDOW_DAYS,
         deployment_frequency: frequency(shipped.len()),
@@ -199,7 +212,6 @@ mod tests {
 
     #[test]
     fn the_four_keys_and_their_bands() {
-        let span = Span::days_before(at(30), 30);
         let shipped = [
             release(5, "1.1.0", &[1, 3, 4], false),
             release(12, "1.2.0", &[10], false),
@@ -212,7 +224,7 @@ mod tests {
             at: at(26),
             commit: None,
         };
-        let dora = keys(&shipped, &[rollback], span, None);
+        let dora = keys(&shipped, &[rollback], at(30), None);
         // 4 releases in 30 days: fewer than one a week, more than one a month.
         assert_eq!(dora.deployment_frequency.value, Some(0.13));
         assert_eq!(dora.deployment_frequency.band, Some(Band::Medium));
@@ -229,7 +241,7 @@ mod tests {
 
     #[test]
     fn nothing_released_is_low_frequency_and_no_other_value() {
-        let dora = keys(&[], &[], Span::days_before(at(30), 30), None);
+        let dora = keys(&[], &[], at(30), None);
         assert_eq!(dora.deployment_frequency.value, Some(0.0));
         assert_eq!(dora.deployment_frequency.band, Some(Band::Low));
         assert_eq!(dora.lead_time_for_changes.band, None);

@@ -250,11 +250,15 @@ impl Scorecard {
                 .collect()
         };
         let overall: BTreeMap<&'static str, KpiSet> = windows(None);
-        let dora_span = Span::days_before(sources.as_of, super::dora::WINDOW_DAYS);
         let mttg = overall
             .get("30d")
             .and_then(|set| set.kpis.get("mean_time_to_green"));
-        let dora = super::dora::keys(&sources.shipped, &sources.ledger.rollbacks, dora_span, mttg);
+        let dora = super::dora::keys(
+            &sources.shipped,
+            &sources.ledger.rollbacks,
+            sources.as_of,
+            mttg,
+        );
         Scorecard {
             schema_version: SCORECARD_SCHEMA,
             generated_at,

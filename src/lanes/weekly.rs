@@ -133,8 +133,7 @@ fn read_sources(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<Sou
     let (verified, _) = pass::verified_runs(&ws.out_dir)?;
     let prefix = crate::repo::tags::prefix_for(&ws.root, config.release.tag_prefix.as_deref());
     let ledger = Ledger::read(&ws.out_dir, &ws.root, &prefix)?;
-    let dora_span = window::Span::days_before(as_of, crate::kpi::dora::WINDOW_DAYS);
-    let shipped = crate::kpi::dora::shipped(&ws.root, &ledger, dora_span);
+    let shipped = crate::kpi::dora::shipped(&ws.root, &ledger, as_of);
     Ok(Sources {
         pass,
         verified,

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use plotters::prelude::*;
 
 use crate::artifacts::Places;
-use crate::artifacts::weekly::{Guidance, Incidents, Kpi, Scorecard, Trend};
+use crate::artifacts::weekly::{Band, Guidance, Incidents, Kpi, Scorecard, Trend};
 use crate::kpi::scorecard::KPIS;
 use crate::report::weekly_md::{self, label};
 
@@ -119,9 +119,7 @@ fn dora_cards(d: &crate::artifacts::weekly::Dora) -> String {
         d.window_days
     );
     for (name, key) in weekly_md::dora_keys(d) {
-        let band = key
-            .band
-            .map_or("no band".to_string(), |b| format!("{b:?}").to_lowercase());
+        let band = key.band.map_or("no band", Band::name);
         let _ = writeln!(
             out,
             "<div class=\"card\"><div class=\"name\">{name}</div><div class=\"value\">{band}</div><div class=\"sub\">{}</div></div>",

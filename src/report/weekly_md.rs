@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::artifacts::Places;
 use crate::artifacts::weekly::{
-    Dora, DoraKey, Guidance, Incidents, Kpi, KpiSet, KpiStatus as Status, Scorecard,
+    Band, Dora, DoraKey, Guidance, Incidents, Kpi, KpiSet, KpiStatus as Status, Scorecard,
 };
 use crate::clock::human_secs as duration;
 use crate::kpi::scorecard::{KPIS, WINDOWS};
@@ -30,9 +30,7 @@ pub fn dora(d: &Dora, level: &str) -> String {
         d.window_days
     );
     for (name, key) in dora_keys(d) {
-        let band = key
-            .band
-            .map_or("—".to_string(), |b| format!("{b:?}").to_lowercase());
+        let band = key.band.map_or("—", Band::name);
         let _ = writeln!(out, "| {name} | {} | {band} |", dora_value(key));
     }
     out.push('\n');

@@ -606,17 +606,7 @@ fn rust_tests_run_with_nextest_where_it_is_installed_or_configured() {
     );
     repo.commit("crate");
     let run_init = |path: &str| {
-        let out = repo
-            .sdetkit(&["init", "--force"])
-            .env("PATH", path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        crate::support::output_of(repo.sdetkit(&["init", "--force"]).env("PATH", path))
     };
     let plain = crate::support::path_without_nextest();
     let report = run_init(&plain);
