@@ -71,56 +71,33 @@ impl Guidance {
 
     /// The lists as `(title, actions)`, for the reports.
     pub fn sections(&self) -> [(&'static str, Vec<&str>); 5] {
-        self.entries()
-            .map(|(title, entries)| (title, entries.into_iter().map(|(a, _)| a).collect()))
-    }
-
-    /// The lists as `(title, [(action, the runs behind it)])`: the failing runs of a failing
-    /// step or test, the failed-then-passed runs of a flaky one (none for durations).
-    pub fn entries(&self) -> [(&'static str, Vec<Entry<'_>>); 5] {
+        fn actions<T>(list: &[T], action: fn(&T) -> &String) -> Vec<&str> {
+            list.iter().map(|item| action(item).as_str()).collect()
+        }
         [
-            ("Most-failing steps", failing_entries(&self.most_failing)),
             (
-                "Slowest steps",
-                self.slowest
-                    .iter()
-                    .map(|s| (s.action.as_str(), Vec::new()))
-                    .collect(),
+                "Most-failing steps",
+                actions(&self.most_failing, |f| &f.action),
             ),
-            ("Flaky candidates", flaky_entries(&self.flaky)),
-            ("Most-failing tests", failing_entries(&self.failing_tests)),
-            ("Flaky tests", flaky_entries(&self.flaky_tests)),
+            ("Slowest steps", actions(&self.slowest, |s| &s.action)),
+            ("Flaky candidates", actions(&self.flaky, |f| &f.action)),
+            (
+                "Most-failing tests",
+                actions(&self.failing_tests, |f| &f.action),
+            ),
+            ("Flaky tests", actions(&self.flaky_tests, |f| &f.action)),
         ]
     }
 }
 
-/// One guidance entry for the reports: its action and the runs behind it.
-pub type Entry<'a> = (&'a str, Vec<&'a str>);
-
-/// A failing step's (or test's) action and the runs where it failed.
-fn failing_entries(list: &[Failing]) -> Vec<Entry<'_>> {
-    list.iter()
-        .map(|f| {
-            (
-                f.action.as_str(),
-                f.ids.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect()
-}
-
-/// A flaky step's (or test's) action and its failed-then-passed runs.
-fn flaky_entries(list: &[Flaky]) -> Vec<Entry<'_>> {
-    list.iter()
-        .map(|f| {
-            let runs = f
-                .occurrences
-                .iter()
-                .flat_map(|p| [p.failed_run.as_str(), p.passed_run.as_str()])
-                .collect();
-            (f.action.as_str(), runs)
-        })
-        .collect()
+impl Flaky {
+    /// The runs behind it: each failed run, then the run where it passed.
+    pub fn runs(&self) -> Vec<&str> {
+        self.occurrences
+            .iter()
+            .flat_map(|p| [p.failed_run.as_str(), p.passed_run.as_str()])
+            .collect()
+    }
 }
 
 /// What a list speaks of.

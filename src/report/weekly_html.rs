@@ -407,15 +407,10 @@ fn guidance(g: &Guidance, links: &BTreeMap<String, String>) -> String {
     };
     let flaky = |list: &[crate::artifacts::weekly::Flaky], what: &str| {
         let rows = list.iter().map(|f| {
-            let ids: Vec<&str> = f
-                .occurrences
-                .iter()
-                .flat_map(|o| [o.failed_run.as_str(), o.passed_run.as_str()])
-                .collect();
             vec![
                 format!("<code>{}</code>", esc(&f.step)),
                 f.occurrences.len().to_string(),
-                runs(&ids),
+                runs(&f.runs()),
                 inline_code(&f.action),
             ]
         });
