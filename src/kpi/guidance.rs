@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::scorecard::Sources;
-use super::window::Span;
+use super::window::{FLAKY_DAYS, Span};
 use crate::artifacts::proof::GateKind;
 use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
 use crate::history::run::Run;
@@ -16,9 +16,6 @@ pub(crate) const TOP: usize = 5;
 
 /// A median this much above last week's is "slower" (and below, "faster").
 const TREND_RATIO: f64 = 0.10;
-
-/// Days searched for flaky candidates: a commit is retried within days, not weeks.
-pub(crate) const FLAKY_DAYS: i64 = 30;
 
 impl Guidance {
     /// The guidance of `sources` at their `as_of`.

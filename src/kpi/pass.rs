@@ -36,7 +36,7 @@ impl Pass {
         let prefilter = Window::last_days(as_of, window::WEEK_DAYS * window::SERIES_LEN as i64);
         // Older runs count for the KPIs and the trend only; their steps, tests and commit
         // (the guidance's, which looks back at most this far) are dropped as they are read.
-        let detailed = Span::days_before(as_of, super::guidance::FLAKY_DAYS);
+        let detailed = Span::days_before(as_of, window::FLAKY_DAYS);
         let mut pass = Pass::default();
         pass.corrupt_rows = log.scan(|row| pass.visit(row, &prefilter, horizon, detailed))?;
         pass.runs.sort_by_key(|r| r.at);

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::guidance::{FLAKY_DAYS, TOP, trend};
+use super::guidance::{TOP, trend};
 use super::scorecard::{KPIS, MIN_RUNS, MIN_STREAKS, WINDOWS};
+use super::window::FLAKY_DAYS;
 use super::window::Span;
 use crate::artifacts::portfolio::{Failing, Flaky, PORTFOLIO_SCHEMA, Portfolio, RepoCard, Slow};
 use crate::artifacts::weekly::{Kpi, KpiSet, OpenStreak};

@@ -11,6 +11,10 @@ pub const SERIES_LEN: usize = 8;
 /// Days in one trend window.
 pub const WEEK_DAYS: i64 = 7;
 
+/// Days searched for flaky candidates (a commit is retried within days, not weeks): the
+/// furthest the guidance looks back, so the runs it reads in detail.
+pub const FLAKY_DAYS: i64 = 30;
+
 /// A span `(start, end]` of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
