@@ -1,10 +1,11 @@
-//! The KPI scorecard over a large event log: one streamed pass over 1M rows (two minutes
-//! apart, ~3.8 years, three branches, one row in four NO-SHIP, one in ten a reference row),
+//! The KPI scorecard over a large event log: one streamed pass over 1M rows (by default two
+//! minutes apart, ~3.8 years, three branches, one row in four NO-SHIP, one in ten a reference row),
 //! then every KPI for the 7/30-day windows overall and per branch, as JSON.
 //! Prints the best of 3 wall times and the peak resident memory.
 //!
-//! `cargo bench --bench kpi [-- ROWS]` (default 1000000; the log is generated once under the
-//! system temp directory and reused).
+//! `cargo bench --bench kpi [-- ROWS [SPACING_SECONDS]]` (default 1000000 rows 120 s apart;
+//! `-- 1000000 4` puts them all inside the 8-week horizon; the log is generated once under
+//! the system temp directory and reused).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -22,11 +23,11 @@ mod support;
 
 const AS_OF: &str = "2026-11-25T12:00:00Z";
 
-fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
+fn generate(path: &Path, rows: u64, spacing_secs: i64) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     let end: Timestamp = AS_OF.parse().expect("constant");
     for i in 0..rows {
-        let back = SignedDuration::from_mins(2 * (rows - i) as i64);
+        let back = SignedDuration::from_secs(spacing_secs * (rows - i) as i64);
         let at = sdetkit::clock::iso(end.checked_sub(back).unwrap_or(end));
         let failed = if i % 4 == 0 { r#"["gate-fast"]"# } else { "[]" };
         let decision = if i % 4 == 0 { "NO-SHIP" } else { "SHIP" };
@@ -51,8 +52,7 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
 
 fn scorecard(out: &Path, as_of: Timestamp) -> sdetkit::error::Result<usize> {
     let sources = Sources {
-        pass: Pass::read(&EventLog::at(out), as_of)?,
-        verified: HashSet::new(),
+        pass: Pass::read(&EventLog::at(out), as_of, &HashSet::new())?,
         ledger: Ledger::default(),
         shipped: Vec::new(),
         as_of,
@@ -62,15 +62,17 @@ fn scorecard(out: &Path, as_of: Timestamp) -> sdetkit::error::Result<usize> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows: u64 = std::env::args()
+    let numbers: Vec<i64> = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let out: PathBuf = std::env::temp_dir().join(format!("sdetkit-kpi-bench-{rows}"));
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let rows = numbers.first().map_or(1_000_000, |&n| n as u64);
+    let spacing = numbers.get(1).copied().unwrap_or(120);
+    let out: PathBuf = std::env::temp_dir().join(format!("sdetkit-kpi-bench-{rows}-{spacing}s"));
     let path = EventLog::at(&out).path().to_path_buf();
     if !path.exists() {
         std::fs::create_dir_all(path.parent().expect("the log is in a directory"))?;
-        generate(&path, rows)?;
+        generate(&path, rows, spacing)?;
     }
     let size = std::fs::metadata(&path)?.len();
     let as_of: Timestamp = AS_OF.parse()?;

@@ -136,16 +136,6 @@ impl Run {
         })
     }
 
-    /// Drops what only the guidance reads (steps, tests, commit, inputs, CI link), keeping
-    /// what the KPIs and the trend count: a run older than the guidance looks back.
-    pub fn forget_details(&mut self) {
-        self.steps = Vec::new();
-        self.tests = Vec::new();
-        self.commit = None;
-        self.input_digest = None;
-        self.ci_url = None;
-    }
-
     /// Whether the run counts toward `branch` (`None`: overall).
     pub fn on(&self, branch: Option<&str>) -> bool {
         match (branch, &self.branch) {

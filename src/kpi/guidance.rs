@@ -3,9 +3,10 @@
 //! inputs failed, then passed), each with a concrete action. Steps are named `gate/step`
 //! (`gate-fast/unit`); rows written before steps were recorded name their gates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::scorecard::Sources;
+use jiff::Timestamp;
+
 use super::window::{FLAKY_DAYS, Span};
 use crate::artifacts::proof::GateKind;
 use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
@@ -17,30 +18,152 @@ pub(crate) const TOP: usize = 5;
 /// A median this much above last week's is "slower" (and below, "faster").
 const TREND_RATIO: f64 = 0.10;
 
-impl Guidance {
-    /// The guidance of `sources` at their `as_of`.
-    pub fn new(sources: &Sources) -> Guidance {
-        let current = Span::days_before(sources.as_of, 7);
-        let previous = Span::days_before(current.start, 7);
-        let runs = |span: Span| -> Vec<&Run> {
-            sources
-                .pass
-                .runs
-                .iter()
-                .filter(|r| span.contains(r.at))
-                .collect()
+/// What the guidance needs from the runs, gathered as they stream past in time order: this
+/// week's failures per step and test, this and last week's durations, the flaky pairs of the
+/// last 30 days, and the CI links of the runs it names. Nothing else of a run is kept.
+#[derive(Debug)]
+pub struct GuidanceTally {
+    current: Span,
+    previous: Span,
+    flaky_span: Span,
+    /// Per [`Subject`]: name → (runs this week, the runs where it failed).
+    failing: [BTreeMap<String, (u64, Vec<String>)>; 2],
+    /// This week's and last week's durations per step.
+    durations: [BTreeMap<String, Vec<u64>>; 2],
+    /// Per [`Subject`].
+    flaky: [FlakyTrack; 2],
+    /// The CI run of each run the guidance names, when it recorded one.
+    links: BTreeMap<String, String>,
+}
+
+/// Failed-then-passed pairs as they are found.
+#[derive(Debug, Default)]
+struct FlakyTrack {
+    /// name → inputs → the last failed run not yet followed by a pass, and its commit (never
+    /// iterated, so a hash map's order does not show).
+    pending: BTreeMap<String, HashMap<String, (String, String)>>,
+    by_step: BTreeMap<String, Vec<FlakyPair>>,
+}
+
+impl GuidanceTally {
+    /// An empty tally for the weeks ending at `as_of`.
+    pub fn new(as_of: Timestamp) -> GuidanceTally {
+        let current = Span::days_before(as_of, 7);
+        GuidanceTally {
+            current,
+            previous: Span::days_before(current.start, 7),
+            flaky_span: Span::days_before(as_of, FLAKY_DAYS),
+            failing: Default::default(),
+            durations: Default::default(),
+            flaky: Default::default(),
+            links: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in one run (runs come in time order).
+    pub fn observe(&mut self, run: &Run) {
+        let this_week = self.current.contains(run.at);
+        for (i, subject) in Subject::ALL.into_iter().enumerate() {
+            let outcomes = subject.outcomes(run);
+            if this_week {
+                self.count_failures(i, run, &outcomes);
+            }
+            if self.flaky_span.contains(run.at) {
+                self.pair(i, run, outcomes);
+            }
+        }
+        let week = if this_week {
+            Some(0)
+        } else {
+            self.previous.contains(run.at).then_some(1)
         };
-        let flaky_runs = runs(Span::days_before(sources.as_of, FLAKY_DAYS));
+        if let Some(week) = week {
+            for step in &run.steps {
+                if let Some(ms) = step.duration_ms {
+                    entry(&mut self.durations[week], &step.name).push(ms);
+                }
+            }
+        }
+    }
+
+    fn count_failures(&mut self, subject: usize, run: &Run, outcomes: &[(&str, bool)]) {
+        for (name, failed) in outcomes {
+            let entry = entry(&mut self.failing[subject], name);
+            entry.0 += 1;
+            if *failed {
+                entry.1.push(run.id.clone());
+                self.link(run);
+            }
+        }
+    }
+
+    /// Steps (or tests) that failed and then passed on the same inputs: the same input
+    /// digest, or for rows without one, the same commit with a clean tree. A run on a dirty
+    /// tree checked something no commit holds (a failure fixed in the work tree, then
+    /// passing, is a fix, not flakiness), so without a digest it neither opens nor closes a
+    /// pair.
+    fn pair(&mut self, subject: usize, run: &Run, outcomes: Vec<(&str, bool)>) {
+        let inputs = match (&run.input_digest, &run.commit, run.dirty) {
+            (Some(digest), _, _) => digest,
+            (None, Some(commit), dirty) if dirty != Some(true) => commit,
+            _ => return,
+        };
+        let track = &mut self.flaky[subject];
+        let mut linked = false;
+        for (name, failed) in outcomes {
+            let pending = entry(&mut track.pending, name);
+            if failed {
+                let commit = run.commit.clone().unwrap_or_default();
+                pending.insert(inputs.clone(), (run.id.clone(), commit));
+                linked = true;
+            } else if let Some((failed_run, commit)) = pending.remove(inputs) {
+                entry(&mut track.by_step, name).push(FlakyPair {
+                    commit,
+                    input_digest: run.input_digest.clone(),
+                    failed_run,
+                    passed_run: run.id.clone(),
+                });
+                linked = true;
+            }
+        }
+        if linked {
+            self.link(run);
+        }
+    }
+
+    fn link(&mut self, run: &Run) {
+        if let Some(url) = &run.ci_url {
+            self.links.insert(run.id.clone(), url.clone());
+        }
+    }
+
+    /// The CI run of each run the guidance names, when it recorded one.
+    pub fn links(&self) -> &BTreeMap<String, String> {
+        &self.links
+    }
+}
+
+/// The value of `key` in `map`, inserted empty when absent; the key is copied only then.
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+impl Guidance {
+    /// The guidance of what `tally` gathered up to `as_of`.
+    pub fn new(tally: &GuidanceTally, as_of: Timestamp) -> Guidance {
         Guidance {
             schema_version: GUIDANCE_SCHEMA,
-            as_of: crate::clock::iso(sources.as_of),
-            current_window: current.label(),
-            previous_window: previous.label(),
-            most_failing: most_failing(&runs(current), Subject::Step),
-            slowest: slowest(&runs(current), &runs(previous)),
-            flaky: flaky(&flaky_runs, Subject::Step),
-            failing_tests: most_failing(&runs(current), Subject::Test),
-            flaky_tests: flaky(&flaky_runs, Subject::Test),
+            as_of: crate::clock::iso(as_of),
+            current_window: tally.current.label(),
+            previous_window: tally.previous.label(),
+            most_failing: most_failing(&tally.failing[0], Subject::Step),
+            slowest: slowest(&tally.durations[0], &tally.durations[1]),
+            flaky: flaky(&tally.flaky[0], Subject::Step),
+            failing_tests: most_failing(&tally.failing[1], Subject::Test),
+            flaky_tests: flaky(&tally.flaky[1], Subject::Test),
         }
     }
 }
@@ -107,14 +230,17 @@ enum Subject {
 }
 
 impl Subject {
+    /// Both, in the order the tally keeps them.
+    const ALL: [Subject; 2] = [Subject::Step, Subject::Test];
+
     /// The named outcomes of a run.
-    fn outcomes(self, run: &Run) -> Vec<(String, bool)> {
+    fn outcomes(self, run: &Run) -> Vec<(&str, bool)> {
         match self {
             Subject::Step => step_outcomes(run),
             Subject::Test => run
                 .tests
                 .iter()
-                .map(|t| (t.name.clone(), t.failed))
+                .map(|t| (t.name.as_str(), t.failed))
                 .collect(),
         }
     }
@@ -147,49 +273,34 @@ fn rerun(step: &str) -> String {
 }
 
 /// The steps a run recorded, with reference rows' gates (no timings) from `failed_steps`.
-fn step_outcomes(run: &Run) -> Vec<(String, bool)> {
+fn step_outcomes(run: &Run) -> Vec<(&str, bool)> {
     if run.steps.is_empty() {
         let gates = GateKind::ALL.iter().zip(run.gates);
         return gates
             .filter(|(_, o)| *o != crate::history::run::GateOutcome::NotRun)
-            .map(|(g, o)| {
-                (
-                    g.name().to_string(),
-                    o == crate::history::run::GateOutcome::Failed,
-                )
-            })
+            .map(|(g, o)| (g.name(), o == crate::history::run::GateOutcome::Failed))
             .collect();
     }
     run.steps
         .iter()
-        .map(|s| (s.name.clone(), s.failed))
+        .map(|s| (s.name.as_str(), s.failed))
         .collect()
 }
 
-fn most_failing(runs: &[&Run], subject: Subject) -> Vec<Failing> {
-    let mut by_step: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
-    for run in runs {
-        for (step, failed) in subject.outcomes(run) {
-            let entry = by_step.entry(step).or_default();
-            entry.0 += 1;
-            if failed {
-                entry.1.push(run.id.clone());
-            }
-        }
-    }
+fn most_failing(by_step: &BTreeMap<String, (u64, Vec<String>)>, subject: Subject) -> Vec<Failing> {
     let mut out: Vec<Failing> = by_step
-        .into_iter()
+        .iter()
         .filter(|(_, (_, ids))| !ids.is_empty())
         .map(|(step, (runs, ids))| Failing {
             action: format!(
                 "`{step}` failed {} of {runs} runs this week: rerun `{}`, read its first failure, and add a regression check before the next release.",
                 ids.len(),
-                subject.rerun(&step)
+                subject.rerun(step)
             ),
             failures: ids.len() as u64,
-            runs,
-            ids,
-            step,
+            runs: *runs,
+            ids: ids.clone(),
+            step: step.clone(),
         })
         .collect();
     out.sort_by(|a, b| {
@@ -202,15 +313,15 @@ fn most_failing(runs: &[&Run], subject: Subject) -> Vec<Failing> {
 }
 
 /// Durations per step, sorted.
-fn durations(runs: &[&Run]) -> BTreeMap<String, Vec<u64>> {
-    let mut by_step: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for step in runs.iter().flat_map(|r| &r.steps) {
-        if let Some(ms) = step.duration_ms {
-            by_step.entry(step.name.clone()).or_default().push(ms);
-        }
-    }
-    by_step.values_mut().for_each(|v| v.sort_unstable());
-    by_step
+fn sorted(durations: &BTreeMap<String, Vec<u64>>) -> BTreeMap<&str, Vec<u64>> {
+    durations
+        .iter()
+        .map(|(step, values)| {
+            let mut values = values.clone();
+            values.sort_unstable();
+            (step.as_str(), values)
+        })
+        .collect()
 }
 
 /// The `q` quantile of sorted, non-empty `values` (nearest rank).
@@ -219,27 +330,30 @@ fn quantile(values: &[u64], q: f64) -> u64 {
     values[rank - 1]
 }
 
-fn slowest(current: &[&Run], previous: &[&Run]) -> Vec<Slow> {
-    let before = durations(previous);
-    let mut out: Vec<Slow> = durations(current)
+fn slowest(
+    current: &BTreeMap<String, Vec<u64>>,
+    previous: &BTreeMap<String, Vec<u64>>,
+) -> Vec<Slow> {
+    let before = sorted(previous);
+    let mut out: Vec<Slow> = sorted(current)
         .into_iter()
         .map(|(step, values)| {
             let median = quantile(&values, 0.5);
-            let previous_median = before.get(&step).map(|v| quantile(v, 0.5));
+            let previous_median = before.get(step).map(|v| quantile(v, 0.5));
             let trend = trend(median, previous_median);
             Slow {
                 action: format!(
                     "`{step}` takes {} at the median and {} at p90 ({trend} vs last week): run `{}` and shorten its slowest step (cache its inputs, or split it and raise --jobs).",
                     crate::clock::human_ms(median),
                     crate::clock::human_ms(quantile(&values, 0.9)),
-                    rerun(&step)
+                    rerun(step)
                 ),
                 samples: values.len() as u64,
                 median_ms: median,
                 p90_ms: quantile(&values, 0.9),
                 previous_median_ms: previous_median,
                 trend,
-                step,
+                step: step.to_string(),
             }
         })
         .collect();
@@ -257,45 +371,18 @@ pub(crate) fn trend(now: u64, before: Option<u64>) -> &'static str {
     }
 }
 
-/// Steps (or tests) that failed and then passed on the same inputs: the same input digest,
-/// or for rows without one, the same commit with a clean tree. A run on a dirty tree checked
-/// something no commit holds (a failure fixed in the work tree, then passing, is a fix, not
-/// flakiness), so without a digest it neither opens nor closes a pair.
-fn flaky(runs: &[&Run], subject: Subject) -> Vec<Flaky> {
-    // (name, inputs) → the last failed run not yet followed by a pass.
-    let mut pending: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
-    let mut by_step: BTreeMap<String, Vec<FlakyPair>> = BTreeMap::new();
-    for run in runs {
-        let inputs = match (&run.input_digest, &run.commit, run.dirty) {
-            (Some(digest), _, _) => digest.clone(),
-            (None, Some(commit), dirty) if dirty != Some(true) => commit.clone(),
-            _ => continue,
-        };
-        let commit = run.commit.clone().unwrap_or_default();
-        for (name, failed) in subject.outcomes(run) {
-            let key = (name.clone(), inputs.clone());
-            if failed {
-                pending.insert(key, (run.id.clone(), commit.clone()));
-            } else if let Some((failed_run, commit)) = pending.remove(&key) {
-                by_step.entry(name).or_default().push(FlakyPair {
-                    commit,
-                    input_digest: run.input_digest.clone(),
-                    failed_run,
-                    passed_run: run.id.clone(),
-                });
-            }
-        }
-    }
-    let mut out: Vec<Flaky> = by_step
-        .into_iter()
+fn flaky(track: &FlakyTrack, subject: Subject) -> Vec<Flaky> {
+    let mut out: Vec<Flaky> = track
+        .by_step
+        .iter()
         .map(|(step, occurrences)| Flaky {
             action: format!(
                 "`{step}` failed then passed on the same inputs {} time(s): compare the two runs' logs, then fix or quarantine the nondeterministic test before trusting a green `{}`.",
                 occurrences.len(),
-                subject.rerun(&step)
+                subject.rerun(step)
             ),
-            occurrences,
-            step,
+            occurrences: occurrences.clone(),
+            step: step.clone(),
         })
         .collect();
     out.sort_by(|a, b| {

@@ -1,15 +1,22 @@
-//! The one pass over the event log. Rows inside the trend horizon are parsed in full and
-//! kept; older rows are only read far enough to advance the red-streak state (so a streak
-//! that opened months ago still has its true start), then dropped: memory is bounded by the
-//! horizon, not by the log. The log is append-only, so file order is time order for the old
-//! rows; the kept rows are sorted by time.
+//! The one pass over the event log. Rows older than the trend horizon are only read far
+//! enough to advance the red-streak state (so a streak that opened months ago still has its
+//! true start); rows inside it are counted into the KPI tally and the guidance's, then
+//! dropped, so memory is bounded by windows, branches and failures, not by runs. Both tallies
+//! need the horizon's runs in time order: that is the log's order (rows are appended as they
+//! happen and a pulled history is merged in place by time), and a log found out of order
+//! (a clock set back, a hand edit) is read a second time with the horizon's runs held and
+//! sorted, for the same results.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
+use std::rc::Rc;
 
 use jiff::Timestamp;
 
+use super::guidance::GuidanceTally;
 use super::streaks::{Step, Streaks};
+use super::tally::Tally;
 use super::window::{self, Span};
 use crate::artifacts::eventlog::{EventLog, Row};
 use crate::artifacts::evidence::VERIFIED;
@@ -17,73 +24,201 @@ use crate::error::Result;
 use crate::history::run::Run;
 use crate::history::window::Window;
 
-/// What the pass keeps.
-#[derive(Debug, Default)]
+/// What the pass gathered.
+#[derive(Debug)]
 pub struct Pass {
-    /// Runs inside the horizon, in time order.
-    pub runs: Vec<Run>,
-    /// Red streaks up to `as_of`; closed ones only when they closed inside the horizon.
+    /// The KPI counts of the horizon.
+    pub tally: Tally,
+    /// What the guidance reads of the horizon's runs.
+    pub guidance: GuidanceTally,
+    /// Red-streak state up to `as_of`.
     pub streaks: Streaks,
     /// Rows skipped as unreadable.
     pub corrupt_rows: u64,
 }
 
+/// How the horizon's runs reach the tallies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// As written, until one is older than the run before it.
+    Log,
+    /// Held, then sorted by time (stable, so equal times keep the log's order).
+    Sorted,
+}
+
+/// The pass in progress.
+struct Reading<'a> {
+    pass: Pass,
+    verified: &'a HashSet<String>,
+    order: Order,
+    /// The time of the last run fed, and how many were fed.
+    last: Option<Timestamp>,
+    fed: u64,
+    held: Vec<Run>,
+    out_of_order: bool,
+}
+
 impl Pass {
-    /// Streams `log` once, for the horizon ending at `as_of`.
-    pub fn read(log: &EventLog, as_of: Timestamp) -> Result<Pass> {
-        let horizon = window::horizon(as_of);
-        // Second-granularity text prefilter: rows it lets through are parsed and judged exactly.
-        let prefilter = Window::last_days(as_of, window::WEEK_DAYS * window::SERIES_LEN as i64);
-        // Older runs count for the KPIs and the trend only; their steps, tests and commit
-        // (the guidance's, which looks back at most this far) are dropped as they are read.
-        let detailed = Span::days_before(as_of, window::FLAKY_DAYS);
-        let mut pass = Pass::default();
-        pass.corrupt_rows = log.scan(|row| pass.visit(row, &prefilter, horizon, detailed))?;
-        pass.runs.sort_by_key(|r| r.at);
-        for run in &pass.runs {
-            pass.streaks.observe(&Step {
-                branch: run.branch.as_deref(),
-                at: run.at,
-                id: &run.id,
-                ship: run.ship,
-                keep: true,
-            });
+    /// Streams `log` once (twice when it is out of order), for the horizon ending at `as_of`;
+    /// `verified` holds the runs with a verified evidence pack.
+    pub fn read(log: &EventLog, as_of: Timestamp, verified: &HashSet<String>) -> Result<Pass> {
+        match Reading::run(log, as_of, verified, Order::Log)? {
+            Some(pass) => Ok(pass),
+            None => Ok(Reading::run(log, as_of, verified, Order::Sorted)?
+                .expect("a sorted pass is never out of order")),
         }
-        Ok(pass)
+    }
+}
+
+/// A row as the pass uses it.
+enum Seen<'r> {
+    /// A run of the horizon.
+    Run(Box<Run>),
+    /// A row before the horizon: only its streak step.
+    Before {
+        at: Timestamp,
+        branch: Option<&'r str>,
+        id: Cow<'r, str>,
+        ship: bool,
+    },
+    /// A row after `as_of`, which no window holds.
+    After,
+}
+
+/// What the rows of the log are judged by.
+struct Judge {
+    horizon: Span,
+    /// Second-granularity text prefilter: rows it lets through are parsed and judged exactly.
+    prefilter: Window,
+}
+
+impl Judge {
+    fn new(as_of: Timestamp) -> Judge {
+        Judge {
+            horizon: window::horizon(as_of),
+            prefilter: Window::last_days(as_of, window::WEEK_DAYS * window::SERIES_LEN as i64),
+        }
     }
 
-    fn visit(
-        &mut self,
-        row: &Row,
-        prefilter: &Window,
-        horizon: Span,
-        detailed: Span,
-    ) -> Result<(), String> {
+    /// What `row` is to the pass; only a row inside the horizon is parsed in full.
+    fn judge<'r>(&self, row: &'r Row) -> Result<Seen<'r>, String> {
         let head = &row.head;
         let captured = head.captured_at.as_deref().ok_or("no captured_at")?;
-        if prefilter.contains(captured) {
-            let mut run = Run::of(row.full()?)?;
-            if horizon.contains(run.at) {
-                if !detailed.contains(run.at) {
-                    run.forget_details();
-                }
-                self.runs.push(run);
-                return Ok(());
+        if self.prefilter.contains(captured) {
+            let run = Run::of(row.full()?)?;
+            if self.horizon.contains(run.at) {
+                return Ok(Seen::Run(Box::new(run)));
             }
-            if run.at > horizon.end {
-                return Ok(());
+            if run.at > self.horizon.end {
+                return Ok(Seen::After);
             }
         }
         let at = crate::clock::parse(captured).ok_or("unreadable captured_at")?;
-        let run_id = row.run_id();
-        self.streaks.observe(&Step {
-            branch: head.branch.as_deref(),
+        Ok(Seen::Before {
             at,
-            id: run_id.as_deref().unwrap_or(captured),
+            branch: head.branch.as_deref(),
+            id: row.run_id().unwrap_or(Cow::Borrowed(captured)),
             ship: head.ship(),
-            keep: false,
+        })
+    }
+}
+
+impl<'a> Reading<'a> {
+    /// The pass in `order`; `None` when the log turned out not to be in time order.
+    fn run(
+        log: &EventLog,
+        as_of: Timestamp,
+        verified: &'a HashSet<String>,
+        order: Order,
+    ) -> Result<Option<Pass>> {
+        let judge = Judge::new(as_of);
+        let mut reading = Reading {
+            pass: Pass {
+                tally: Tally::new(as_of),
+                guidance: GuidanceTally::new(as_of),
+                streaks: Streaks::default(),
+                corrupt_rows: 0,
+            },
+            verified,
+            order,
+            last: None,
+            fed: 0,
+            held: Vec::new(),
+            out_of_order: false,
+        };
+        reading.pass.corrupt_rows = log.scan(|row| {
+            reading.take(judge.judge(row)?);
+            Ok(())
+        })?;
+        if reading.out_of_order {
+            return Ok(None);
+        }
+        let mut held = std::mem::take(&mut reading.held);
+        held.sort_by_key(|r| r.at);
+        held.iter().for_each(|run| reading.feed(run));
+        reading.pass.tally.finish();
+        Ok(Some(reading.pass))
+    }
+
+    fn take(&mut self, seen: Seen<'_>) {
+        if self.out_of_order {
+            return;
+        }
+        match seen {
+            Seen::Run(run) => match self.order {
+                Order::Sorted => self.held.push(*run),
+                Order::Log => self.feed_in_order(&run),
+            },
+            Seen::Before { at, .. } if self.last.is_some_and(|last| at < last) => {
+                self.out_of_order = true;
+            }
+            Seen::Before {
+                at,
+                branch,
+                id,
+                ship,
+            } => {
+                self.pass.streaks.observe(&Step {
+                    branch,
+                    at,
+                    id: &id,
+                    ship,
+                });
+            }
+            Seen::After => {}
+        }
+    }
+
+    fn feed_in_order(&mut self, run: &Run) {
+        if self.last.is_some_and(|last| run.at < last) {
+            self.out_of_order = true;
+        } else {
+            self.feed(run);
+        }
+    }
+
+    /// Counts one run of the horizon, in time order.
+    fn feed(&mut self, run: &Run) {
+        let seq = self.fed;
+        let pass = &mut self.pass;
+        let closed = pass.streaks.observe(&Step {
+            branch: run.branch.as_deref(),
+            at: run.at,
+            id: &run.id,
+            ship: run.ship,
         });
-        Ok(())
+        let id: Rc<str> = run.id.as_str().into();
+        for (branch, start) in closed {
+            pass.tally
+                .closed(branch.as_deref(), start, run.at, &id, seq);
+        }
+        // Without packs there is nothing to look up: skip hashing every id.
+        let covered =
+            run.has_run_id && !self.verified.is_empty() && self.verified.contains(&run.id);
+        pass.tally.observe(run, &id, covered, seq);
+        pass.guidance.observe(run);
+        self.last = Some(run.at);
+        self.fed += 1;
     }
 }
 

@@ -2,17 +2,17 @@
 //! overall and per branch, with its numerator, denominator and the ids it counted. A KPI
 //! under its minimum sample is `insufficient-data` with no value: never a fake 0 %.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
 use super::pass::Pass;
 use super::releases::{Event, Ledger};
+use super::tally::{Listed, RATES};
 use super::window::Span;
 use crate::artifacts::weekly::{
     Flag, Kpi, KpiSet, KpiStatus, MAX_IDS, OpenStreak, SCORECARD_SCHEMA, Scorecard,
 };
-use crate::history::run::{GateOutcome, Run};
 
 /// Fewest runs (or runs where the gate ran) a run-based rate needs.
 pub const MIN_RUNS: u64 = 3;
@@ -32,8 +32,7 @@ pub const KPIS: [&str; 7] = [
     "evidence_pack_coverage",
 ];
 
-/// The scorecard windows, in days.
-pub const WINDOWS: [(&str, i64); 2] = [("7d", 7), ("30d", 30)];
+pub use super::window::WINDOWS;
 
 /// The newest [`MAX_IDS`] of `ids` (gathered oldest first), and how many older ones were left out.
 fn newest(mut ids: Vec<String>) -> (Vec<String>, u64) {
@@ -42,28 +41,20 @@ fn newest(mut ids: Vec<String>) -> (Vec<String>, u64) {
     (ids, omitted as u64)
 }
 
-/// Numerator/denominator ids of one KPI as they are gathered.
-struct Count {
-    ids: Vec<String>,
-    hits: Vec<String>,
-    /// Sum for averages (seconds), else the number of hits.
-    total: u64,
-}
-
 impl Kpi {
-    fn new(count: Count, unit: &'static str, what: &str, min: u64, ids: bool) -> Kpi {
-        let kpi = Kpi::counted(count.total, count.ids.len() as u64, unit, what, min);
-        if !ids {
-            return kpi;
-        }
-        let (ids, ids_omitted) = newest(count.ids);
-        let (hits, numerator_ids_omitted) = newest(count.hits);
+    /// The KPI with the ids it counted and those that hit, each with how many older ones
+    /// were left out.
+    fn listing(
+        self,
+        (ids, ids_omitted): (Vec<String>, u64),
+        (hits, hits_omitted): (Vec<String>, u64),
+    ) -> Kpi {
         Kpi {
             ids: Some(ids),
             numerator_ids: Some(hits),
             ids_omitted,
-            numerator_ids_omitted,
-            ..kpi
+            numerator_ids_omitted: hits_omitted,
+            ..self
         }
     }
 
@@ -110,8 +101,6 @@ fn round2(x: f64) -> f64 {
 pub struct Sources {
     /// The pass over the event log.
     pub pass: Pass,
-    /// Runs with a verified evidence pack.
-    pub verified: HashSet<String>,
     /// Releases and rollbacks.
     pub ledger: Ledger,
     /// The releases of the DORA window and the commits each shipped.
@@ -124,58 +113,50 @@ impl Sources {
     /// The branches seen in the horizon (or carrying a streak into it), sorted.
     pub fn branches(&self) -> BTreeSet<String> {
         let mut all: BTreeSet<String> = self.pass.streaks.branches().map(str::to_string).collect();
-        all.extend(self.pass.runs.iter().filter_map(|r| r.branch.clone()));
+        all.extend(self.pass.tally.branches().map(str::to_string));
         all
     }
 
-    /// The runs of `span` (the kept runs are sorted by time).
-    fn runs_in(&self, span: Span) -> &[Run] {
-        let runs = &self.pass.runs;
-        let from = runs.partition_point(|r| r.at <= span.start);
-        let to = runs.partition_point(|r| r.at <= span.end);
-        &runs[from..to]
-    }
-
-    /// Every KPI of `span` on `branch` (`None`: overall); `ids` lists what was counted.
+    /// Every KPI of `span` on `branch` (`None`: overall); `ids` lists what was counted (only
+    /// the scorecard's [`WINDOWS`] keep ids).
     pub fn kpi_set(&self, span: Span, branch: Option<&str>, ids: bool) -> KpiSet {
-        let runs: Vec<&Run> = self.runs_in(span).iter().filter(|r| r.on(branch)).collect();
+        let tally = &self.pass.tally;
+        let scope = tally.scope(branch);
+        let counts = scope.counts(&tally.grid, span);
+        let lists = ids
+            .then(|| tally.grid.listed_index(span))
+            .flatten()
+            .map(|w| scope.lists(w));
         let mut kpis = BTreeMap::new();
-        kpis.insert("ship_rate", rate(&runs, |r| Some(r.ship), ids));
-        // KPIS[1..4] are the failure rates of the gates, in `GateKind::ALL` order.
-        for (at, name) in KPIS[1..4].iter().enumerate() {
-            kpis.insert(*name, rate(&runs, |r| failed(r.gates[at]), ids));
+        for (at, name) in RATES.iter().enumerate() {
+            let (defined, hits) = counts.rates[at];
+            let kpi = Kpi::counted(hits, defined, "percent", "runs", MIN_RUNS);
+            kpis.insert(*name, with_ids(kpi, lists.map(|l| &l.rates[at])));
         }
-        kpis.insert("mean_time_to_green", self.time_to_green(span, branch, ids));
+        let (closed, seconds) = counts.streaks;
+        let mttg = Kpi::counted(
+            seconds,
+            closed,
+            "seconds",
+            "closed red streaks",
+            MIN_STREAKS,
+        );
+        kpis.insert(
+            "mean_time_to_green",
+            with_ids(mttg, lists.map(|l| &l.streaks)),
+        );
         if branch.is_none() {
             kpis.insert("rollback_rate", self.rollback_rate(span, ids));
         }
-        let covered = |r: &Run| Some(r.has_run_id && self.verified.contains(&r.id));
-        kpis.insert("evidence_pack_coverage", rate(&runs, covered, ids));
         KpiSet {
             window: span.label(),
-            runs: runs.len() as u64,
-            cached_steps: runs.iter().map(|r| r.cached_steps).sum(),
+            runs: counts.runs,
+            cached_steps: counts.cached_steps,
             kpis,
             open_red_streak: (span.end == self.as_of)
                 .then(|| self.open(branch))
                 .flatten(),
         }
-    }
-
-    /// Mean duration of the red streaks that closed in `span`.
-    fn time_to_green(&self, span: Span, branch: Option<&str>, ids: bool) -> Kpi {
-        let closed = self.pass.streaks.closed.iter();
-        let mut count = Count {
-            ids: Vec::new(),
-            hits: Vec::new(),
-            total: 0,
-        };
-        for c in closed.filter(|c| c.branch.as_deref() == branch && span.contains(c.end)) {
-            count.ids.push(c.end_id.clone());
-            count.total += c.seconds();
-        }
-        count.hits = count.ids.clone();
-        Kpi::new(count, "seconds", "closed red streaks", MIN_STREAKS, ids)
     }
 
     /// Rollbacks ÷ releases in `span` (repository-wide: releases have no branch).
@@ -188,12 +169,18 @@ impl Sources {
                 .collect()
         };
         let hits = within(&self.ledger.rollbacks);
-        let count = Count {
-            total: hits.len() as u64,
-            ids: within(&self.ledger.releases),
-            hits,
-        };
-        Kpi::new(count, "percent", "releases", MIN_RELEASES, ids)
+        let releases = within(&self.ledger.releases);
+        let kpi = Kpi::counted(
+            hits.len() as u64,
+            releases.len() as u64,
+            "percent",
+            "releases",
+            MIN_RELEASES,
+        );
+        match ids {
+            true => kpi.listing(newest(releases), newest(hits)),
+            false => kpi,
+        }
     }
 
     fn open(&self, branch: Option<&str>) -> Option<OpenStreak> {
@@ -205,30 +192,12 @@ impl Sources {
     }
 }
 
-fn failed(outcome: GateOutcome) -> Option<bool> {
-    match outcome {
-        GateOutcome::NotRun => None,
-        GateOutcome::Passed => Some(false),
-        GateOutcome::Failed => Some(true),
+/// `kpi` with the ids `listed` kept, when the window lists them.
+fn with_ids(kpi: Kpi, listed: Option<&Listed>) -> Kpi {
+    match listed {
+        Some(listed) => kpi.listing(listed.ids.ids(), listed.hits.ids()),
+        None => kpi,
     }
-}
-
-/// Share of `runs` where `hit` is true, among those where it is defined.
-fn rate(runs: &[&Run], hit: impl Fn(&Run) -> Option<bool>, ids: bool) -> Kpi {
-    let mut count = Count {
-        ids: Vec::new(),
-        hits: Vec::new(),
-        total: 0,
-    };
-    for run in runs {
-        let Some(h) = hit(run) else { continue };
-        count.ids.push(run.id.clone());
-        if h {
-            count.hits.push(run.id.clone());
-            count.total += 1;
-        }
-    }
-    Kpi::new(count, "percent", "runs", MIN_RUNS, ids)
 }
 
 impl Scorecard {
@@ -283,30 +252,5 @@ impl Flag {
             kpi: incident.kpi.clone(),
             branch: incident.branch.clone(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_kpi_lists_its_newest_ids_and_counts_the_rest() {
-        let ids: Vec<String> = (0..MAX_IDS + 5).map(|i| format!("run-{i}")).collect();
-        let count = Count {
-            hits: ids[..3].to_vec(),
-            ids,
-            total: 3,
-        };
-        let kpi = Kpi::new(count, "percent", "runs", MIN_RUNS, true);
-        let listed = kpi.ids.as_ref().unwrap();
-        assert_eq!((listed.len(), kpi.ids_omitted), (MAX_IDS, 5));
-        assert_eq!(listed[0], "run-5", "the oldest are left out");
-        assert_eq!(kpi.numerator_ids_omitted, 0);
-        // The counts are of every run, not of the ids listed.
-        assert_eq!((kpi.numerator, kpi.denominator), (3, (MAX_IDS + 5) as u64));
-        let json = serde_json::to_value(&kpi).unwrap();
-        assert_eq!(json["ids_omitted"], 5);
-        assert!(json.get("numerator_ids_omitted").is_none(), "{json}");
     }
 }

@@ -16,26 +16,6 @@ pub struct Open {
     pub id: String,
 }
 
-/// A closed red streak: first NO-SHIP → next SHIP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Closed {
-    /// `None` overall, else the branch.
-    pub branch: Option<String>,
-    /// When the first NO-SHIP was captured.
-    pub start: Timestamp,
-    /// When the SHIP that closed it was captured.
-    pub end: Timestamp,
-    /// The id of the SHIP run that closed it.
-    pub end_id: String,
-}
-
-impl Closed {
-    /// Length of the streak in whole seconds.
-    pub fn seconds(&self) -> u64 {
-        self.end.duration_since(self.start).as_secs().max(0) as u64
-    }
-}
-
 /// Streak state fed with runs in time order.
 #[derive(Debug, Default)]
 pub struct Streaks {
@@ -43,8 +23,6 @@ pub struct Streaks {
     /// Streak over the branchless rows only: the seed of a newly seen branch.
     shared: Option<Open>,
     branches: BTreeMap<String, Option<Open>>,
-    /// Closed streaks whose SHIP was recorded with `keep`.
-    pub closed: Vec<Closed>,
 }
 
 /// One run as the streaks see it.
@@ -57,13 +35,12 @@ pub struct Step<'a> {
     pub id: &'a str,
     /// It shipped.
     pub ship: bool,
-    /// Whether a streak this run closes is kept (runs before the horizon only seed state).
-    pub keep: bool,
 }
 
 impl Streaks {
-    /// Feeds one run.
-    pub fn observe(&mut self, run: &Step) {
+    /// Feeds one run; returns the red streaks its SHIP closes, each with its scope (`None`
+    /// overall, else the branch) and its start (it ends at this run).
+    pub fn observe(&mut self, run: &Step) -> Vec<(Option<String>, Timestamp)> {
         let mut closed = Vec::new();
         closed.extend(advance(&mut self.overall, run).map(|s| (None, s)));
         match run.branch {
@@ -81,15 +58,7 @@ impl Streaks {
                 }
             }
         }
-        if run.keep {
-            self.closed
-                .extend(closed.into_iter().map(|(branch, start)| Closed {
-                    branch,
-                    start,
-                    end: run.at,
-                    end_id: run.id.to_string(),
-                }));
-        }
+        closed
     }
 
     /// The streak open after the last run, overall (`None`) or on a branch.
@@ -128,30 +97,36 @@ mod tests {
         Timestamp::from_second(hour * 3600).unwrap()
     }
 
-    fn feed(s: &mut Streaks, branch: Option<&str>, hour: i64, ship: bool) {
+    /// Feeds one run; returns the streaks it closed as (scope, hours long).
+    fn feed(
+        s: &mut Streaks,
+        branch: Option<&str>,
+        hour: i64,
+        ship: bool,
+    ) -> Vec<(Option<String>, i64)> {
         let id = format!("r{hour}");
-        s.observe(&Step {
+        let closed = s.observe(&Step {
             branch,
             at: at(hour),
             id: &id,
             ship,
-            keep: true,
         });
+        closed
+            .into_iter()
+            .map(|(scope, start)| (scope, at(hour).duration_since(start).as_hours()))
+            .collect()
     }
 
     #[test]
     fn branchless_rows_count_toward_every_branch_and_seed_new_ones() {
         let mut s = Streaks::default();
-        feed(&mut s, None, 1, false);
-        feed(&mut s, Some("main"), 2, false);
-        feed(&mut s, Some("dev"), 3, true);
-        feed(&mut s, Some("main"), 5, true);
-        let closed: Vec<_> = s
-            .closed
-            .iter()
-            .map(|c| (c.branch.as_deref(), c.seconds() / 3600))
-            .collect();
-        assert_eq!(closed, vec![(None, 2), (Some("dev"), 2), (Some("main"), 4)]);
+        let mut closed = feed(&mut s, None, 1, false);
+        closed.extend(feed(&mut s, Some("main"), 2, false));
+        closed.extend(feed(&mut s, Some("dev"), 3, true));
+        closed.extend(feed(&mut s, Some("main"), 5, true));
+        let dev = Some("dev".to_string());
+        let main = Some("main".to_string());
+        assert_eq!(closed, vec![(None, 2), (dev, 2), (main, 4)]);
         assert!(s.open(None).is_none());
         feed(&mut s, None, 6, false);
         assert_eq!(s.open(Some("main")).unwrap().since, at(6));

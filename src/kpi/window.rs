@@ -15,6 +15,10 @@ pub const WEEK_DAYS: i64 = 7;
 /// furthest the guidance looks back, so the runs it reads in detail.
 pub const FLAKY_DAYS: i64 = 30;
 
+/// The scorecard's windows, each ending at `as_of`: name and days. Only these list the ids
+/// they counted.
+pub const WINDOWS: [(&str, i64); 2] = [("7d", 7), ("30d", 30)];
+
 /// A span `(start, end]` of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {

@@ -58,7 +58,7 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
         .iter()
         .map(crate::artifacts::weekly::Flag::of)
         .collect();
-    let guidance = Guidance::new(&sources);
+    let guidance = Guidance::new(&sources.pass.guidance, sources.as_of);
     let decision = latest_decision(ws);
     let page = Page {
         scorecard: &scorecard,
@@ -67,12 +67,7 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
         guidance: &guidance,
         decision: decision.clone(),
         places: ws.places(),
-        run_links: sources
-            .pass
-            .runs
-            .iter()
-            .filter_map(|r| Some((r.id.clone(), r.ci_url.clone()?)))
-            .collect(),
+        run_links: sources.pass.guidance.links().clone(),
         ship_rate_target: config.thresholds_for("default").min_ship_rate * 100.0,
     };
     crate::artifacts::write_all(&[
@@ -129,14 +124,13 @@ fn latest_decision(ws: &Workspace) -> Option<String> {
 
 /// Streams the event log once and reads the evidence and release ledgers.
 fn read_sources(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<Sources> {
-    let pass = Pass::read(&EventLog::at(&ws.out_dir), as_of)?;
     let (verified, _) = pass::verified_runs(&ws.out_dir)?;
+    let pass = Pass::read(&EventLog::at(&ws.out_dir), as_of, &verified)?;
     let prefix = crate::repo::tags::prefix_for(&ws.root, config.release.tag_prefix.as_deref());
     let ledger = Ledger::read(&ws.out_dir, &ws.root, &prefix)?;
     let shipped = crate::kpi::dora::shipped(&ws.root, &ledger, as_of);
     Ok(Sources {
         pass,
-        verified,
         ledger,
         shipped,
         as_of,

@@ -336,13 +336,23 @@ fn draw_bars(root: &Area, title: &str, labels: &[String], counts: &[u64]) -> Dra
         .y_labels(5)
         .label_style(("sans-serif", 11))
         .draw()?;
-    let bars = counts.iter().enumerate().map(|(i, c)| (i as u32, *c));
-    chart.draw_series(
-        Histogram::vertical(&chart)
-            .style(BLUE.mix(0.5).filled())
-            .margin(6)
-            .data(bars),
-    )?;
+    // Bars drawn one by one in window order: plotters' Histogram sums its data in a hash
+    // map and so draws them in a different order on every run, and the page must be the
+    // same bytes for the same history.
+    let bars = counts.iter().enumerate().map(|(i, count)| {
+        let i = i as u32;
+        let end = match i + 1 {
+            next if next < n => SegmentValue::Exact(next),
+            _ => SegmentValue::Last,
+        };
+        let mut bar = Rectangle::new(
+            [(SegmentValue::Exact(i), 0), (end, *count)],
+            BLUE.mix(0.5).filled(),
+        );
+        bar.set_margin(0, 0, 6, 6);
+        bar
+    });
+    chart.draw_series(bars)?;
     Ok(())
 }
 

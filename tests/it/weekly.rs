@@ -916,3 +916,100 @@ fn dora_keys_come_from_tags_the_commits_they_ship_hotfixes_and_rollbacks() {
         "{page}"
     );
 }
+
+/// Eight weeks of runs on two branches and reference rows, every fourth failing, a flaky
+/// pair among them, and rows from before the horizon that open a red streak.
+fn mixed_history() -> Vec<Value> {
+    let end: jiff::Timestamp = NOW.parse().unwrap();
+    let mut rows = vec![row("2026-08-01T00:00:00Z", "old-red", "main", &["doctor"])];
+    for i in 0..200i64 {
+        let at = end
+            .checked_sub(jiff::SignedDuration::from_hours(5 + 6 * i))
+            .unwrap()
+            .to_string();
+        let failed: &[&str] = if i % 4 == 0 { &["gate-fast"] } else { &[] };
+        rows.push(match i % 5 {
+            0 => reference_row(&at, failed),
+            1 | 2 => row(&at, &format!("m{i}"), "main", failed),
+            _ => timed_row(&at, &format!("f{i}"), &format!("c{}", i / 2), 900, failed),
+        });
+    }
+    rows.sort_by_key(|r| {
+        r["captured_at"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+    });
+    rows
+}
+
+/// Every artifact of `ops weekly` at `NOW` but its own run history.
+fn weekly_artifacts(repo: &Repo) -> Vec<(String, Vec<u8>)> {
+    weekly(repo, &[]);
+    let dir = repo.file("build/ops/weekly");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "jsonl"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_same_history_gives_the_same_bytes_in_every_artifact_and_the_page() {
+    let repo = Repo::new();
+    write_jsonl(&repo, DB, &mixed_history());
+    let first = weekly_artifacts(&repo);
+    assert!(first.iter().any(|(name, _)| name == "index.html"));
+    for _ in 0..3 {
+        assert!(
+            weekly_artifacts(&repo) == first,
+            "a second run wrote other bytes"
+        );
+    }
+}
+
+#[test]
+fn a_log_out_of_time_order_gives_what_the_same_log_in_order_gives() {
+    let rows = mixed_history();
+    let in_order = Repo::new();
+    write_jsonl(&in_order, DB, &rows);
+    // A clock set back: late rows first, and a row from before the horizon after them.
+    let mut shuffled = rows.clone();
+    shuffled.reverse();
+    shuffled.swap(0, 1);
+    let out_of_order = Repo::new();
+    write_jsonl(&out_of_order, DB, &shuffled);
+    let card = weekly(&in_order, &[]);
+    assert!(
+        kpi(&card, "overall", "30d", "ship_rate")["denominator"]
+            .as_u64()
+            .unwrap()
+            > 100
+    );
+    let mttg = kpi(&card, "main", "30d", "mean_time_to_green");
+    assert!(
+        mttg["numerator_ids"]
+            .as_array()
+            .is_some_and(|ids| !ids.is_empty()),
+        "{mttg}"
+    );
+    let (a, b) = (weekly_artifacts(&in_order), weekly_artifacts(&out_of_order));
+    // Contract health dates the daily lane by the log's last row, which is not the newest
+    // here: only what the KPI pass computes must agree.
+    let computed = |(name, _): &&(String, Vec<u8>)| name != "contract-health.json";
+    for ((name, x), (_, y)) in a.iter().filter(computed).zip(b.iter().filter(computed)) {
+        assert!(
+            x == y,
+            "{name} differs:\n{}\n{}",
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+}
