@@ -54,7 +54,7 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     let mut command = Command::new("sh");
     command
         .arg("-c")
-        .arg(&spec.run)
+        .arg(spec.launch.as_deref().unwrap_or(&spec.run))
         .current_dir(&cwd)
         .envs(&spec.env)
         .stdin(Stdio::null())
