@@ -57,10 +57,15 @@ fn tiny_crate() -> Repo {
 /// Runs the daily lane (NO-SHIP exits 0 outside CI) with the crate built in `target`, outside
 /// the repository; returns the run's event-log row.
 fn daily(repo: &Repo, target: &std::path::Path) -> Value {
-    crate::support::output_of(
-        repo.sdetkit(&["ops", "daily", "--no-setup"])
-            .env("CARGO_TARGET_DIR", target),
-    );
+    let mut cmd = repo.sdetkit(&["ops", "daily", "--no-setup"]);
+    cmd.env("CARGO_TARGET_DIR", target);
+    // Run by nextest (sdetkit's own gate), this test inherits the variables nextest gives
+    // its tests, which the inner nextest would obey (NEXTEST_TEST_THREADS over the
+    // repository's test-threads): the inner run starts from a developer's environment.
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("NEXTEST")) {
+        cmd.env_remove(name);
+    }
+    crate::support::output_of(&mut cmd);
     let log = std::fs::read_to_string(repo.file(LOG)).unwrap();
     serde_json::from_str(log.lines().last().unwrap()).unwrap()
 }
