@@ -70,19 +70,22 @@ fn daily(repo: &Repo, target: &std::path::Path) -> Value {
     serde_json::from_str(log.lines().last().unwrap()).unwrap()
 }
 
-/// The row's tests as `(id, status)`, after checking each has its step and a duration.
+/// The row's tests as `(id, status)`, sorted (the report lists them as they finished), after
+/// checking each has its step and a duration.
 fn tests(row: &Value, step: &str) -> Vec<(String, String)> {
     let Some(tests) = row["tests"].as_array() else {
         return Vec::new();
     };
-    tests
+    let mut found: Vec<(String, String)> = tests
         .iter()
         .map(|t| {
             assert!(t["step"] == step && t["duration_ms"].is_u64(), "{t}");
             let text = |key: &str| t[key].as_str().unwrap().to_string();
             (text("id"), text("status"))
         })
-        .collect()
+        .collect();
+    found.sort();
+    found
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
