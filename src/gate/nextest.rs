@@ -75,46 +75,43 @@ fn plan(spec: &StepSpec, outside: Option<&str>) -> Option<Plan> {
     let [words] = commands.as_slice() else {
         return None;
     };
-    if spec.junit.is_some() || !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
-        return None;
-    }
-    let options = &words[3..];
-    let options = &options[..options
-        .iter()
-        .position(|w| w == "--")
-        .unwrap_or(options.len())];
-    if options
-        .iter()
-        .any(|w| option(w, "--tool-config-file").is_some())
-    {
+    let args = words.get(3..)?;
+    let options = &args[..args.iter().position(|w| w == "--").unwrap_or(args.len())];
+    let says_how = spec.junit.is_some()
+        || options
+            .iter()
+            .any(|w| option(w, "--tool-config-file").is_some());
+    if says_how || !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
         return None;
     }
     match named_profile(options)? {
         None => Some(Plan {
-            profile: spec
-                .env
-                .get(PROFILE_VAR)
-                .map(String::as_str)
-                .or(outside)
-                .map(str::to_string),
+            profile: ambient(spec, outside),
             rest: rest.to_string(),
         }),
-        Some((name, at)) => {
-            // Word for word only: a command of plain words is its words joined by spaces.
-            let plain = spec
-                .run
-                .split_whitespace()
-                .eq(words.iter().map(String::as_str));
-            let kept = words[3..]
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !at.contains(i));
-            plain.then(|| Plan {
-                profile: Some(name.to_string()),
-                rest: kept.map(|(_, w)| format!(" {w}")).collect(),
-            })
-        }
+        Some((name, at)) => without(&spec.run, args, at).map(|rest| Plan {
+            profile: Some(name.to_string()),
+            rest,
+        }),
     }
+}
+
+/// The profile the environment names: the step's `env`, else sdetkit's own (`outside`).
+fn ambient(spec: &StepSpec, outside: Option<&str>) -> Option<String> {
+    let named = spec.env.get(PROFILE_VAR).map(String::as_str);
+    named.or(outside).map(str::to_string)
+}
+
+/// `args` (the words after `cargo nextest run`) but those `at`, each after a space; `None`
+/// unless `run` is nothing but its words between spaces, where taking words out could change
+/// what the others mean (quotes, escapes, redirections).
+fn without(run: &str, args: &[String], at: Range<usize>) -> Option<String> {
+    let words = NEXTEST_RUN
+        .split(' ')
+        .chain(args.iter().map(String::as_str));
+    let plain = run.split_whitespace().eq(words);
+    let kept = args.iter().enumerate().filter(|(i, _)| !at.contains(i));
+    plain.then(|| kept.map(|(_, w)| format!(" {w}")).collect())
 }
 
 /// The profile nextest's `options` name, with the positions of the words naming it:
