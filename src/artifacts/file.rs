@@ -52,6 +52,24 @@ pub fn write_under(out: &Path, path: &Path, contents: &[u8]) -> Result<()> {
     replace(path, contents, None)
 }
 
+/// Makes `dir`, under the out-dir `out`, ready for a run: created as [`make_dir`] does and
+/// emptied of the files with one of `extensions` an earlier run left there, so such a file
+/// always belongs to this run. A link among them goes, not what it points at.
+pub fn fresh_dir(out: &Path, dir: &Path, extensions: &[&str]) -> Result<()> {
+    make_dir(out, dir)?;
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read", e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    Ok(())
+}
+
 /// Removes the temporary files writers that died left under the out-dir `out` (a killed
 /// run's `.<name>.<pid>.tmp`, see [`replace`]): only those whose pid is no live process, and
 /// never through a link. Best effort: what cannot be removed stays.

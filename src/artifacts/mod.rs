@@ -17,6 +17,7 @@ pub mod file;
 pub mod followup;
 pub mod jsonl;
 pub mod learning;
+pub mod nextest;
 pub mod portfolio;
 pub mod premerge;
 pub mod proof;
@@ -34,8 +35,8 @@ use crate::error::{Error, Result};
 use crate::schemas::Schema;
 
 pub use file::{
-    Entry, Written, append_atomic, make_dir, sweep, write_all, write_atomic, write_executable,
-    write_under,
+    Entry, Written, append_atomic, fresh_dir, make_dir, sweep, write_all, write_atomic,
+    write_executable, write_under,
 };
 
 /// A JSON document at a fixed place under the out-dir, holding a `T`.

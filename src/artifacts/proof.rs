@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Doc;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::git::GitFacts;
 use crate::runner::Status;
 use crate::schemas;
@@ -51,14 +51,7 @@ pub fn logs_dir(out: &Path, gate: &str) -> PathBuf {
 /// belongs to this run. Returns it.
 pub fn fresh_logs_dir(out: &Path, gate: &str) -> Result<PathBuf> {
     let logs = logs_dir(out, gate);
-    super::make_dir(out, &logs)?;
-    let entries = std::fs::read_dir(&logs).map_err(|e| Error::io(&logs, "cannot read", e))?;
-    for entry in entries.flatten() {
-        if entry.path().extension().is_some_and(|e| e == "log") {
-            // A link goes, not what it points at.
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
+    super::file::fresh_dir(out, &logs, &["log"])?;
     Ok(logs)
 }
 

@@ -39,6 +39,10 @@ pub struct StepSpec {
     pub id: String,
     /// Shell command, run through `sh -c`.
     pub run: String,
+    /// What the runner starts instead of `run`, when sdetkit adds options that only this run
+    /// needs (`gate::nextest`: paths of this machine). `run` stays the step's identity: its
+    /// cache key, the configuration digest, the artifacts' `cmd` and the rerun command.
+    pub launch: Option<String>,
     /// Working directory relative to the root.
     pub cwd: Option<PathBuf>,
     /// Extra environment variables.
@@ -65,6 +69,7 @@ impl StepSpec {
         StepSpec {
             id: id.to_string(),
             run: run.to_string(),
+            launch: None,
             cwd: None,
             env: BTreeMap::new(),
             timeout: DEFAULT_TIMEOUT,

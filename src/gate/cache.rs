@@ -30,6 +30,8 @@ const INFLUENTIAL: &[&str] = &[
     "GOOS",
     "GOARCH",
     "CGO_ENABLED",
+    // The profile a `cargo nextest run` step runs with when its command names none.
+    "NEXTEST_PROFILE",
 ];
 
 /// The cache as one run sees it.

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod check;
 pub mod doctor;
 pub mod fast;
+pub mod nextest;
 pub mod release;
 
 use std::path::PathBuf;
@@ -170,7 +171,8 @@ pub fn run_commands(
     let ctx = ws.runner(kind.short(), config)?;
     let keys = cache.map(|c| c.keys(kind, specs)).unwrap_or_default();
     let settled = cache.map_or_else(Vec::new, |c| c.hits(specs, &keys, &ctx.logs_dir));
-    let outcomes = crate::runner::run(specs, &ctx, settled);
+    let launched = nextest::prepare(&ws.out_dir, kind.short(), specs)?;
+    let outcomes = crate::runner::run(&launched, &ctx, settled);
     if let Some(c) = cache {
         c.store(kind, &keys, &outcomes);
     }

@@ -104,7 +104,8 @@ pub struct StepOutcome {
     pub log_sha256: Option<String>,
     /// Why it was skipped, could not start, timed out or crashed.
     pub reason: Option<String>,
-    /// JUnit file the step declared, relative to the root.
+    /// JUnit file the step declared, relative to the root, when the step wrote it while it
+    /// ran: a file it left as it was holds an earlier run's results, not this run's.
     pub junit: Option<PathBuf>,
 }
 
@@ -122,7 +123,7 @@ impl StepOutcome {
             truncated: false,
             log_sha256: None,
             reason: None,
-            junit: spec.junit.clone(),
+            junit: None,
         }
     }
 

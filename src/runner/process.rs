@@ -51,10 +51,11 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
         Ok(w) => w,
         Err(e) => return outcome.error(format!("cannot create a pipe: {e}")),
     };
+    let junit = spec.junit.as_ref().map(|j| (j, stamp(&ctx.root.join(j))));
     let mut command = Command::new("sh");
     command
         .arg("-c")
-        .arg(&spec.run)
+        .arg(spec.launch.as_deref().unwrap_or(&spec.run))
         .current_dir(&cwd)
         .envs(&spec.env)
         .stdin(Stdio::null())
@@ -100,7 +101,19 @@ pub fn execute(spec: &StepSpec, ctx: &Context, log: &Path) -> StepOutcome {
     outcome.truncated = captured.truncated;
     outcome.log_sha256 = captured.sha256;
     classify(&mut outcome, end, spec, log, &cwd);
+    outcome.junit = junit.and_then(|(path, before)| {
+        let after = stamp(&ctx.root.join(path));
+        (after.is_some() && after != before).then(|| path.clone())
+    });
     outcome
+}
+
+/// What shows that a file was written: its modification time, size and inode (a report
+/// replaced by a rename is a new inode); `None` when it is absent.
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len(), meta.ino()))
 }
 
 /// Waits for the child, enforcing the deadline (none when it is past the clock's range) and

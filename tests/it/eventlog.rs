@@ -121,3 +121,33 @@ fn ci_metadata_and_the_branch_of_a_detached_ci_checkout() {
     assert_eq!(row["ci"]["url"], "https://github.com/o/r/actions/runs/77");
     assert_eq!(row["ci"]["job"], "daily");
 }
+
+#[test]
+fn a_junit_file_the_step_did_not_write_is_not_this_runs() {
+    // The step writes its report, unless the build breaks first (as a compile error would).
+    let repo = Repo::releasable(
+        "[[gate.fast.steps]]\nid = \"unit\"\nrun = \"sh t.sh\"\njunit = \"reports/unit.xml\"\n",
+    );
+    repo.write(
+        "t.sh",
+        "if [ -e BREAK ]; then echo 'error: the build broke'; exit 1; fi\nmkdir -p reports\n\
+         cat > reports/unit.xml <<'X'\n<testsuite name=\"calc\">\
+         <testcase classname=\"calc\" name=\"adds\" time=\"0.01\"/>\
+         <testcase classname=\"calc\" name=\"divides\" time=\"0.02\"><failure message=\"boom\"/></testcase>\
+         </testsuite>\nX\nexit 1\n",
+    );
+    repo.commit("unit step");
+    let daily = || {
+        repo.sdetkit(&["ops", "daily"]).assert().success();
+        let gate = repo.json("build/first-proof/gate-fast.json");
+        let first = crate::support::step(&gate, "unit")["first_failure"].clone();
+        (rows(&repo).pop().unwrap(), first)
+    };
+    let (row, first) = daily();
+    assert_eq!(row["tests"].as_array().map(Vec::len), Some(2), "{row:#}");
+    assert_eq!(first["test"], "divides");
+    repo.write("BREAK", "");
+    let (row, first) = daily();
+    assert!(row.get("tests").is_none(), "{row:#}");
+    assert_eq!(first["message"], "error: the build broke", "{first:#}");
+}

@@ -16,6 +16,7 @@ mod gate;
 mod history_store;
 mod learning;
 mod manual;
+mod nextest;
 mod portfolio;
 mod postgres_store;
 mod premerge;

@@ -202,9 +202,21 @@ pub fn titles(followup: &Value) -> Vec<String> {
 /// in /usr/local/bin): how a Rust repository is detected must not depend on the machine, so
 /// the tests that expect `cargo test` say so, and the nextest test installs its own.
 pub fn path_without_nextest() -> String {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let kept: Vec<PathBuf> = std::env::split_paths(&path)
-        .filter(|dir| !dir.join("cargo-nextest").exists())
-        .collect();
+    let kept: Vec<PathBuf> = path_dirs().filter(|dir| !holds_nextest(dir)).collect();
     std::env::join_paths(kept).unwrap().into_string().unwrap()
+}
+
+/// Whether the real cargo-nextest is on this process's PATH (the tests that run it are
+/// skipped, saying so, where it is not).
+pub fn nextest_installed() -> bool {
+    path_dirs().any(|dir| holds_nextest(&dir))
+}
+
+fn path_dirs() -> impl Iterator<Item = PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).collect::<Vec<_>>().into_iter()
+}
+
+fn holds_nextest(dir: &Path) -> bool {
+    dir.join("cargo-nextest").exists()
 }

@@ -1,8 +1,9 @@
 //! Rust: CI's cargo commands when it runs any; otherwise `cargo fmt --check`, clippy and
 //! `cargo test`, with `--workspace` when `Cargo.toml` has a `[workspace]` table. Where
 //! cargo-nextest is installed or configured (`.config/nextest.toml`), the tests run with
-//! `cargo nextest run` (faster, one process per test, its failures read per test), and the
-//! doctests, which nextest does not run, with `cargo test --doc` when there is a library.
+//! `cargo nextest run` (faster, one process per test, every test read from the JUnit report
+//! of sdetkit's nextest profile, see `gate::nextest`), and the doctests, which nextest does
+//! not run, with `cargo test --doc` when there is a library.
 
 use std::path::Path;
 
@@ -23,14 +24,9 @@ pub(super) fn steps(root: &Path, ci: Vec<Candidate>) -> Option<EcoSteps> {
         ("", "default for Cargo.toml")
     };
     let nextest = nextest(root);
+    let nextest_run = format!("cargo nextest run{flag}");
     let test = match nextest {
-        Some(why) => default(
-            Eco::Rust,
-            Kind::Test,
-            "cargo-nextest",
-            &format!("cargo nextest run{flag}"),
-            why,
-        ),
+        Some(why) => default(Eco::Rust, Kind::Test, "cargo-nextest", &nextest_run, why),
         None => default(
             Eco::Rust,
             Kind::Test,
@@ -80,12 +76,22 @@ pub(super) fn steps(root: &Path, ci: Vec<Candidate>) -> Option<EcoSteps> {
         }
         steps
     };
+    // Said where the step is chosen (init's report, the comments of the sdetkit.toml it
+    // writes): the command runs with options it does not show.
+    if steps.iter().any(|c| c.check.run == nextest_run) {
+        notes.push(NEXTEST_NOTE.to_string());
+    }
     Some(EcoSteps {
         evidence: "Cargo.toml".into(),
         steps,
         notes,
     })
 }
+
+/// What becomes of `cargo nextest run`'s tests.
+const NEXTEST_NOTE: &str = "`cargo nextest run` runs with sdetkit's nextest profile \
+     (`--profile sdetkit`: the step's own profile plus a JUnit report), so every test reaches \
+     the per-test history";
 
 /// Why the tests run with nextest here, if they do: it is installed, or the repository
 /// configures it.
@@ -102,4 +108,58 @@ fn nextest(root: &Path) -> Option<&'static str> {
 /// Whether the package has a library target (the only kind with doctests).
 fn has_library(root: &Path, manifest: Option<&toml::Table>) -> bool {
     root.join("src/lib.rs").is_file() || manifest.is_some_and(|t| t.contains_key("lib"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::detect::classify::Check;
+
+    /// A one-package crate whose repository configures nextest (detected with or without it
+    /// installed).
+    fn configured() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"n\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join(".config")).unwrap();
+        std::fs::write(dir.path().join(".config/nextest.toml"), "").unwrap();
+        dir
+    }
+
+    fn runs(found: &EcoSteps) -> Vec<&str> {
+        found.steps.iter().map(|c| c.check.run.as_str()).collect()
+    }
+
+    #[test]
+    fn the_nextest_step_says_its_tests_reach_the_history() {
+        let dir = configured();
+        let found = steps(dir.path(), Vec::new()).unwrap();
+        assert!(runs(&found).contains(&"cargo nextest run"));
+        assert!(
+            found.notes.iter().any(|n| n == NEXTEST_NOTE),
+            "{:?}",
+            found.notes
+        );
+    }
+
+    #[test]
+    fn a_ci_that_runs_cargo_test_keeps_it_and_says_nothing_of_nextest() {
+        let dir = configured();
+        let ci = Candidate::new(
+            Check {
+                eco: Eco::Rust,
+                kind: Kind::Test,
+                id: "cargo-test".into(),
+                run: "cargo test --all-features".into(),
+                note: None,
+            },
+            ".github/workflows/ci.yml:9",
+        );
+        let found = steps(dir.path(), vec![ci]).unwrap();
+        assert_eq!(runs(&found), ["cargo test --all-features"]);
+        assert!(!found.notes.iter().any(|n| n == NEXTEST_NOTE));
+    }
 }
