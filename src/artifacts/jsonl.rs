@@ -439,12 +439,12 @@ const CHUNK: usize = 1 << 18;
 const TAIL_BLOCK: u64 = 64 * 1024;
 
 /// The non-blank lines of `path` from the end backwards, each with its distance from the end
-/// (1 = the last line), until `visit` says stop: the cost is the lines looked at, not the
+/// (1 = the last line) and the byte offset where it starts, until `visit` says stop: the cost is the lines looked at, not the
 /// size of the history. Read under a shared lock, so an append is never seen half-written.
 /// A missing file has no lines.
 pub fn rev_scan(
     path: &Path,
-    mut visit: impl FnMut(u64, &str) -> std::ops::ControlFlow<()>,
+    mut visit: impl FnMut(u64, u64, &str) -> std::ops::ControlFlow<()>,
 ) -> Result<()> {
     let read = |e| Error::io(path, "cannot read", e);
     let Some(mut file) = open_shared(path)? else {
@@ -464,28 +464,71 @@ pub fn rev_scan(
         while let Some(nl) = memchr::memrchr(b'\n', &block[..stop]) {
             let line = &block[nl + 1..stop];
             stop = nl;
-            if rev_line(line, &mut from_end, &mut visit).is_break() {
+            let offset = start + nl as u64 + 1;
+            if rev_line(line, offset, &mut from_end, &mut visit).is_break() {
                 return Ok(());
             }
         }
         carry = block[..stop].to_vec();
         end = start;
     }
-    let _ = rev_line(&carry, &mut from_end, &mut visit);
+    let _ = rev_line(&carry, 0, &mut from_end, &mut visit);
     Ok(())
 }
 
 fn rev_line(
     line: &[u8],
+    offset: u64,
     from_end: &mut u64,
-    visit: &mut impl FnMut(u64, &str) -> std::ops::ControlFlow<()>,
+    visit: &mut impl FnMut(u64, u64, &str) -> std::ops::ControlFlow<()>,
 ) -> std::ops::ControlFlow<()> {
     *from_end += 1;
     let text = String::from_utf8_lossy(line);
     if text.trim().is_empty() {
         return std::ops::ControlFlow::Continue(());
     }
-    visit(*from_end, &text)
+    visit(*from_end, offset, &text)
+}
+
+/// The non-blank lines of `path` from byte `offset` (the start of a line) forwards, until
+/// `visit` says stop, under a shared lock: the cost is the lines looked at. A missing file
+/// has no lines.
+pub fn scan_from(
+    path: &Path,
+    offset: u64,
+    mut visit: impl FnMut(&str) -> std::ops::ControlFlow<()>,
+) -> Result<()> {
+    let read = |e| Error::io(path, "cannot read", e);
+    let Some(mut file) = open_shared(path)? else {
+        return Ok(());
+    };
+    file.seek(SeekFrom::Start(offset)).map_err(read)?;
+    let mut buf = vec![0u8; TAIL_BLOCK as usize];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = file.read(&mut buf[filled..]).map_err(read)?;
+        filled += n;
+        let mut start = 0;
+        while let Some(end) = memchr::memchr(b'\n', &buf[start..filled]) {
+            let line = String::from_utf8_lossy(&buf[start..start + end]);
+            start += end + 1;
+            if !line.trim().is_empty() && visit(&line).is_break() {
+                return Ok(());
+            }
+        }
+        if n == 0 {
+            let line = String::from_utf8_lossy(&buf[start..filled]);
+            if !line.trim().is_empty() {
+                let _ = visit(&line);
+            }
+            return Ok(());
+        }
+        buf.copy_within(start..filled, 0);
+        filled -= start;
+    }
 }
 
 /// The number of lines of `path` (newlines + 1, as [`rev_scan`] counts them).
@@ -509,7 +552,7 @@ pub fn count_lines(path: &Path) -> Result<u64> {
 /// distance from the end (1 = the last line).
 pub fn tail(path: &Path, n: u64) -> Result<Vec<(u64, String)>> {
     let mut lines = Vec::new();
-    rev_scan(path, |from_end, line| {
+    rev_scan(path, |from_end, _, line| {
         if from_end > n {
             return std::ops::ControlFlow::Break(());
         }

@@ -4,6 +4,7 @@
 pub mod counter;
 pub mod rollup;
 pub mod run;
+pub mod tail;
 pub mod threshold;
 pub mod trend;
 pub mod window;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::counter::Counter;
+use super::tail::{Hour, Tail, hour_of};
 use super::window::{Tally, Window};
 use crate::artifacts::eventlog::{EventLog, Outcome, Row, RowFold, RowHead};
 use crate::artifacts::jsonl::Checkpoint;
@@ -63,6 +64,16 @@ impl BranchRuns {
         });
     }
 
+    /// Adds `runs` to the week's window (`week`) or the month's.
+    fn count(&mut self, week: bool, runs: Tally) {
+        let window = if week {
+            &mut self.week
+        } else {
+            &mut self.month
+        };
+        *window = window.plus(runs);
+    }
+
     /// Appends the runs of a later part of the log, whose positions start at `offset`.
     fn merge(&mut self, later: BranchRuns, offset: u64) {
         self.total += later.total;
@@ -101,6 +112,12 @@ pub struct Digest {
     /// The first and the latest `captured_at` of the rows read.
     first_at: Option<Timestamp>,
     latest_at: Option<Timestamp>,
+    /// The last 30 days hour by hour, as of the checkpoint (only for a log in time order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tail: Option<Tail>,
+    /// The hours of the rows this read folded.
+    #[serde(skip)]
+    fresh: BTreeMap<i64, Hour>,
     #[serde(skip)]
     week: Window,
     #[serde(skip)]
@@ -121,6 +138,8 @@ impl Digest {
             ordered: true,
             first_at: None,
             latest_at: None,
+            tail: None,
+            fresh: BTreeMap::new(),
             week,
             month,
         }
@@ -148,62 +167,154 @@ impl Digest {
         let saved = doc.read(out).ok().flatten();
         let never = || Digest::empty(Window::default(), Window::default());
         let folded = log.fold_from(saved.as_ref().map(|c| c.mark), never)?;
-        let mut digest = match saved {
-            Some(c) if folded.resumed => c.tally,
-            _ => never(),
+        let (mut digest, start) = match saved {
+            Some(c) if folded.resumed => (c.tally, Some(c.mark.offset)),
+            _ => (never(), None),
         };
         digest.corrupt_rows += folded.corrupt;
         digest.merge(folded.fold);
-        let next = Checkpoint {
+        // The new rows' hours join the saved ones; after a full read they are rebuilt.
+        let fresh = std::mem::take(&mut digest.fresh);
+        let tail = digest
+            .tail
+            .take()
+            .zip(start)
+            .map(|(tail, start)| tail.extended(fresh, start));
+        let mut next = Checkpoint {
             mark: folded.mark,
             tally: digest.clone(),
         };
-        digest.count_windows(log, now)?;
-        Ok((digest, doc.entry(out, &next)))
+        next.tally.tail = digest.count_windows(log, now, tail)?;
+        Ok((digest, doc.compact_entry(out, &next)))
     }
 
-    /// Counts the last 7 and 30 days of `log` into the branches' windows. A log in time
-    /// order (rows are appended as runs end, pulled rows merged in by time) is read backwards
-    /// from the end until a run older than 30 days; any other is read whole.
-    fn count_windows(&mut self, log: &EventLog, now: Timestamp) -> Result<()> {
+    /// Counts the last 7 and 30 days of `log` into the branches' windows and returns the
+    /// hours to keep for the next run. A log in time order (rows are appended as runs end,
+    /// pulled rows merged in by time) is counted from `tail` when it reaches back far
+    /// enough, else read backwards from the end to the hour the 30 days start in; any other
+    /// log is read whole, and keeps no tail.
+    fn count_windows(
+        &mut self,
+        log: &EventLog,
+        now: Timestamp,
+        tail: Option<Tail>,
+    ) -> Result<Option<Tail>> {
         let (week, month) = (Window::last_days(now, 7), Window::last_days(now, 30));
-        let mut counts: Vec<(Option<String>, bool, bool, bool)> = Vec::new();
-        let mut count = |row: &Row| {
-            let Some(at) = row.head.captured_at.as_deref() else {
-                return ControlFlow::Continue(());
-            };
-            if !month.contains(at) {
-                return ControlFlow::Break(());
+        let first_hour = hour_of(month.cutoff());
+        let tail = match tail.filter(|t| self.ordered && t.from_hour <= first_hour) {
+            Some(tail) => {
+                self.count_from(log, &tail, &week, &month)?;
+                Some(tail.from(first_hour))
             }
-            if row.lane().as_deref() != Some(REHEARSAL) {
-                let branch = row.head.branch.as_deref().map(str::to_string);
-                counts.push((branch, week.contains(at), true, row.head.ship()));
+            None if self.ordered => Some(self.count_backwards(log, &week, &month)?),
+            None => {
+                self.count_all(log, &week, &month)?;
+                None
             }
-            ControlFlow::Continue(())
         };
-        if self.ordered {
-            log.rev_scan(count)?;
-        } else {
-            log.scan(|row| {
-                let _ = count(row);
-                Ok(())
-            })?;
-        }
-        for (branch, in_week, in_month, ship) in counts {
-            let runs = match branch {
-                None => &mut self.unbranched,
-                Some(name) => self.branches.entry(name).or_default(),
-            };
-            if in_week {
-                runs.week.add(ship);
-            }
-            if in_month {
-                runs.month.add(ship);
-            }
-        }
         self.week = week;
         self.month = month;
+        Ok(tail)
+    }
+
+    /// Counts the windows from whole hours of `tail`, and the hour each window starts in
+    /// from the log.
+    fn count_from(
+        &mut self,
+        log: &EventLog,
+        tail: &Tail,
+        week: &Window,
+        month: &Window,
+    ) -> Result<()> {
+        for (window, is_week) in [(week, true), (month, false)] {
+            let first = hour_of(window.cutoff());
+            for hour in tail.hours.range(first + 1..).map(|(_, h)| h) {
+                self.unbranched.count(is_week, hour.unbranched);
+                for (branch, tally) in &hour.branches {
+                    self.window_runs(Some(branch)).count(is_week, *tally);
+                }
+            }
+            let Some(edge) = tail.hours.get(&first) else {
+                continue;
+            };
+            log.scan_from(edge.offset, |row| {
+                let Some((at, t)) = dated(row) else {
+                    return ControlFlow::Continue(());
+                };
+                match hour_of(t).cmp(&first) {
+                    std::cmp::Ordering::Less => ControlFlow::Continue(()),
+                    std::cmp::Ordering::Greater => ControlFlow::Break(()),
+                    std::cmp::Ordering::Equal => {
+                        if counts(row) && window.contains(at) {
+                            let branch = row.head.branch.as_deref();
+                            self.window_runs(branch).count(is_week, one(row));
+                        }
+                        ControlFlow::Continue(())
+                    }
+                }
+            })?;
+        }
         Ok(())
+    }
+
+    /// Reads the log backwards to the hour the 30 days start in, counting the windows and
+    /// gathering the hours (with where each starts) for the next run.
+    fn count_backwards(&mut self, log: &EventLog, week: &Window, month: &Window) -> Result<Tail> {
+        let first = hour_of(month.cutoff());
+        let mut tail = Tail {
+            from_hour: first,
+            hours: BTreeMap::new(),
+        };
+        log.rev_scan(|offset, row| {
+            let Some((at, t)) = dated(row) else {
+                return ControlFlow::Continue(());
+            };
+            let hour = hour_of(t);
+            if hour < first {
+                return ControlFlow::Break(());
+            }
+            if counts(row) {
+                let branch = row.head.branch.as_deref();
+                let bucket = tail.hours.entry(hour).or_default();
+                bucket.add(branch, row.head.ship());
+                bucket.offset = offset;
+                for (window, is_week) in [(week, true), (month, false)] {
+                    if window.contains(at) {
+                        self.window_runs(branch).count(is_week, one(row));
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(tail)
+    }
+
+    /// Reads the whole log (not in time order) to count the windows.
+    fn count_all(&mut self, log: &EventLog, week: &Window, month: &Window) -> Result<()> {
+        log.scan(|row| {
+            if let Some((at, _)) = dated(row).filter(|_| counts(row)) {
+                let branch = row.head.branch.as_deref();
+                for (window, is_week) in [(week, true), (month, false)] {
+                    if window.contains(at) {
+                        self.window_runs(branch).count(is_week, one(row));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// The runs of `branch` (`None`: rows that name none) the windows are counted into.
+    fn window_runs(&mut self, branch: Option<&str>) -> &mut BranchRuns {
+        let Some(name) = branch else {
+            return &mut self.unbranched;
+        };
+        if !self.branches.contains_key(name) {
+            self.branches
+                .insert(name.to_string(), BranchRuns::default());
+        }
+        self.branches.get_mut(name).expect("inserted above")
     }
 
     /// SHIP runs / all runs (0.0 without runs, as in v1).
@@ -329,7 +440,11 @@ impl RowFold for Digest {
         let (in_week, in_month) = (self.week.contains(at), self.month.contains(at));
         // A rehearsal (`premerge --rehearsal`) is recorded, but a branch is not judged by it: it
         // does not count toward the threshold, the recurring failures or the windows.
-        if full.lane().as_deref() != Some(REHEARSAL) {
+        if counts(full) {
+            if let Some(t) = crate::clock::parse(at) {
+                let hour = self.fresh.entry(hour_of(t)).or_default();
+                hour.add(row.branch.as_deref(), row.ship());
+            }
             let runs = match &row.branch {
                 None => &mut self.unbranched,
                 Some(name) => match self.branches.get_mut(name.as_ref()) {
@@ -368,7 +483,29 @@ impl RowFold for Digest {
             self.branches.entry(name).or_default().merge(runs, offset);
         }
         self.unbranched.merge(later.unbranched, offset);
+        for (hour, runs) in later.fresh {
+            self.fresh.entry(hour).or_default().absorb(&runs);
+        }
     }
+}
+
+/// A row's `captured_at` as written and as a time, when it has one that parses.
+fn dated<'r>(row: &'r Row) -> Option<(&'r str, Timestamp)> {
+    let at = row.head.captured_at.as_deref()?;
+    Some((at, crate::clock::parse(at)?))
+}
+
+/// Whether a row counts toward the windows: a rehearsal (`premerge --rehearsal`) is
+/// recorded, but a branch is not judged by it.
+fn counts(row: &Row) -> bool {
+    row.lane().as_deref() != Some(REHEARSAL)
+}
+
+/// One row as a tally.
+fn one(row: &Row) -> Tally {
+    let mut tally = Tally::default();
+    tally.add(row.head.ship());
+    tally
 }
 
 /// `part / whole`, 0.0 when there is nothing (the v1 convention for these fields).
@@ -540,8 +677,9 @@ mod tests {
     /// A digest's figures, for comparing two reads.
     fn figures(d: &Digest) -> String {
         let main = d.branch("main");
+        let dev = d.branch("dev");
         format!(
-            "{} {} {} {} {:?} {:?} {:?} {} {:?} {:?}",
+            "{} {} {} {} {:?} {:?} {:?} {} {:?} {:?} {:?}",
             d.total_runs,
             d.ship_runs,
             d.no_ship_runs,
@@ -555,15 +693,22 @@ mod tests {
                 .map(|r| (r.seq, r.outcome))
                 .collect::<Vec<_>>(),
             (main.week, main.month),
+            (dev.week, dev.month),
         )
+    }
+
+    /// A temporary out-dir with the event log's directory, and its log.
+    fn empty_log() -> (tempfile::TempDir, EventLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::at(dir.path());
+        std::fs::create_dir_all(log.path().parent().unwrap()).unwrap();
+        (dir, log)
     }
 
     #[test]
     fn resuming_from_the_checkpoint_equals_a_full_read_and_a_replaced_log_is_read_again() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, log) = empty_log();
         let out = dir.path();
-        let log = EventLog::at(out);
-        std::fs::create_dir_all(log.path().parent().unwrap()).unwrap();
         let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
         let row = |day: u32, ship: bool, branch: &str| {
             let failed = if ship { "[]" } else { r#"["gate-fast"]"# };
@@ -605,5 +750,62 @@ mod tests {
         let after = resume();
         assert_eq!(figures(&after), figures(&Digest::read(&log, now).unwrap()));
         assert_ne!(figures(&after), figures(&resumed));
+    }
+
+    #[test]
+    fn windows_from_the_saved_hours_equal_a_full_read_as_time_moves_on() {
+        let (dir, log) = empty_log();
+        let out = dir.path();
+        let start: Timestamp = "2026-10-10T00:07:00Z".parse().unwrap();
+        let at = |i: i64| {
+            start
+                .checked_add(jiff::SignedDuration::from_mins(20 * i))
+                .unwrap()
+        };
+        // Three branches, rows that name none, rehearsals that do not count, and a SHIP
+        // pattern that is not periodic in hours.
+        let row = |i: i64| {
+            let ship = (i * 7) % 11 > 3;
+            let decision = if ship { "SHIP" } else { "NO-SHIP" };
+            let branch = match i % 4 {
+                0 => String::new(),
+                1 => r#""branch":"main","#.to_string(),
+                2 => r#""branch":"dev","#.to_string(),
+                _ => r#""branch":"release","#.to_string(),
+            };
+            let lane = if i % 13 == 0 {
+                "premerge-fast"
+            } else {
+                "daily"
+            };
+            format!(
+                "{{{branch}\"captured_at\":\"{}\",\"decision\":\"{decision}\",\"lane\":\"{lane}\"}}\n",
+                crate::clock::iso(at(i))
+            )
+        };
+        let mut text: String = (0..2000).map(row).collect();
+        let mut next = 2000;
+        for step in 0..12 {
+            if step % 3 != 2 {
+                text.extend((next..next + 150).map(row));
+                next += 150;
+            }
+            std::fs::write(log.path(), &text).unwrap();
+            // A cutoff inside an hour, and moving on when no row was added.
+            let now = at(next)
+                .checked_add(jiff::SignedDuration::from_mins(37 + 61 * step))
+                .unwrap();
+            let (digest, entry) = Digest::resume(&log, out, now).unwrap();
+            crate::artifacts::write_all(&[entry]).unwrap();
+            assert_eq!(
+                figures(&digest),
+                figures(&Digest::read(&log, now).unwrap()),
+                "step {step}"
+            );
+            assert!(digest.windows().1.runs > 1000, "the month holds runs");
+            let saved = checkpoint::<Digest>().read(out).unwrap().unwrap();
+            let tail = saved.tally.tail.expect("an ordered log keeps its hours");
+            assert_eq!(tail.from_hour, hour_of(now) - 30 * 24);
+        }
     }
 }

@@ -38,6 +38,11 @@ impl Window {
         }
     }
 
+    /// The start of the window (a run captured at or after it falls inside).
+    pub fn cutoff(&self) -> Timestamp {
+        self.cutoff
+    }
+
     /// Whether a run captured at `captured_at` falls inside. UTC timestamps (what both tools
     /// write) compare as text, which keeps a 100k-row scan cheap; anything else is parsed.
     /// An unreadable timestamp is outside every window.

@@ -457,10 +457,23 @@ impl EventLog {
         jsonl::scan(&self.path, |line| visit(&Row::parse(line)?))
     }
 
-    /// The readable rows from the end backwards, until `visit` says stop (the cost is the
-    /// rows looked at, not the log).
-    pub fn rev_scan(&self, mut visit: impl FnMut(&Row) -> ControlFlow<()>) -> Result<()> {
-        jsonl::rev_scan(&self.path, |_, line| match Row::parse(line) {
+    /// The readable rows from the end backwards, each with the byte offset where it starts,
+    /// until `visit` says stop (the cost is the rows looked at, not the log).
+    pub fn rev_scan(&self, mut visit: impl FnMut(u64, &Row) -> ControlFlow<()>) -> Result<()> {
+        jsonl::rev_scan(&self.path, |_, offset, line| match Row::parse(line) {
+            Ok(row) => visit(offset, &row),
+            Err(_) => ControlFlow::Continue(()),
+        })
+    }
+
+    /// The readable rows from byte `offset` (a row's start, as [`EventLog::rev_scan`] gave
+    /// it) forwards, until `visit` says stop.
+    pub fn scan_from(
+        &self,
+        offset: u64,
+        mut visit: impl FnMut(&Row) -> ControlFlow<()>,
+    ) -> Result<()> {
+        jsonl::scan_from(&self.path, offset, |line| match Row::parse(line) {
             Ok(row) => visit(&row),
             Err(_) => ControlFlow::Continue(()),
         })
@@ -470,7 +483,7 @@ impl EventLog {
     /// backwards.
     pub fn recent(&self, n: usize, wanted: impl Fn(&Row) -> bool) -> Result<Vec<EventRow>> {
         let mut found = Vec::new();
-        jsonl::rev_scan(&self.path, |_, line| {
+        jsonl::rev_scan(&self.path, |_, _, line| {
             let row = Row::parse(line)
                 .ok()
                 .filter(&wanted)
@@ -490,7 +503,7 @@ impl EventLog {
     /// cost is the rows after it, not the log).
     pub fn last(&self, wanted: impl Fn(&Row) -> bool) -> Result<Option<EventRow>> {
         let mut found = None;
-        jsonl::rev_scan(&self.path, |_, line| {
+        jsonl::rev_scan(&self.path, |_, _, line| {
             let row = Row::parse(line)
                 .ok()
                 .filter(&wanted)
