@@ -99,6 +99,8 @@ impl DailyRun {
 /// Runs the lane.
 pub fn run(ws: &Workspace, config: &Config, opts: DailyOptions) -> Result<Daily> {
     let pulled = crate::store::Store::of(ws, config).pull_in_background();
+    // The row records the repository's identity: asked while the gates run.
+    crate::repo::git::prefetch_identity(&ws.root);
     let setup_log = match config.setup.as_ref().filter(|_| !opts.fast) {
         Some(step) => match setup(ws, config, step)? {
             Ok(log) => log,

@@ -23,6 +23,8 @@ pub struct Premerge {
 /// Runs the lane and writes the pre-merge verdict and the release-room summary.
 pub fn run(ws: &Workspace, config: &Config, fast: bool) -> Result<Premerge> {
     let pulled = crate::store::Store::of(ws, config).pull_in_background();
+    // The row records the repository's identity: asked while the gates run.
+    crate::repo::git::prefetch_identity(&ws.root);
     let options = ProofOptions {
         strict: false,
         release_dry_run: fast,

@@ -69,10 +69,17 @@ pub fn run(ws: &Workspace, config: &Config, opts: ProofOptions) -> Result<Proof>
     let id = run_id(&started);
     // The tree the user asked to ship, before any step can write to it.
     let tree = ws.worktree();
-    let git = tree.as_ref().map(Worktree::facts).unwrap_or_default();
-    let inputs = tree.as_ref().map(|t| {
-        let tools = crate::inputs::tool_versions(config, &ws.root, &ws.out_dir);
-        Inputs::read(&ws.root, t, config).with_tools(tools)
+    // Its facts (`git status`) and its inputs (git's index, tool versions) side by side.
+    let (git, inputs) = std::thread::scope(|s| {
+        let facts = s.spawn(|| tree.as_ref().map(Worktree::facts).unwrap_or_default());
+        let inputs = tree.as_ref().map(|t| {
+            let tools = crate::inputs::tool_versions(config, &ws.root, &ws.out_dir);
+            Inputs::read(&ws.root, t, config).with_tools(tools)
+        });
+        (
+            facts.join().expect("the git facts thread does not panic"),
+            inputs,
+        )
     });
     let cache = inputs
         .as_ref()

@@ -56,14 +56,23 @@ fn git_layout(root: &Path, args: &[&str]) -> Option<String> {
     answer
 }
 
+/// Where `dir`'s git directory and work tree are: one question for both, as every lane
+/// needs both. `None` for a part outside a work tree (a bare repository, inside `.git`, no
+/// repository): git then refuses `--show-toplevel`.
+fn layout(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let answer = git_layout(dir, &["rev-parse", "--absolute-git-dir", "--show-toplevel"])?;
+    let (git_dir, top) = answer.split_once('\n')?;
+    Some((PathBuf::from(git_dir), PathBuf::from(top)))
+}
+
 /// The top-level directory of the work tree containing `dir`.
 pub fn toplevel(dir: &Path) -> Option<PathBuf> {
-    git_layout(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+    layout(dir).map(|(_, top)| top)
 }
 
 /// Whether `root` is inside a git work tree.
 pub fn is_repo(root: &Path) -> bool {
-    git_layout(root, &["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true")
+    layout(root).is_some()
 }
 
 /// The HEAD commit.
@@ -86,8 +95,32 @@ pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
 
 /// The repository's identity across machines: its `origin` remote's URL, normalised
 /// (`git@github.com:O/R.git` and `https://github.com/O/R` are both `github.com/O/R`), else
-/// `root:<first commit>`.
+/// `root:<first commit>`. Asked once per process; [`prefetch_identity`] asks it ahead.
 pub fn identity(root: &Path) -> Option<String> {
+    identity_cell(root)
+        .get_or_init(|| ask_identity(root))
+        .clone()
+}
+
+/// Starts asking [`identity`] on a thread of its own, so that a lane that records it at the
+/// end (two git calls) has the answer by then; a later [`identity`] waits for it.
+pub fn prefetch_identity(root: &Path) {
+    let root = root.to_path_buf();
+    std::thread::spawn(move || identity(&root));
+}
+
+/// An answer asked once, that other threads wait for while it is being asked.
+type Once = Arc<OnceLock<Option<String>>>;
+
+/// The once-per-process answer of [`identity`] for `root`.
+fn identity_cell(root: &Path) -> Once {
+    static CELLS: OnceLock<Mutex<HashMap<PathBuf, Once>>> = OnceLock::new();
+    let cells = CELLS.get_or_init(Mutex::default);
+    let mut cells = cells.lock().unwrap_or_else(|e| e.into_inner());
+    Arc::clone(cells.entry(root.to_path_buf()).or_default())
+}
+
+fn ask_identity(root: &Path) -> Option<String> {
     if let Some(url) = git(root, &["remote", "get-url", "origin"]) {
         return Some(normalise_remote(&url));
     }
@@ -133,9 +166,13 @@ pub fn commits_since(root: &Path, rev: &str) -> Option<u64> {
         .ok()
 }
 
-/// The repository's git directory (per work tree), absolute.
+/// The repository's git directory (per work tree), absolute: from the one layout question
+/// inside a work tree, else asked alone (a bare repository has a git directory and no tree).
 pub fn git_dir(root: &Path) -> Option<PathBuf> {
-    git_layout(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from)
+    match layout(root) {
+        Some((git_dir, _)) => Some(git_dir),
+        None => git_layout(root, &["rev-parse", "--absolute-git-dir"]).map(PathBuf::from),
+    }
 }
 
 /// Where git looks for hook `name` (`pre-push`): under the git directory's `hooks/`, or
