@@ -185,9 +185,10 @@ fn facts<'a>(ws: &'a Workspace, opts: &'a ReleaseOptions, cx: &'a Context) -> Fa
         Some(prefix) => Convention::Prefix(prefix.clone()),
         None => tags::convention(&ws.root),
     };
+    // The convention is passed on, so the version is not looked for by listing the tags again.
     let lookup = Lookup {
         version_file: opts.version_file.as_deref(),
-        tag_prefix: convention.prefix(),
+        convention: Some(&convention),
     };
     Facts {
         ws,

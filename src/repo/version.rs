@@ -73,8 +73,9 @@ pub enum VersionError {
 pub struct Lookup<'a> {
     /// A configured file holding the version.
     pub version_file: Option<&'a Path>,
-    /// The release tag prefix, when known (`None`: read from the tags).
-    pub tag_prefix: Option<&'a str>,
+    /// The repository's tag convention, when the caller already knows it (`None`: read from
+    /// the tags).
+    pub convention: Option<&'a Convention>,
 }
 
 /// The version a release would carry.
@@ -104,8 +105,8 @@ pub fn resolve(root: &Path, lookup: &Lookup) -> Result<Version, VersionError> {
     if let Some(version) = library_properties(root) {
         return Ok(version);
     }
-    let convention = match lookup.tag_prefix {
-        Some(prefix) => Convention::Prefix(prefix.to_string()),
+    let convention = match lookup.convention {
+        Some(known) => known.clone(),
         None => tags::convention(root),
     };
     match convention {
@@ -475,7 +476,7 @@ mod tests {
         assert_eq!(found(pyproject(root, text)).as_deref(), Some("7.0.6"));
         let lookup = Lookup {
             version_file: Some(Path::new("src/cachetools/__init__.py")),
-            tag_prefix: None,
+            convention: None,
         };
         assert_eq!(resolve(root, &lookup).unwrap().value, "7.0.6");
         assert_eq!(
