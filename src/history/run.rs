@@ -135,14 +135,6 @@ impl Run {
             ci_url: row.ci.and_then(|c| c.url),
         })
     }
-
-    /// Whether the run counts toward `branch` (`None`: overall).
-    pub fn on(&self, branch: Option<&str>) -> bool {
-        match (branch, &self.branch) {
-            (Some(wanted), Some(own)) => wanted == own,
-            _ => true,
-        }
-    }
 }
 
 #[cfg(test)]
