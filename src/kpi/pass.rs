@@ -5,7 +5,8 @@
 //! need the horizon's runs in time order: that is the log's order (rows are appended as they
 //! happen and a pulled history is merged in place by time), and a log found out of order
 //! (a clock set back, a hand edit) is read a second time with the horizon's runs held and
-//! sorted, for the same results.
+//! sorted, for the same results. Parsing the rows is most of the work, so one thread parses
+//! them (in batches, in log order) while the calling thread counts.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -77,13 +78,37 @@ enum Seen<'r> {
     /// A row before the horizon: only its streak step.
     Before {
         at: Timestamp,
-        branch: Option<&'r str>,
+        branch: Option<Cow<'r, str>>,
         id: Cow<'r, str>,
         ship: bool,
     },
     /// A row after `as_of`, which no window holds.
     After,
 }
+
+impl Seen<'_> {
+    /// The same, owning what it borrowed from the line, to cross to another thread.
+    fn into_owned(self) -> Seen<'static> {
+        match self {
+            Seen::Run(run) => Seen::Run(run),
+            Seen::Before {
+                at,
+                branch,
+                id,
+                ship,
+            } => Seen::Before {
+                at,
+                branch: branch.map(|b| Cow::Owned(b.into_owned())),
+                id: Cow::Owned(id.into_owned()),
+                ship,
+            },
+            Seen::After => Seen::After,
+        }
+    }
+}
+
+/// Rows parsed per hand-over between the parsing and the counting thread.
+const BATCH: usize = 1024;
 
 /// What the rows of the log are judged by.
 struct Judge {
@@ -116,7 +141,7 @@ impl Judge {
         let at = crate::clock::parse(captured).ok_or("unreadable captured_at")?;
         Ok(Seen::Before {
             at,
-            branch: head.branch.as_deref(),
+            branch: head.branch.as_deref().map(Cow::Borrowed),
             id: row.run_id().unwrap_or(Cow::Borrowed(captured)),
             ship: head.ship(),
         })
@@ -146,10 +171,30 @@ impl<'a> Reading<'a> {
             held: Vec::new(),
             out_of_order: false,
         };
-        reading.pass.corrupt_rows = log.scan(|row| {
-            reading.take(judge.judge(row)?);
-            Ok(())
-        })?;
+        // Parsing the rows is most of the work: one thread parses while this one counts.
+        let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<Seen<'static>>>(8);
+        let judge = &judge;
+        let scanned = std::thread::scope(|s| {
+            // The sender moves in: the counting loop ends when the parser is done.
+            let parser = s.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let corrupt = log.scan(|row| {
+                    batch.push(judge.judge(row)?.into_owned());
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        let _ = batches.send(full);
+                    }
+                    Ok(())
+                });
+                let _ = batches.send(batch);
+                corrupt
+            });
+            for batch in parsed {
+                batch.into_iter().for_each(|seen| reading.take(seen));
+            }
+            parser.join().expect("the parsing thread does not panic")
+        });
+        reading.pass.corrupt_rows = scanned?;
         if reading.out_of_order {
             return Ok(None);
         }
@@ -179,7 +224,7 @@ impl<'a> Reading<'a> {
                 ship,
             } => {
                 self.pass.streaks.observe(&Step {
-                    branch,
+                    branch: branch.as_deref(),
                     at,
                     id: &id,
                     ship,
