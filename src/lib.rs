@@ -52,6 +52,7 @@ pub mod inputs;
 pub mod json;
 pub mod kpi;
 pub mod lanes;
+pub mod maps;
 pub mod premerge;
 pub mod repo;
 pub mod report;

@@ -231,7 +231,7 @@ impl Digest {
             for hour in tail.hours.range(first + 1..).map(|(_, h)| h) {
                 self.unbranched.count(is_week, hour.unbranched);
                 for (branch, tally) in &hour.branches {
-                    self.window_runs(Some(branch)).count(is_week, *tally);
+                    self.runs_of(Some(branch)).count(is_week, *tally);
                 }
             }
             let Some(edge) = tail.hours.get(&first) else {
@@ -247,7 +247,7 @@ impl Digest {
                     std::cmp::Ordering::Equal => {
                         if counts(row) && window.contains(at) {
                             let branch = row.head.branch.as_deref();
-                            self.window_runs(branch).count(is_week, one(row));
+                            self.runs_of(branch).count(is_week, one(row));
                         }
                         ControlFlow::Continue(())
                     }
@@ -280,7 +280,7 @@ impl Digest {
                 bucket.offset = offset;
                 for (window, is_week) in [(week, true), (month, false)] {
                     if window.contains(at) {
-                        self.window_runs(branch).count(is_week, one(row));
+                        self.runs_of(branch).count(is_week, one(row));
                     }
                 }
             }
@@ -296,7 +296,7 @@ impl Digest {
                 let branch = row.head.branch.as_deref();
                 for (window, is_week) in [(week, true), (month, false)] {
                     if window.contains(at) {
-                        self.window_runs(branch).count(is_week, one(row));
+                        self.runs_of(branch).count(is_week, one(row));
                     }
                 }
             }
@@ -305,16 +305,12 @@ impl Digest {
         Ok(())
     }
 
-    /// The runs of `branch` (`None`: rows that name none) the windows are counted into.
-    fn window_runs(&mut self, branch: Option<&str>) -> &mut BranchRuns {
-        let Some(name) = branch else {
-            return &mut self.unbranched;
-        };
-        if !self.branches.contains_key(name) {
-            self.branches
-                .insert(name.to_string(), BranchRuns::default());
+    /// The runs of `branch` (`None`: rows that name none).
+    fn runs_of(&mut self, branch: Option<&str>) -> &mut BranchRuns {
+        match branch {
+            None => &mut self.unbranched,
+            Some(name) => crate::maps::entry(&mut self.branches, name, BranchRuns::default),
         }
-        self.branches.get_mut(name).expect("inserted above")
     }
 
     /// SHIP runs / all runs (0.0 without runs, as in v1).
@@ -445,14 +441,8 @@ impl RowFold for Digest {
                 let hour = self.fresh.entry(hour_of(t)).or_default();
                 hour.add(row.branch.as_deref(), row.ship());
             }
-            let runs = match &row.branch {
-                None => &mut self.unbranched,
-                Some(name) => match self.branches.get_mut(name.as_ref()) {
-                    Some(runs) => runs,
-                    None => self.branches.entry(name.to_string()).or_default(),
-                },
-            };
-            runs.add(seq, row, in_week, in_month);
+            self.runs_of(row.branch.as_deref())
+                .add(seq, row, in_week, in_month);
         }
         let mut kept = match self.last_lines.len() >= LAST_RUNS {
             true => self.last_lines.pop_front().expect("the ring is full"),

@@ -63,10 +63,7 @@ impl Hour {
     pub fn add(&mut self, branch: Option<&str>, ship: bool) {
         match branch {
             None => self.unbranched.add(ship),
-            Some(b) => match self.branches.get_mut(b) {
-                Some(tally) => tally.add(ship),
-                None => self.branches.entry(b.to_string()).or_default().add(ship),
-            },
+            Some(b) => crate::maps::entry(&mut self.branches, b, Tally::default).add(ship),
         }
     }
 

@@ -11,6 +11,7 @@ use super::window::{FLAKY_DAYS, Span};
 use crate::artifacts::proof::GateKind;
 use crate::artifacts::weekly::{Failing, Flaky, FlakyPair, GUIDANCE_SCHEMA, Guidance, Slow};
 use crate::history::run::Run;
+use crate::maps::entry;
 
 /// Entries per list.
 pub(crate) const TOP: usize = 5;
@@ -82,7 +83,7 @@ impl GuidanceTally {
         if let Some(week) = week {
             for step in &run.steps {
                 if let Some(ms) = step.duration_ms {
-                    entry(&mut self.durations[week], &step.name).push(ms);
+                    entry(&mut self.durations[week], &step.name, Default::default).push(ms);
                 }
             }
         }
@@ -90,7 +91,7 @@ impl GuidanceTally {
 
     fn count_failures(&mut self, subject: usize, run: &Run, outcomes: &[(&str, bool)]) {
         for (name, failed) in outcomes {
-            let entry = entry(&mut self.failing[subject], name);
+            let entry = entry(&mut self.failing[subject], name, Default::default);
             entry.0 += 1;
             if *failed {
                 entry.1.push(run.id.clone());
@@ -113,13 +114,13 @@ impl GuidanceTally {
         let track = &mut self.flaky[subject];
         let mut linked = false;
         for (name, failed) in outcomes {
-            let pending = entry(&mut track.pending, name);
+            let pending = entry(&mut track.pending, name, Default::default);
             if failed {
                 let commit = run.commit.clone().unwrap_or_default();
                 pending.insert(inputs.clone(), (run.id.clone(), commit));
                 linked = true;
             } else if let Some((failed_run, commit)) = pending.remove(inputs) {
-                entry(&mut track.by_step, name).push(FlakyPair {
+                entry(&mut track.by_step, name, Default::default).push(FlakyPair {
                     commit,
                     input_digest: run.input_digest.clone(),
                     failed_run,
@@ -143,14 +144,6 @@ impl GuidanceTally {
     pub fn links(&self) -> &BTreeMap<String, String> {
         &self.links
     }
-}
-
-/// The value of `key` in `map`, inserted empty when absent; the key is copied only then.
-fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_string(), V::default());
-    }
-    map.get_mut(key).expect("inserted above")
 }
 
 impl Guidance {

@@ -359,10 +359,7 @@ fn branch_scope<'a>(
     grid: &Grid,
     branch: &str,
 ) -> &'a mut Scope {
-    if !branches.contains_key(branch) {
-        branches.insert(branch.to_string(), Scope::new(grid));
-    }
-    branches.get_mut(branch).expect("inserted above")
+    crate::maps::entry(branches, branch, || Scope::new(grid))
 }
 
 #[cfg(test)]
