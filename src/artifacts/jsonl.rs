@@ -3,6 +3,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::ops::ControlFlow;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -354,7 +355,10 @@ impl<F> Part<F> {
             corrupt: 0,
             warnings: Vec::new(),
         };
-        chunks(reader, &mut |bytes| part.line(bytes, add))?;
+        chunks(reader, &mut |bytes| {
+            part.line(bytes, add);
+            ControlFlow::Continue(())
+        })?;
         Ok(part)
     }
 
@@ -406,8 +410,11 @@ impl<F: Fold> Part<F> {
 
 /// Reads in large chunks and hands out each line (without its newline) straight from the
 /// chunk: one copy from the page cache, where a line-by-line `BufRead` makes two. Memory is
-/// one chunk (grown only for a line longer than it).
-fn chunks(reader: &mut impl Read, on_line: &mut impl FnMut(&[u8])) -> std::io::Result<()> {
+/// one chunk (grown only for a line longer than it). Stops where `on_line` says so.
+fn chunks(
+    reader: &mut impl Read,
+    on_line: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0;
     loop {
@@ -418,12 +425,14 @@ fn chunks(reader: &mut impl Read, on_line: &mut impl FnMut(&[u8])) -> std::io::R
         filled += read;
         let mut start = 0;
         while let Some(end) = memchr::memchr(b'\n', &buf[start..filled]) {
-            on_line(&buf[start..start + end]);
+            if on_line(&buf[start..start + end]).is_break() {
+                return Ok(());
+            }
             start += end + 1;
         }
         if read == 0 {
             if start < filled {
-                on_line(&buf[start..filled]);
+                let _ = on_line(&buf[start..filled]);
             }
             return Ok(());
         }
@@ -444,7 +453,7 @@ const TAIL_BLOCK: u64 = 64 * 1024;
 /// A missing file has no lines.
 pub fn rev_scan(
     path: &Path,
-    mut visit: impl FnMut(u64, u64, &str) -> std::ops::ControlFlow<()>,
+    mut visit: impl FnMut(u64, u64, &str) -> ControlFlow<()>,
 ) -> Result<()> {
     let read = |e| Error::io(path, "cannot read", e);
     let Some(mut file) = open_shared(path)? else {
@@ -480,12 +489,12 @@ fn rev_line(
     line: &[u8],
     offset: u64,
     from_end: &mut u64,
-    visit: &mut impl FnMut(u64, u64, &str) -> std::ops::ControlFlow<()>,
-) -> std::ops::ControlFlow<()> {
+    visit: &mut impl FnMut(u64, u64, &str) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     *from_end += 1;
     let text = String::from_utf8_lossy(line);
     if text.trim().is_empty() {
-        return std::ops::ControlFlow::Continue(());
+        return ControlFlow::Continue(());
     }
     visit(*from_end, offset, &text)
 }
@@ -496,39 +505,21 @@ fn rev_line(
 pub fn scan_from(
     path: &Path,
     offset: u64,
-    mut visit: impl FnMut(&str) -> std::ops::ControlFlow<()>,
+    mut visit: impl FnMut(&str) -> ControlFlow<()>,
 ) -> Result<()> {
     let read = |e| Error::io(path, "cannot read", e);
     let Some(mut file) = open_shared(path)? else {
         return Ok(());
     };
     file.seek(SeekFrom::Start(offset)).map_err(read)?;
-    let mut buf = vec![0u8; TAIL_BLOCK as usize];
-    let mut filled = 0;
-    loop {
-        if filled == buf.len() {
-            buf.resize(buf.len() * 2, 0);
+    chunks(&mut file, &mut |bytes| {
+        let line = String::from_utf8_lossy(bytes);
+        match line.trim().is_empty() {
+            true => ControlFlow::Continue(()),
+            false => visit(&line),
         }
-        let n = file.read(&mut buf[filled..]).map_err(read)?;
-        filled += n;
-        let mut start = 0;
-        while let Some(end) = memchr::memchr(b'\n', &buf[start..filled]) {
-            let line = String::from_utf8_lossy(&buf[start..start + end]);
-            start += end + 1;
-            if !line.trim().is_empty() && visit(&line).is_break() {
-                return Ok(());
-            }
-        }
-        if n == 0 {
-            let line = String::from_utf8_lossy(&buf[start..filled]);
-            if !line.trim().is_empty() {
-                let _ = visit(&line);
-            }
-            return Ok(());
-        }
-        buf.copy_within(start..filled, 0);
-        filled -= start;
-    }
+    })
+    .map_err(read)
 }
 
 /// The number of lines of `path` (newlines + 1, as [`rev_scan`] counts them).
@@ -554,10 +545,10 @@ pub fn tail(path: &Path, n: u64) -> Result<Vec<(u64, String)>> {
     let mut lines = Vec::new();
     rev_scan(path, |from_end, _, line| {
         if from_end > n {
-            return std::ops::ControlFlow::Break(());
+            return ControlFlow::Break(());
         }
         lines.push((from_end, line.to_string()));
-        std::ops::ControlFlow::Continue(())
+        ControlFlow::Continue(())
     })?;
     lines.reverse();
     Ok(lines)

@@ -278,11 +278,7 @@ impl Digest {
                 let bucket = tail.hours.entry(hour).or_default();
                 bucket.add(branch, row.head.ship());
                 bucket.offset = offset;
-                for (window, is_week) in [(week, true), (month, false)] {
-                    if window.contains(at) {
-                        self.runs_of(branch).count(is_week, one(row));
-                    }
-                }
+                self.count_in(row, at, [week, month]);
             }
             ControlFlow::Continue(())
         })?;
@@ -293,16 +289,21 @@ impl Digest {
     fn count_all(&mut self, log: &EventLog, week: &Window, month: &Window) -> Result<()> {
         log.scan(|row| {
             if let Some((at, _)) = dated(row).filter(|_| counts(row)) {
-                let branch = row.head.branch.as_deref();
-                for (window, is_week) in [(week, true), (month, false)] {
-                    if window.contains(at) {
-                        self.runs_of(branch).count(is_week, one(row));
-                    }
-                }
+                self.count_in(row, at, [week, month]);
             }
             Ok(())
         })?;
         Ok(())
+    }
+
+    /// Counts `row`, captured `at`, into each of the week's and the month's windows it is in.
+    fn count_in(&mut self, row: &Row, at: &str, [week, month]: [&Window; 2]) {
+        for (window, is_week) in [(week, true), (month, false)] {
+            if window.contains(at) {
+                self.runs_of(row.head.branch.as_deref())
+                    .count(is_week, one(row));
+            }
+        }
     }
 
     /// The runs of `branch` (`None`: rows that name none).
@@ -428,7 +429,8 @@ impl RowFold for Digest {
         }
         row.failed_steps.iter().for_each(|s| self.failed.add(s));
         let at = row.captured_at.as_deref().unwrap_or("");
-        if let Some(t) = crate::clock::parse(at) {
+        let time = crate::clock::parse(at);
+        if let Some(t) = time {
             self.ordered &= self.latest_at.is_none_or(|latest| t >= latest);
             self.first_at.get_or_insert(t);
             self.latest_at = self.latest_at.max(Some(t));
@@ -437,7 +439,7 @@ impl RowFold for Digest {
         // A rehearsal (`premerge --rehearsal`) is recorded, but a branch is not judged by it: it
         // does not count toward the threshold, the recurring failures or the windows.
         if counts(full) {
-            if let Some(t) = crate::clock::parse(at) {
+            if let Some(t) = time {
                 let hour = self.fresh.entry(hour_of(t)).or_default();
                 hour.add(row.branch.as_deref(), row.ship());
             }
