@@ -8,7 +8,6 @@
 //! sorted, for the same results. Parsing the rows is most of the work, so one thread parses
 //! them (in batches, in log order) while the calling thread counts.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
@@ -71,40 +70,19 @@ impl Pass {
     }
 }
 
-/// A row as the pass uses it.
-enum Seen<'r> {
+/// A row as the pass uses it, owned: it is made on the parsing thread.
+enum Seen {
     /// A run of the horizon.
     Run(Box<Run>),
     /// A row before the horizon: only its streak step.
     Before {
         at: Timestamp,
-        branch: Option<Cow<'r, str>>,
-        id: Cow<'r, str>,
+        branch: Option<String>,
+        id: String,
         ship: bool,
     },
     /// A row after `as_of`, which no window holds.
     After,
-}
-
-impl Seen<'_> {
-    /// The same, owning what it borrowed from the line, to cross to another thread.
-    fn into_owned(self) -> Seen<'static> {
-        match self {
-            Seen::Run(run) => Seen::Run(run),
-            Seen::Before {
-                at,
-                branch,
-                id,
-                ship,
-            } => Seen::Before {
-                at,
-                branch: branch.map(|b| Cow::Owned(b.into_owned())),
-                id: Cow::Owned(id.into_owned()),
-                ship,
-            },
-            Seen::After => Seen::After,
-        }
-    }
 }
 
 /// Rows parsed per hand-over between the parsing and the counting thread.
@@ -126,7 +104,7 @@ impl Judge {
     }
 
     /// What `row` is to the pass; only a row inside the horizon is parsed in full.
-    fn judge<'r>(&self, row: &'r Row) -> Result<Seen<'r>, String> {
+    fn judge(&self, row: &Row) -> Result<Seen, String> {
         let head = &row.head;
         let captured = head.captured_at.as_deref().ok_or("no captured_at")?;
         if self.prefilter.contains(captured) {
@@ -141,8 +119,10 @@ impl Judge {
         let at = crate::clock::parse(captured).ok_or("unreadable captured_at")?;
         Ok(Seen::Before {
             at,
-            branch: head.branch.as_deref().map(Cow::Borrowed),
-            id: row.run_id().unwrap_or(Cow::Borrowed(captured)),
+            branch: head.branch.as_deref().map(str::to_string),
+            id: row
+                .run_id()
+                .map_or_else(|| captured.to_string(), |id| id.into_owned()),
             ship: head.ship(),
         })
     }
@@ -172,14 +152,14 @@ impl<'a> Reading<'a> {
             out_of_order: false,
         };
         // Parsing the rows is most of the work: one thread parses while this one counts.
-        let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<Seen<'static>>>(8);
+        let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<Seen>>(8);
         let judge = &judge;
         let scanned = std::thread::scope(|s| {
             // The sender moves in: the counting loop ends when the parser is done.
             let parser = s.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
                 let corrupt = log.scan(|row| {
-                    batch.push(judge.judge(row)?.into_owned());
+                    batch.push(judge.judge(row)?);
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         let _ = batches.send(full);
@@ -205,7 +185,7 @@ impl<'a> Reading<'a> {
         Ok(Some(reading.pass))
     }
 
-    fn take(&mut self, seen: Seen<'_>) {
+    fn take(&mut self, seen: Seen) {
         if self.out_of_order {
             return;
         }
