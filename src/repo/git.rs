@@ -39,21 +39,23 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
 /// once per process. The workspace, the release gate and the doctor each need them; a lane
 /// asked the same questions up to three times, 2 ms a question.
 fn git_layout(root: &Path, args: &[&str]) -> Option<String> {
-    type Answers = HashMap<(PathBuf, Vec<String>), Option<String>>;
-    static ANSWERS: OnceLock<Mutex<Answers>> = OnceLock::new();
-    let key = (
-        root.to_path_buf(),
-        args.iter().map(|a| a.to_string()).collect(),
-    );
-    let answers = ANSWERS.get_or_init(Mutex::default);
-    if let Some(known) = answers.lock().ok().and_then(|a| a.get(&key).cloned()) {
-        return known;
-    }
-    let answer = git(root, args);
-    if let Ok(mut a) = answers.lock() {
-        a.insert(key, answer.clone());
-    }
-    answer
+    asked_once(root, &args.join("\0"), || git(root, args))
+}
+
+/// An answer asked once, that other threads wait for while it is being asked.
+type Once = Arc<OnceLock<Option<String>>>;
+
+/// The answer to `question` about `root`, asked with `ask` the first time in this process; a
+/// thread asking while another does waits for that answer instead of asking again.
+fn asked_once(root: &Path, question: &str, ask: impl FnOnce() -> Option<String>) -> Option<String> {
+    static CELLS: OnceLock<Mutex<HashMap<(PathBuf, String), Once>>> = OnceLock::new();
+    let cell = {
+        let cells = CELLS.get_or_init(Mutex::default);
+        let mut cells = cells.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (root.to_path_buf(), question.to_string());
+        Arc::clone(cells.entry(key).or_default())
+    };
+    cell.get_or_init(ask).clone()
 }
 
 /// Where `dir`'s git directory and work tree are: one question for both, as every lane
@@ -97,9 +99,7 @@ pub fn tag_commit(root: &Path, tag: &str) -> Option<String> {
 /// (`git@github.com:O/R.git` and `https://github.com/O/R` are both `github.com/O/R`), else
 /// `root:<first commit>`. Asked once per process; [`prefetch_identity`] asks it ahead.
 pub fn identity(root: &Path) -> Option<String> {
-    identity_cell(root)
-        .get_or_init(|| ask_identity(root))
-        .clone()
+    asked_once(root, "identity", || ask_identity(root))
 }
 
 /// Starts asking [`identity`] on a thread of its own, so that a lane that records it at the
@@ -107,17 +107,6 @@ pub fn identity(root: &Path) -> Option<String> {
 pub fn prefetch_identity(root: &Path) {
     let root = root.to_path_buf();
     std::thread::spawn(move || identity(&root));
-}
-
-/// An answer asked once, that other threads wait for while it is being asked.
-type Once = Arc<OnceLock<Option<String>>>;
-
-/// The once-per-process answer of [`identity`] for `root`.
-fn identity_cell(root: &Path) -> Once {
-    static CELLS: OnceLock<Mutex<HashMap<PathBuf, Once>>> = OnceLock::new();
-    let cells = CELLS.get_or_init(Mutex::default);
-    let mut cells = cells.lock().unwrap_or_else(|e| e.into_inner());
-    Arc::clone(cells.entry(root.to_path_buf()).or_default())
 }
 
 fn ask_identity(root: &Path) -> Option<String> {
