@@ -42,8 +42,13 @@ mod tests {
 "#;
 
 /// A committed binary crate (no library, so no doctest step to build) of [`MAIN`],
-/// auto-detected (no `sdetkit.toml`).
-fn tiny_crate() -> Repo {
+/// auto-detected (no `sdetkit.toml`); `None`, saying the test is skipped, where
+/// cargo-nextest is not on PATH.
+fn tiny_crate() -> Option<Repo> {
+    if !crate::support::nextest_installed() {
+        eprintln!("skipped: cargo-nextest is not on PATH");
+        return None;
+    }
     let repo = Repo::new();
     repo.write(
         "Cargo.toml",
@@ -51,7 +56,7 @@ fn tiny_crate() -> Repo {
     );
     repo.write("src/main.rs", MAIN);
     repo.commit("tiny crate");
-    repo
+    Some(repo)
 }
 
 /// Runs the daily lane (NO-SHIP exits 0 outside CI) with the crate built in `target`, outside
@@ -97,11 +102,9 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn every_test_reaches_the_event_log_and_an_earlier_report_never_does() {
-    if !crate::support::nextest_installed() {
-        eprintln!("skipped: cargo-nextest is not on PATH");
+    let Some(repo) = tiny_crate() else {
         return;
-    }
-    let repo = tiny_crate();
+    };
     let target = tempfile::tempdir().unwrap();
     let row = daily(&repo, target.path());
     // fail-fast is off for sdetkit's run: the second failure is recorded too.
@@ -138,11 +141,9 @@ fn every_test_reaches_the_event_log_and_an_earlier_report_never_does() {
 
 #[test]
 fn the_repository_nextest_configuration_keeps_priority() {
-    if !crate::support::nextest_installed() {
-        eprintln!("skipped: cargo-nextest is not on PATH");
+    let Some(repo) = tiny_crate() else {
         return;
-    }
-    let repo = tiny_crate();
+    };
     repo.write(
         ".config/nextest.toml",
         "[profile.default]\nfail-fast = true\ntest-threads = 1\n\n[profile.ci]\nfail-fast = false\nretries = 1\n",
