@@ -158,11 +158,17 @@ impl<'a> Reading<'a> {
             // The sender moves in: the counting loop ends when the parser is done.
             let parser = s.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
+                // Once the counting side has hung up (the log is out of order and will be
+                // read again), the rest of the rows are not parsed for nothing.
+                let mut counted = true;
                 let corrupt = log.scan(|row| {
+                    if !counted {
+                        return Ok(());
+                    }
                     batch.push(judge.judge(row)?);
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        let _ = batches.send(full);
+                        counted = batches.send(full).is_ok();
                     }
                     Ok(())
                 });
@@ -171,6 +177,9 @@ impl<'a> Reading<'a> {
             });
             for batch in parsed {
                 batch.into_iter().for_each(|seen| reading.take(seen));
+                if reading.out_of_order {
+                    break;
+                }
             }
             parser.join().expect("the parsing thread does not panic")
         });
