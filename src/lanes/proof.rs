@@ -200,3 +200,23 @@ fn write_gate(
         duration_ms: gate.duration_ms,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two runs that start at the same instant in the same process (the pid and the clock both
+    /// equal) still get two ids: the id's random part is not derived from them. An id built from
+    /// the start time and the pid alone, as before issue 15 item 13, fails here every time.
+    #[test]
+    fn one_start_gives_two_different_ids() {
+        let started = Started::now();
+        let (a, b) = (run_id(&started), run_id(&started));
+        assert_ne!(a, b);
+        let second = started.at.strftime("%Y%m%dT%H%M%SZ").to_string();
+        assert!(
+            a.starts_with(&format!("{second}-")) && a.len() == second.len() + 17,
+            "{a}"
+        );
+    }
+}

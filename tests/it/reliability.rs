@@ -17,6 +17,18 @@ fn repo() -> Repo {
     )
 }
 
+/// `ops daily --fast` with the clock pinned. Every run then starts in the same second, the
+/// worst case for run ids: the duplicated rows of issue 15 item 13 were two runs given one id
+/// (the id's only varying part was 24 bits of the start's nanoseconds mixed with the pid, and
+/// with a pinned clock just 4 bits of the pid), which a loaded machine's scattered pids made
+/// collide in 2 of 3 test runs. Pinned, an id that depends on the clock and the pid alone makes
+/// these tests fail on any machine.
+fn daily(repo: &Repo) -> std::process::Command {
+    let mut cmd = repo.sdetkit(&["ops", "daily", "--fast"]);
+    cmd.env("SDETKIT_NOW", "2026-11-25T12:00:00Z");
+    cmd
+}
+
 /// Every JSON artifact parses and every JSONL line parses; returns the event-log run ids.
 fn assert_intact(out: &Path) -> Vec<String> {
     let mut run_ids = Vec::new();
@@ -64,7 +76,7 @@ fn kill_9_at_random_points_never_tears_or_duplicates() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let delay = Duration::from_millis(20 + (seed >> 33) % 400);
-        let mut child = repo.sdetkit(&["ops", "daily", "--fast"]).spawn().unwrap();
+        let mut child = daily(&repo).spawn().unwrap();
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -78,7 +90,7 @@ fn kill_9_at_random_points_never_tears_or_duplicates() {
         let unique: HashSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len(), "trial {trial}: duplicated row");
     }
-    let last = repo.sdetkit(&["ops", "daily", "--fast"]).output().unwrap();
+    let last = daily(&repo).output().unwrap();
     assert_eq!(last.status.code(), Some(0), "a run after the kills works");
     assert_eq!(assert_intact(&out).len(), previous + 1);
 }
@@ -86,14 +98,14 @@ fn kill_9_at_random_points_never_tears_or_duplicates() {
 #[test]
 fn sixteen_concurrent_daily_lanes_append_sixteen_rows() {
     let repo = repo();
-    let children: Vec<_> = (0..16)
-        .map(|_| repo.sdetkit(&["ops", "daily", "--fast"]).spawn().unwrap())
-        .collect();
+    let children: Vec<_> = (0..16).map(|_| daily(&repo).spawn().unwrap()).collect();
     for mut child in children {
         assert!(child.wait().unwrap().success());
     }
     let ids = assert_intact(&repo.file("build"));
     assert_eq!(ids.len(), 16);
+    let unique: HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 16, "one run id per run: {ids:?}");
     let history = std::fs::read_to_string(repo.file("build/ops/followup-history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 16);
 }
