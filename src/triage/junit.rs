@@ -415,7 +415,8 @@ fn line_at(path: &Path, at: u64) -> std::io::Result<u64> {
 /// One test case of a JUnit file, as the event log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The test's id in its runner's own terms (as a first failure names it).
+    /// The test's id in its runner's own terms (as a first failure names it), qualified by
+    /// its test binary for nextest.
     pub id: String,
     /// `passed`, `failed` or `skipped`.
     pub status: &'static str,
@@ -510,8 +511,20 @@ fn finish(
     let suite = suites.last().map_or("", String::as_str);
     let flavour = flavour(root.unwrap_or(""), suite, &case.classname);
     all.push(Outcome {
-        id: test_id(&flavour, &case, case.file.as_deref()),
+        id: history_id(&flavour, &case),
         status,
         duration_ms,
     });
+}
+
+/// The test's id in the per-test history: its runner's id, which for nextest is qualified by
+/// the test binary the way nextest prints a test (`tiny::it parse::empty`). A name alone is
+/// unique only within one binary: two integration-test files that each hold a `works` test
+/// would otherwise be one test in the history, passing and failing in the same run.
+fn history_id(flavour: &Flavour, case: &Case) -> String {
+    let id = test_id(flavour, case, case.file.as_deref());
+    match flavour {
+        Flavour::Nextest if !case.classname.is_empty() => format!("{} {id}", case.classname),
+        _ => id,
+    }
 }

@@ -11,7 +11,7 @@ use crate::support::{Repo, step};
 const LOG: &str = "build/first-proof/first-proof-learning-db.jsonl";
 const REPORT: &str = "build/first-proof/nextest/fast/cargo-nextest.xml";
 
-/// The crate's one source file: `adds` passes, `also_fails` and `fails` fail.
+/// The crate's source file: `adds` passes, `also_fails` and `fails` fail.
 const MAIN: &str = r#"fn add(a: u32, b: u32) -> u32 {
     a + b
 }
@@ -105,15 +105,23 @@ fn every_test_reaches_the_event_log_and_an_earlier_report_never_does() {
     let Some(repo) = tiny_crate() else {
         return;
     };
+    // Two test binaries with a test of the same name: two tests in the history, not one.
+    for file in ["tests/a.rs", "tests/b.rs"] {
+        repo.write(file, "#[test]\nfn works() {}\n");
+    }
+    repo.commit("two integration tests");
     let target = tempfile::tempdir().unwrap();
     let row = daily(&repo, target.path());
-    // fail-fast is off for sdetkit's run: the second failure is recorded too.
+    // fail-fast is off for sdetkit's run: the second failure is recorded too. Each test is
+    // named as nextest names it, binary first, so the two `works` stay two.
     assert_eq!(
         tests(&row, "cargo-nextest"),
         pairs(&[
-            ("tests::adds", "passed"),
-            ("tests::also_fails", "failed"),
-            ("tests::fails", "failed"),
+            ("tiny::a works", "passed"),
+            ("tiny::b works", "passed"),
+            ("tiny::bin/tiny tests::adds", "passed"),
+            ("tiny::bin/tiny tests::also_fails", "failed"),
+            ("tiny::bin/tiny tests::fails", "failed"),
         ]),
         "{row:#}"
     );
@@ -154,7 +162,10 @@ fn the_repository_nextest_configuration_keeps_priority() {
     let row = daily(&repo, target.path());
     assert_eq!(
         tests(&row, "cargo-nextest"),
-        pairs(&[("tests::adds", "passed"), ("tests::also_fails", "failed")]),
+        pairs(&[
+            ("tiny::bin/tiny tests::adds", "passed"),
+            ("tiny::bin/tiny tests::also_fails", "failed")
+        ]),
         "{row:#}"
     );
     // A step naming a profile runs with that profile's settings (a retry), and reports.
