@@ -439,7 +439,10 @@ fn pre_push_hook_runs_the_fast_gate() {
         cmd.current_dir(repo.path())
             .args(["push", "-q", "origin", "main"])
             .env("PATH", &path);
-        for var in crate::support::CI_VARS {
+        for var in crate::support::CI_VARS
+            .iter()
+            .chain(&crate::support::TOOL_VARS)
+        {
             cmd.env_remove(var);
         }
         cmd
@@ -519,7 +522,10 @@ fn run_documented(dir: &Path, command: &str, env: &[(&str, &Path)], ci: &str) {
     cmd.current_dir(dir)
         .args(["-euc", command])
         .env("PATH", path);
-    for var in crate::support::CI_VARS {
+    for var in crate::support::CI_VARS
+        .iter()
+        .chain(&crate::support::TOOL_VARS)
+    {
         cmd.env_remove(var);
     }
     cmd.env(ci, "true")
@@ -660,7 +666,10 @@ fn the_action_installs_and_runs_a_lane() {
             .env("PATH", &path)
             .env("RUNNER_TEMP", dir)
             .env("GITHUB_OUTPUT", &output);
-        for var in crate::support::CI_VARS {
+        for var in crate::support::CI_VARS
+            .iter()
+            .chain(&crate::support::TOOL_VARS)
+        {
             cmd.env_remove(var);
         }
         for (k, v) in env {

@@ -110,7 +110,6 @@ impl Repo {
             .arg("--color")
             .arg("never");
         cmd.args(args);
-        cmd.env_remove("FIRST_PROOF_RELEASE_DRY_RUN");
         cmd
     }
 
@@ -141,11 +140,23 @@ pub const CI_VARS: [&str; 10] = [
     "CIRCLECI",
 ];
 
-/// The built `sdetkit`, outside any CI (the suite itself may run in one): a test that wants
-/// a CI sets its variables.
+/// Variables of sdetkit's own that a developer's shell may have exported: a pinned clock
+/// (which ties every run's time), a forced branch, a dry run, a database, a nextest profile,
+/// forced colour.
+pub const TOOL_VARS: [&str; 6] = [
+    "SDETKIT_NOW",
+    "SDETKIT_DATABASE_URL",
+    "FIRST_PROOF_BRANCH",
+    "FIRST_PROOF_RELEASE_DRY_RUN",
+    "NEXTEST_PROFILE",
+    "CLICOLOR_FORCE",
+];
+
+/// The built `sdetkit`, outside any CI (the suite itself may run in one) and without the
+/// caller's sdetkit variables: a test that wants a CI or one of those sets it.
 pub fn sdetkit() -> Command {
     let mut cmd = Command::cargo_bin("sdetkit").unwrap();
-    for var in CI_VARS {
+    for var in CI_VARS.iter().chain(&TOOL_VARS) {
         cmd.env_remove(var);
     }
     cmd

@@ -3,12 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use assert_cmd::assert::OutputAssertExt;
 use serde_json::Value;
 
-fn sdetkit() -> Command {
-    assert_cmd::cargo_bin_cmd!("sdetkit")
-}
+use crate::support::sdetkit;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs")
