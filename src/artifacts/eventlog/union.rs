@@ -120,9 +120,12 @@ pub fn merge_into_log(log: &[u8], incoming: &[Keyed]) -> Option<(Vec<u8>, usize)
         Vec::with_capacity(log.len() + new.iter().map(|r| r.line.len() + 1).sum::<usize>());
     let mut pending = new.iter().peekable();
     for (line, keyed) in &lines {
-        // New rows recorded before this line go first; an undated line keeps its place.
-        if let Some(at) = keyed.as_ref().and_then(|k| k.at) {
-            while let Some(next) = pending.next_if(|n| n.at.is_none_or(|n| n < at)) {
+        // New rows that sort before this line (by time, then by key, as a canonical history
+        // does) go first; an undated line keeps its place. The key settles rows recorded at
+        // the same instant, so two machines that each recorded one of them and pulled the
+        // other write them in the same order.
+        if let Some(here) = keyed.as_ref().filter(|k| k.at.is_some()) {
+            while let Some(next) = pending.next_if(|n| n.order() < here.order()) {
                 out.extend_from_slice(next.line.as_bytes());
                 out.push(b'\n');
             }
@@ -189,6 +192,21 @@ mod tests {
             .collect();
         assert_eq!(keys, ["?", "a", "b", "c"]);
         assert!(merge_into_log(merged.as_bytes(), &canonical(remote.as_bytes())).is_none());
+    }
+
+    #[test]
+    fn two_logs_that_each_pulled_the_other_s_row_of_the_same_instant_agree() {
+        let at = "2026-12-01T10:00:00Z";
+        let (x, y) = (row("x", at), row("y", at));
+        let pulled = |local: &str, remote: &str| {
+            let (merged, added) =
+                merge_into_log(local.as_bytes(), &canonical(remote.as_bytes())).unwrap();
+            assert_eq!(added, 1);
+            String::from_utf8(merged).unwrap()
+        };
+        let here = pulled(&x, &y);
+        assert_eq!(here, pulled(&y, &x));
+        assert_eq!(here, format!("{x}\n{y}\n"));
     }
 
     #[test]
