@@ -184,8 +184,19 @@ pub fn default_out_dir(root: &Path) -> PathBuf {
     let Some(git_dir) = crate::repo::git::git_dir(root) else {
         return build;
     };
-    let rel = Path::new("build");
-    let safe = crate::repo::git::is_ignored(root, Path::new("build/"))
-        && !crate::repo::git::tracks_under(root, rel);
-    if safe { build } else { git_dir.join("sdetkit") }
+    // Both questions at once: git's index (read once per process, and needed again by the
+    // input digest and the doctor) comes in while git answers the ignore question.
+    let (ignored, tracked) = std::thread::scope(|s| {
+        let tracked = s.spawn(|| crate::repo::git::tracks_under(root, Path::new("build")));
+        let ignored = crate::repo::git::is_ignored(root, Path::new("build/"));
+        (
+            ignored,
+            tracked.join().expect("the index thread does not panic"),
+        )
+    });
+    if ignored && !tracked {
+        build
+    } else {
+        git_dir.join("sdetkit")
+    }
 }
