@@ -139,6 +139,23 @@ pub struct Mark {
     pub file: (u64, u64),
 }
 
+impl Mark {
+    /// The mark of a file that does not exist.
+    fn none() -> Mark {
+        Mark {
+            offset: 0,
+            lines: 0,
+            seal: seal_of(&[]),
+            file: (0, 0),
+        }
+    }
+
+    /// Whether a read of `file` (its length and identity known) can start at this mark.
+    fn fits(&self, file: &File, len: u64, identity: (u64, u64)) -> std::io::Result<bool> {
+        Ok(self.offset <= len && self.file == identity && seal(file, self.offset)? == self.seal)
+    }
+}
+
 /// A resume point of a summed history: where the last read stopped, and the sum `T` of the
 /// rows before it (a cache: a missing or stale one only means a full read).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -178,6 +195,98 @@ pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> R
         .map_err(|e| Error::io(path, "cannot read", e))?;
     part.report(path, part.corrupt);
     Ok(part.corrupt)
+}
+
+/// A line of [`scan_marked`]: where it starts, for a caller that wants to resume there later.
+pub struct Here<'a> {
+    file: &'a File,
+    identity: (u64, u64),
+    /// Byte offset where the line starts.
+    pub offset: u64,
+    /// Lines before it.
+    pub lines: u64,
+    /// Corrupt lines before it, among those this read went through.
+    pub corrupt: u64,
+}
+
+impl Here<'_> {
+    /// A mark at the start of this line (its seal is read now, from the file being read).
+    pub fn mark(&self) -> std::io::Result<Mark> {
+        Ok(Mark {
+            offset: self.offset,
+            lines: self.lines,
+            seal: seal(self.file, self.offset)?,
+            file: self.identity,
+        })
+    }
+}
+
+/// What [`scan_marked`] read.
+pub struct Scanned {
+    /// Corrupt lines among those read.
+    pub corrupt: u64,
+    /// Where the read stopped: the end of the file.
+    pub end: Mark,
+}
+
+/// Streams the non-blank lines of `path` to `visit`, in order and on this thread, each with
+/// where it starts ([`Here`]), from `from` when it still fits the file (as [`fold_from`]
+/// checks it), else from the top. `resumed` is told which, before the first line. Corrupt
+/// lines are skipped, counted and reported as [`scan`] does.
+pub fn scan_marked(
+    path: &Path,
+    from: Option<Mark>,
+    resumed: impl FnOnce(bool),
+    mut visit: impl FnMut(&Here, &str) -> Result<(), String>,
+) -> Result<Scanned> {
+    let read = |e| Error::io(path, "cannot read", e);
+    let Some(file) = open_shared(path)? else {
+        resumed(false);
+        return Ok(Scanned {
+            corrupt: 0,
+            end: Mark::none(),
+        });
+    };
+    let meta = file.metadata().map_err(read)?;
+    let (len, identity) = (meta.len(), file_id(&meta));
+    let start = match from {
+        Some(m) if m.fits(&file, len, identity).map_err(read)? => Some(m),
+        _ => None,
+    };
+    resumed(start.is_some());
+    let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
+    (&file).seek(SeekFrom::Start(offset)).map_err(read)?;
+    let mut part = Part {
+        fold: (),
+        lines,
+        corrupt: 0,
+        warnings: Vec::new(),
+    };
+    let mut at = offset;
+    chunks(&mut (&file).take(len - offset), &mut |bytes| {
+        let here = Here {
+            file: &file,
+            identity,
+            offset: at,
+            lines: part.lines,
+            corrupt: part.corrupt,
+        };
+        at += bytes.len() as u64 + 1;
+        part.line(bytes, &mut |_, text| visit(&here, text));
+        ControlFlow::Continue(())
+    })
+    .map_err(read)?;
+    part.report(path, part.corrupt);
+    let end = Mark {
+        offset: len,
+        lines: part.lines,
+        seal: seal(&file, len).map_err(read)?,
+        file: identity,
+    };
+    Ok(Scanned {
+        corrupt: part.corrupt,
+        end,
+    })
 }
 
 /// Opens `path` for reading under a shared lock; `None` when it does not exist.
@@ -225,23 +334,17 @@ pub fn fold_from<F: Fold>(
 ) -> Result<Folded<F>> {
     let read = |e| Error::io(path, "cannot read", e);
     let Some(mut file) = open_shared(path)? else {
-        let mark = Mark {
-            offset: 0,
-            lines: 0,
-            seal: seal_of(&[]),
-            file: (0, 0),
-        };
         return Ok(Folded {
             fold: empty(),
             corrupt: 0,
-            mark,
+            mark: Mark::none(),
             resumed: false,
         });
     };
     let meta = file.metadata().map_err(read)?;
     let (len, identity) = (meta.len(), file_id(&meta));
-    let start = match from.filter(|m| m.offset <= len && m.file == identity) {
-        Some(m) if seal(&mut file, m.offset).map_err(read)? == m.seal => Some(m),
+    let start = match from {
+        Some(m) if m.fits(&file, len, identity).map_err(read)? => Some(m),
         _ => None,
     };
     let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
@@ -274,7 +377,7 @@ pub fn fold_from<F: Fold>(
     let mark = Mark {
         offset: len,
         lines: first.lines + second.lines,
-        seal: seal(&mut file, len).map_err(read)?,
+        seal: seal(&file, len).map_err(read)?,
         file: identity,
     };
     let (fold, corrupt) = first.merge(second, path);
@@ -299,12 +402,12 @@ fn file_id(_meta: &std::fs::Metadata) -> (u64, u64) {
     (0, 0)
 }
 
-/// The seal of the bytes just before `at`.
-fn seal(file: &mut File, at: u64) -> std::io::Result<u64> {
+/// The seal of the bytes just before `at` (read in place: the file's position is left alone).
+fn seal(file: &File, at: u64) -> std::io::Result<u64> {
+    use std::os::unix::fs::FileExt;
     let from = at.saturating_sub(SEAL_BYTES);
     let mut bytes = vec![0u8; (at - from) as usize];
-    file.seek(SeekFrom::Start(from))?;
-    file.read_exact(&mut bytes)?;
+    file.read_exact_at(&mut bytes, from)?;
     Ok(seal_of(&bytes))
 }
 
@@ -558,6 +661,52 @@ pub fn tail(path: &Path, n: u64) -> Result<Vec<(u64, String)>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The lines `scan_marked` visits from `from`, whether it resumed, and its corrupt count;
+    /// `keep` names the line whose mark is returned.
+    fn marked(
+        path: &Path,
+        from: Option<Mark>,
+        keep: &str,
+    ) -> (Vec<String>, bool, u64, Option<Mark>) {
+        let (mut seen, mut resumed, mut kept) = (Vec::new(), None, None);
+        let scanned = scan_marked(
+            path,
+            from,
+            |r| resumed = Some(r),
+            |here, line| {
+                if line.contains(keep) {
+                    kept = Some(here.mark().unwrap());
+                }
+                seen.push(line.to_string());
+                if line.starts_with('{') {
+                    Ok(())
+                } else {
+                    Err("not a row".into())
+                }
+            },
+        )
+        .unwrap();
+        (seen, resumed.unwrap(), scanned.corrupt, kept)
+    }
+
+    #[test]
+    fn a_scan_resumes_at_a_line_it_marked_and_from_the_top_once_the_mark_no_longer_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.jsonl");
+        std::fs::write(&path, "{\"a\":1}\nbroken\n{\"b\":2}\n{\"c\":3}\n").unwrap();
+        let (all, resumed, corrupt, mark) = marked(&path, None, "\"b\"");
+        assert_eq!((all.len(), resumed, corrupt), (4, false, 1));
+        let mark = mark.unwrap();
+        assert_eq!((mark.offset, mark.lines), (15, 2));
+        let (rest, resumed, corrupt, _) = marked(&path, Some(mark), "");
+        assert_eq!(rest, ["{\"b\":2}", "{\"c\":3}"]);
+        assert!(resumed && corrupt == 0);
+        // The bytes before the mark changed: the seal no longer matches.
+        std::fs::write(&path, "{\"A\":1}\nbroken\n{\"b\":2}\n{\"c\":3}\n").unwrap();
+        let (again, resumed, _, _) = marked(&path, Some(mark), "");
+        assert_eq!((again.len(), resumed), (4, false));
+    }
 
     /// Rows in file order.
     #[derive(Default)]

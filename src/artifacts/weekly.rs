@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::jsonl::Checkpoint;
 use super::{Doc, Log, Page};
 use crate::schemas;
 
@@ -53,6 +54,13 @@ pub const REPORT_HTML: Page = Page {
 };
 /// `ops/weekly/contract-health.json`.
 pub const HEALTH: Doc<Health> = Doc::new("ops/weekly/contract-health.json", None);
+
+/// `ops/weekly/.pass.checkpoint.json`: where the rows before the last pass's horizon end in
+/// the event log, and the red-streak state they left (a cache: a missing, stale or unfitting
+/// one only means the next pass reads the log from the top).
+pub const fn checkpoint<T>() -> Doc<Checkpoint<T>> {
+    Doc::new("ops/weekly/.pass.checkpoint.json", None)
+}
 /// `ops/weekly-history.jsonl`: one row per weekly run.
 pub const HISTORY: Log<HistoryRow> = Log::new("ops/weekly-history.jsonl", &schemas::WEEKLY_HISTORY);
 

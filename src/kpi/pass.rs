@@ -7,12 +7,20 @@
 //! (a clock set back, a hand edit) is read a second time with the horizon's runs held and
 //! sorted, for the same results. Parsing the rows is most of the work, so one thread parses
 //! them (in batches, in log order) while the calling thread counts.
+//!
+//! The rows before the horizon only move the streaks, and the horizon only moves forward, so a
+//! pass in log order leaves a [`Prefix`]: the streak state where the rows that any later
+//! horizon would still pass over end. The next pass starts there instead of at the top of the
+//! log (a mark sealed like the learning checkpoint's: a rewritten, truncated or replaced log,
+//! or an earlier `as_of`, means a full read), so its cost is the last 8 weeks, not the history.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use super::guidance::GuidanceTally;
 use super::streaks::{Step, Streaks};
@@ -20,6 +28,7 @@ use super::tally::Tally;
 use super::window::{self, Span};
 use crate::artifacts::eventlog::{EventLog, Row};
 use crate::artifacts::evidence::VERIFIED;
+use crate::artifacts::jsonl::{Checkpoint, Here, Mark};
 use crate::error::Result;
 use crate::history::run::Run;
 use crate::history::window::Window;
@@ -35,6 +44,20 @@ pub struct Pass {
     pub streaks: Streaks,
     /// Rows skipped as unreadable.
     pub corrupt_rows: u64,
+    /// Where the next pass can start, and the state there (`None` after a log out of order).
+    pub next: Option<Checkpoint<Prefix>>,
+}
+
+/// What the rows before a mark left: rows every later horizon passes over, since they are
+/// older than `cutoff`, the oldest time the horizon of the pass that kept them reached back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefix {
+    /// Corrupt rows before the mark.
+    pub corrupt: u64,
+    /// Every readable row before the mark was captured before this.
+    pub cutoff: Timestamp,
+    /// The red streaks after those rows.
+    pub streaks: Streaks,
 }
 
 /// How the horizon's runs reach the tallies.
@@ -56,15 +79,32 @@ struct Reading<'a> {
     fed: u64,
     held: Vec<Run>,
     out_of_order: bool,
+    /// What the pass resumes from, and the corrupt rows before it once it did.
+    saved: Option<&'a Prefix>,
+    base_corrupt: u64,
+    cutoff: Timestamp,
 }
 
 impl Pass {
     /// Streams `log` once (twice when it is out of order), for the horizon ending at `as_of`;
     /// `verified` holds the runs with a verified evidence pack.
     pub fn read(log: &EventLog, as_of: Timestamp, verified: &HashSet<String>) -> Result<Pass> {
-        match Reading::run(log, as_of, verified, Order::Log)? {
+        Pass::resume(log, as_of, verified, None)
+    }
+
+    /// [`Pass::read`], starting where `saved` says when it fits the log and this horizon, with
+    /// the same results as a read from the top.
+    pub fn resume(
+        log: &EventLog,
+        as_of: Timestamp,
+        verified: &HashSet<String>,
+        saved: Option<&Checkpoint<Prefix>>,
+    ) -> Result<Pass> {
+        let judge = Judge::new(as_of);
+        let saved = saved.filter(|c| c.tally.cutoff <= judge.prefilter.cutoff());
+        match Reading::run(log, &judge, verified, Order::Log, saved)? {
             Some(pass) => Ok(pass),
-            None => Ok(Reading::run(log, as_of, verified, Order::Sorted)?
+            None => Ok(Reading::run(log, &judge, verified, Order::Sorted, None)?
                 .expect("a sorted pass is never out of order")),
         }
     }
@@ -83,6 +123,12 @@ enum Seen {
     },
     /// A row after `as_of`, which no window holds.
     After,
+    /// Whether the read starts at the saved prefix (the first thing the parser says).
+    Start(bool),
+    /// Where the rows a later horizon would pass over end (before the first row that passes
+    /// the horizon's prefilter, else at the end of the log), and the corrupt rows before it
+    /// among those read.
+    Boundary(Mark, u64),
 }
 
 /// Rows parsed per hand-over between the parsing and the counting thread.
@@ -101,6 +147,13 @@ impl Judge {
             horizon: window::horizon(as_of),
             prefilter: Window::last_days(as_of, window::WEEK_DAYS * window::SERIES_LEN as i64),
         }
+    }
+
+    /// Whether `row` is one that every later horizon passes over: older than the prefilter's
+    /// cutoff, or without a time at all (corrupt whatever the horizon).
+    fn settled(&self, row: &Row) -> bool {
+        let captured = row.head.captured_at.as_deref();
+        captured.is_none_or(|c| !self.prefilter.contains(c))
     }
 
     /// What `row` is to the pass; only a row inside the horizon is parsed in full.
@@ -132,17 +185,19 @@ impl<'a> Reading<'a> {
     /// The pass in `order`; `None` when the log turned out not to be in time order.
     fn run(
         log: &EventLog,
-        as_of: Timestamp,
+        judge: &Judge,
         verified: &'a HashSet<String>,
         order: Order,
+        saved: Option<&'a Checkpoint<Prefix>>,
     ) -> Result<Option<Pass>> {
-        let judge = Judge::new(as_of);
+        let as_of = judge.horizon.end;
         let mut reading = Reading {
             pass: Pass {
                 tally: Tally::new(as_of),
                 guidance: GuidanceTally::new(as_of),
                 streaks: Streaks::default(),
                 corrupt_rows: 0,
+                next: None,
             },
             verified,
             order,
@@ -150,31 +205,15 @@ impl<'a> Reading<'a> {
             fed: 0,
             held: Vec::new(),
             out_of_order: false,
+            saved: saved.map(|c| &c.tally),
+            base_corrupt: 0,
+            cutoff: judge.prefilter.cutoff(),
         };
         // Parsing the rows is most of the work: one thread parses while this one counts.
         let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<Seen>>(8);
-        let judge = &judge;
         let scanned = std::thread::scope(|s| {
             // The sender moves in: the counting loop ends when the parser is done.
-            let parser = s.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                // Once the counting side has hung up (the log is out of order and will be
-                // read again), the rest of the rows are not parsed for nothing.
-                let mut counted = true;
-                let corrupt = log.scan(|row| {
-                    if !counted {
-                        return Ok(());
-                    }
-                    batch.push(judge.judge(row)?);
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        counted = batches.send(full).is_ok();
-                    }
-                    Ok(())
-                });
-                let _ = batches.send(batch);
-                corrupt
-            });
+            let parser = s.spawn(move || parse(log, judge, saved.map(|c| c.mark), batches));
             for batch in parsed {
                 batch.into_iter().for_each(|seen| reading.take(seen));
                 if reading.out_of_order {
@@ -183,7 +222,7 @@ impl<'a> Reading<'a> {
             }
             parser.join().expect("the parsing thread does not panic")
         });
-        reading.pass.corrupt_rows = scanned?;
+        reading.pass.corrupt_rows = reading.base_corrupt + scanned?;
         if reading.out_of_order {
             return Ok(None);
         }
@@ -199,6 +238,24 @@ impl<'a> Reading<'a> {
             return;
         }
         match seen {
+            Seen::Start(resumed) => {
+                if let Some(saved) = self.saved.filter(|_| resumed) {
+                    self.pass.streaks = saved.streaks.clone();
+                    self.base_corrupt = saved.corrupt;
+                }
+            }
+            // A sorted pass holds the horizon's runs, so it leaves no prefix to start from.
+            Seen::Boundary(mark, corrupt) if self.order == Order::Log => {
+                self.pass.next = Some(Checkpoint {
+                    mark,
+                    tally: Prefix {
+                        corrupt: self.base_corrupt + corrupt,
+                        cutoff: self.cutoff,
+                        streaks: self.pass.streaks.clone(),
+                    },
+                });
+            }
+            Seen::Boundary(..) => {}
             Seen::Run(run) => match self.order {
                 Order::Sorted => self.held.push(*run),
                 Order::Log => self.feed_in_order(&run),
@@ -254,6 +311,56 @@ impl<'a> Reading<'a> {
         self.last = Some(run.at);
         self.fed += 1;
     }
+}
+
+/// The parsing side of a pass: judges the rows of `log` from `from` (when it fits) and sends
+/// them in batches, led by whether it resumed and with the boundary of the rows a later
+/// horizon passes over; returns the corrupt rows it read.
+fn parse(
+    log: &EventLog,
+    judge: &Judge,
+    from: Option<Mark>,
+    batches: std::sync::mpsc::SyncSender<Vec<Seen>>,
+) -> Result<u64> {
+    let started = Cell::new(None);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut bounded = false;
+    // Once the counting side has hung up (the log is out of order and will be read again),
+    // the rest of the rows are not parsed for nothing.
+    let mut counted = true;
+    let scanned = log.scan_marked(
+        from,
+        |resumed| started.set(Some(resumed)),
+        |here: &Here, row| {
+            if let Some(resumed) = started.take() {
+                batch.push(Seen::Start(resumed));
+            }
+            if !counted {
+                return Ok(());
+            }
+            if !bounded && !judge.settled(row) {
+                bounded = true;
+                // Without a mark (the seal could not be read) the pass leaves no prefix.
+                if let Ok(mark) = here.mark() {
+                    batch.push(Seen::Boundary(mark, here.corrupt));
+                }
+            }
+            batch.push(judge.judge(row)?);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                counted = batches.send(full).is_ok();
+            }
+            Ok(())
+        },
+    );
+    if let Some(resumed) = started.take() {
+        batch.push(Seen::Start(resumed));
+    }
+    if let (false, Ok(scanned)) = (bounded, &scanned) {
+        batch.push(Seen::Boundary(scanned.end, scanned.corrupt));
+    }
+    let _ = batches.send(batch);
+    scanned.map(|s| s.corrupt)
 }
 
 /// The run ids with a verified evidence pack, and the rows skipped as unreadable.

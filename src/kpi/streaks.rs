@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// A red streak that was open (no SHIP yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Open {
     /// When the first NO-SHIP was captured.
     pub since: Timestamp,
@@ -16,8 +17,9 @@ pub struct Open {
     pub id: String,
 }
 
-/// Streak state fed with runs in time order.
-#[derive(Debug, Default)]
+/// Streak state fed with runs in time order (kept between weekly runs for the rows before
+/// the horizon).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Streaks {
     overall: Option<Open>,
     /// Streak over the branchless rows only: the seed of a newly seen branch.

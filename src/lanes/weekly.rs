@@ -10,11 +10,11 @@ use crate::artifacts::eventlog::EventLog;
 use crate::artifacts::proof::SUMMARY;
 use crate::artifacts::weekly::{
     GUIDANCE, GUIDANCE_MD, Guidance, HEALTH, HISTORY, Health, HistoryRow, INCIDENTS, Incidents,
-    REPORT_HTML, REPORT_MD, SCORECARD, SCORECARD_MD, Scorecard, TREND, Trend,
+    REPORT_HTML, REPORT_MD, SCORECARD, SCORECARD_MD, Scorecard, TREND, Trend, checkpoint,
 };
 use crate::config::Config;
 use crate::error::Result;
-use crate::kpi::pass::{self, Pass};
+use crate::kpi::pass::{self, Pass, Prefix};
 use crate::kpi::releases::Ledger;
 use crate::kpi::scorecard::Sources;
 use crate::kpi::window;
@@ -70,7 +70,7 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
         run_links: sources.pass.guidance.links().clone(),
         ship_rate_target: config.thresholds_for("default").min_ship_rate * 100.0,
     };
-    crate::artifacts::write_all(&[
+    let mut entries = vec![
         TREND.entry(out, &trend),
         INCIDENTS.entry(out, &found),
         SCORECARD.entry(out, &scorecard),
@@ -88,7 +88,11 @@ pub fn run(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<WeeklyRu
             ),
         ),
         REPORT_HTML.entry(out, weekly_html::render(&page)),
-    ])?;
+    ];
+    if let Some(next) = &sources.pass.next {
+        entries.push(checkpoint::<Prefix>().compact_entry(out, next));
+    }
+    crate::artifacts::write_all(&entries)?;
     record_history(ws, &scorecard)?;
     let health = crate::health::contract::check(ws, crate::clock::now());
     HEALTH.write(out, &health, false)?;
@@ -125,7 +129,9 @@ fn latest_decision(ws: &Workspace) -> Option<String> {
 /// Streams the event log once and reads the evidence and release ledgers.
 fn read_sources(ws: &Workspace, config: &Config, as_of: Timestamp) -> Result<Sources> {
     let (verified, _) = pass::verified_runs(&ws.out_dir)?;
-    let pass = Pass::read(&EventLog::at(&ws.out_dir), as_of, &verified)?;
+    // A checkpoint that cannot be read is only a full read.
+    let saved = checkpoint::<Prefix>().read(&ws.out_dir).ok().flatten();
+    let pass = Pass::resume(&EventLog::at(&ws.out_dir), as_of, &verified, saved.as_ref())?;
     let prefix = crate::repo::tags::prefix_for(&ws.root, config.release.tag_prefix.as_deref());
     let ledger = Ledger::read(&ws.out_dir, &ws.root, &prefix)?;
     let shipped = crate::kpi::dora::shipped(&ws.root, &ledger, as_of);

@@ -946,12 +946,19 @@ fn mixed_history() -> Vec<Value> {
 
 /// Every artifact of `ops weekly` at `NOW` but its own run history.
 fn weekly_artifacts(repo: &Repo) -> Vec<(String, Vec<u8>)> {
-    weekly(repo, &[]);
+    weekly_artifacts_at(repo, NOW)
+}
+
+/// Every artifact of `ops weekly` at `now` but its own run history and the pass's checkpoint
+/// (a cache, which a log out of order does not leave).
+fn weekly_artifacts_at(repo: &Repo, now: &str) -> Vec<(String, Vec<u8>)> {
+    weekly_at(repo, now, &[]);
     let dir = repo.file("build/ops/weekly");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e != "jsonl"))
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             (name, std::fs::read(&p).unwrap())
@@ -1012,4 +1019,89 @@ fn a_log_out_of_time_order_gives_what_the_same_log_in_order_gives() {
             String::from_utf8_lossy(y)
         );
     }
+}
+
+const CHECKPOINT: &str = "build/ops/weekly/.pass.checkpoint.json";
+
+/// Asserts two runs' artifacts are the same bytes, naming the first file that is not.
+fn same(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &str) {
+    let names = |x: &[(String, Vec<u8>)]| x.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(b), "{what}");
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        assert!(
+            x == y,
+            "{what}: {name} differs:\n{}\n{}",
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+}
+
+/// The artifacts of a pass that reads the whole log (no checkpoint) at `now`.
+fn full_read_at(repo: &Repo, now: &str) -> Vec<(String, Vec<u8>)> {
+    let _ = std::fs::remove_file(repo.file(CHECKPOINT));
+    weekly_artifacts_at(repo, now)
+}
+
+#[test]
+fn the_pass_starts_where_the_rows_before_the_horizon_end_with_a_full_read_s_results() {
+    // A year of old runs (a red streak among them) before the eight weeks of mixed_history.
+    let mut rows: Vec<Value> = (0..60)
+        .map(|day| {
+            let at = format!("2026-0{}-{:02}T08:00:00Z", 3 + day / 28, 1 + day % 28);
+            let failed: &[&str] = if day % 7 < 2 { &["gate-fast"] } else { &[] };
+            row(&at, &format!("old{day}"), "main", failed)
+        })
+        .collect();
+    rows.extend(mixed_history());
+    let repo = Repo::new();
+    write_jsonl(&repo, DB, &rows);
+    let full = full_read_at(&repo, NOW);
+    let saved: Value = repo.json(CHECKPOINT);
+    let offset = saved["mark"]["offset"].as_u64().unwrap();
+    assert!(
+        offset > 60 * 200,
+        "the 61 old rows are behind the mark: {saved}"
+    );
+    same(&weekly_artifacts(&repo), &full, "resumed");
+
+    // The rows behind the mark are not read again: damage there (far from the mark's seal)
+    // goes unseen until a full read counts it, as with the learning checkpoint.
+    let log = repo.file(DB);
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes[0] = b'x';
+    std::fs::write(&log, &bytes).unwrap();
+    let corrupt = |repo: &Repo| repo.json(CARD)["corrupt_rows"]["event_log"].clone();
+    weekly(&repo, &[]);
+    assert_eq!(corrupt(&repo), 0);
+    full_read_at(&repo, NOW);
+    assert_eq!(corrupt(&repo), 1);
+    // Mended the same way, it stays counted until a full read: the checkpoint carries it.
+    bytes[0] = b'{';
+    std::fs::write(&log, &bytes).unwrap();
+    weekly(&repo, &[]);
+    assert_eq!(corrupt(&repo), 1);
+
+    // Time moves on: a day later, the resumed pass still equals a full read.
+    let later = "2026-11-26T12:00:00Z";
+    full_read_at(&repo, NOW);
+    let resumed = weekly_artifacts_at(&repo, later);
+    same(&resumed, &full_read_at(&repo, later), "a day later");
+    // An earlier as_of reaches back before the mark: a full read.
+    let earlier = "2026-11-10T12:00:00Z";
+    weekly_artifacts_at(&repo, later);
+    same(
+        &weekly_artifacts_at(&repo, earlier),
+        &full_read_at(&repo, earlier),
+        "earlier",
+    );
+    // A rewritten log (its first row dropped): the mark no longer fits, a full read.
+    weekly_artifacts_at(&repo, NOW);
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.split_once('\n').unwrap().1).unwrap();
+    same(
+        &weekly_artifacts(&repo),
+        &full_read_at(&repo, NOW),
+        "rewritten",
+    );
 }

@@ -457,6 +457,20 @@ impl EventLog {
         jsonl::scan(&self.path, |line| visit(&Row::parse(line)?))
     }
 
+    /// Streams the rows from `from` (when it still fits the log; else from the top, and
+    /// `resumed` is told which) to `visit`, each with where its line starts; see
+    /// [`jsonl::scan_marked`].
+    pub fn scan_marked(
+        &self,
+        from: Option<jsonl::Mark>,
+        resumed: impl FnOnce(bool),
+        mut visit: impl FnMut(&jsonl::Here, &Row) -> Result<(), String>,
+    ) -> Result<jsonl::Scanned> {
+        jsonl::scan_marked(&self.path, from, resumed, |here, line| {
+            visit(here, &Row::parse(line)?)
+        })
+    }
+
     /// The readable rows from the end backwards, each with the byte offset where it starts,
     /// until `visit` says stop (the cost is the rows looked at, not the log).
     pub fn rev_scan(&self, mut visit: impl FnMut(u64, &Row) -> ControlFlow<()>) -> Result<()> {
