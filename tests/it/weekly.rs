@@ -1104,4 +1104,11 @@ fn the_pass_starts_where_the_rows_before_the_horizon_end_with_a_full_read_s_resu
         &full_read_at(&repo, NOW),
         "rewritten",
     );
+    // A checkpoint that is not one (damaged, hand-edited) is only a full read.
+    std::fs::write(repo.file(CHECKPOINT), "{\"mark\": 3").unwrap();
+    same(
+        &weekly_artifacts(&repo),
+        &full_read_at(&repo, NOW),
+        "damaged",
+    );
 }
