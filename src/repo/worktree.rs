@@ -3,7 +3,7 @@
 //! run needs to know about the tree, read once, before any step can write to it.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use super::git::GitFacts;
 
@@ -36,9 +36,7 @@ impl Worktree {
     /// Reads the work tree of `root`; `out_dir` is the out-dir relative to it, when inside.
     /// `None` outside a git repository.
     pub fn read(root: &Path, out_dir: Option<&Path>) -> Option<Worktree> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(root)
+        let out = crate::repo::git::command(root)
             .args([
                 "status",
                 "--porcelain=v2",

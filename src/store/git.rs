@@ -122,9 +122,7 @@ impl<'a> GitRef<'a> {
         if blobs.is_empty() {
             return Ok(Vec::new());
         }
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(self.root)
+        let mut child = crate::repo::git::command(self.root)
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -290,8 +288,8 @@ impl<'a> GitRef<'a> {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C").arg(self.root).args(args);
+        let mut cmd = crate::repo::git::command(self.root);
+        cmd.args(args);
         cmd
     }
 

@@ -414,7 +414,7 @@ fn setup(root: &Path, signals: &Signals) -> Option<StepSpec> {
 /// Paths of the repository's files (tracked ones when it is a git repository), relative to the
 /// root, for finding tests.
 fn files(root: &Path) -> Vec<String> {
-    let tracked = std::process::Command::new("git")
+    let tracked = crate::repo::git::command(root)
         .args([
             "ls-files",
             "-z",
@@ -422,7 +422,6 @@ fn files(root: &Path) -> Vec<String> {
             "--others",
             "--exclude-standard",
         ])
-        .current_dir(root)
         .stderr(std::process::Stdio::null())
         .output()
         .ok()
