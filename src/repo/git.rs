@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -20,36 +20,8 @@ pub struct GitFacts {
     pub dirty: bool,
 }
 
-/// `git -C root`, ready for its arguments: the one way sdetkit starts git.
-pub fn command(root: &Path) -> Command {
-    let mut cmd = Command::new(program());
-    cmd.arg("-C").arg(root);
-    cmd
-}
-
-/// The `git` of `PATH`, looked up once per process: each start would search `PATH` again,
-/// trying every directory before git's own (about 1 ms of a daily lane's eight git calls on a
-/// `PATH` of nine directories). Not found, it stays `git`, and starting it fails as before.
-fn program() -> &'static Path {
-    static GIT: OnceLock<PathBuf> = OnceLock::new();
-    GIT.get_or_init(|| {
-        let runnable = |path: &PathBuf| {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::metadata(path)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        };
-        std::env::var_os("PATH")
-            .and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|dir| dir.join("git"))
-                    .find(runnable)
-            })
-            .unwrap_or_else(|| PathBuf::from("git"))
-    })
-}
-
 fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = command(root)
+    let out = crate::tools::git(root)
         .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::null())

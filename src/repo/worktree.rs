@@ -36,7 +36,7 @@ impl Worktree {
     /// Reads the work tree of `root`; `out_dir` is the out-dir relative to it, when inside.
     /// `None` outside a git repository.
     pub fn read(root: &Path, out_dir: Option<&Path>) -> Option<Worktree> {
-        let out = crate::repo::git::command(root)
+        let out = crate::tools::git(root)
             .args([
                 "status",
                 "--porcelain=v2",

@@ -122,7 +122,7 @@ impl<'a> GitRef<'a> {
         if blobs.is_empty() {
             return Ok(Vec::new());
         }
-        let mut child = crate::repo::git::command(self.root)
+        let mut child = crate::tools::git(self.root)
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -288,7 +288,7 @@ impl<'a> GitRef<'a> {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = crate::repo::git::command(self.root);
+        let mut cmd = crate::tools::git(self.root);
         cmd.args(args);
         cmd
     }

@@ -24,6 +24,18 @@ pub fn find(program: &str) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
+/// `git -C root`, ready for its arguments: the one way sdetkit starts git. Git's path is
+/// looked up once per process: each start would search PATH again, trying every directory
+/// before git's own (a daily lane starts git eight times). Not found, it stays `git`, and
+/// starting it fails as it always did.
+pub fn git(root: &Path) -> std::process::Command {
+    static GIT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let program = GIT.get_or_init(|| find("git").unwrap_or_else(|| PathBuf::from("git")));
+    let mut cmd = std::process::Command::new(program);
+    cmd.arg("-C").arg(root);
+    cmd
+}
+
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()

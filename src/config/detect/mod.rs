@@ -414,7 +414,7 @@ fn setup(root: &Path, signals: &Signals) -> Option<StepSpec> {
 /// Paths of the repository's files (tracked ones when it is a git repository), relative to the
 /// root, for finding tests.
 fn files(root: &Path) -> Vec<String> {
-    let tracked = crate::repo::git::command(root)
+    let tracked = crate::tools::git(root)
         .args([
             "ls-files",
             "-z",
