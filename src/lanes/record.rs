@@ -29,7 +29,7 @@ pub fn record(
     store.push_after_run()?;
     let learned = learning.artifacts(&at);
     let out = &ws.out_dir;
-    let written = crate::artifacts::write_all(&[
+    let mut entries = vec![
         ROLLUP.entry(out, &learned.rollup),
         CONTROL_TOWER.entry(out, &learned.tower),
         CONTROL_TOWER_MD.entry(
@@ -39,11 +39,11 @@ pub fn record(
         TREND.entry(out, &learned.trend),
         TREND_MD.entry(out, report::history::weekly_trend_md(&learned.trend)),
         THRESHOLD.entry(out, &learned.threshold),
-    ])?;
+    ];
+    // The checkpoint, a cache for the next read, goes in the same batch (one round of fsyncs,
+    // not two); it is not evidence of this run, and the run's record leaves it out.
+    entries.extend(learning.checkpoint.take());
+    let written = crate::artifacts::write_all(&entries)?;
     crate::evidence::record::run_files(ws, &summary.run_id, false, &written)?;
-    // A cache for the next read, not evidence of this run: written apart from its files.
-    if let Some(checkpoint) = learning.checkpoint.take() {
-        crate::artifacts::write_all(&[checkpoint])?;
-    }
     Ok((learning, at))
 }
