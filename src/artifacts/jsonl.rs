@@ -150,9 +150,59 @@ impl Mark {
         }
     }
 
-    /// Whether a read of `file` (its length and identity known) can start at this mark.
-    fn fits(&self, file: &File, len: u64, identity: (u64, u64)) -> std::io::Result<bool> {
-        Ok(self.offset <= len && self.file == identity && seal(file, self.offset)? == self.seal)
+    /// The mark at byte `offset` of `file` (whose identity is `identity`), `lines` lines in.
+    fn at(file: &File, identity: (u64, u64), offset: u64, lines: u64) -> std::io::Result<Mark> {
+        Ok(Mark {
+            offset,
+            lines,
+            seal: seal(file, offset)?,
+            file: identity,
+        })
+    }
+}
+
+/// A history opened for a read that may start at a mark: under its shared lock, with its
+/// length and identity as of then, and the mark when it still fits the file (the offset is
+/// inside it, the file is the same one, and the bytes before the offset are the sealed ones).
+struct Opened {
+    file: File,
+    len: u64,
+    identity: (u64, u64),
+    start: Option<Mark>,
+}
+
+impl Opened {
+    /// `path` opened for a read from `from`; `None` when it does not exist.
+    fn at(path: &Path, from: Option<Mark>) -> Result<Option<Opened>> {
+        let read = |e| Error::io(path, "cannot read", e);
+        let Some(file) = open_shared(path)? else {
+            return Ok(None);
+        };
+        let meta = file.metadata().map_err(read)?;
+        let (len, identity) = (meta.len(), file_id(&meta));
+        let start = match from {
+            Some(m) if m.offset <= len && m.file == identity => {
+                let sealed = seal(&file, m.offset).map_err(read)? == m.seal;
+                sealed.then_some(m)
+            }
+            _ => None,
+        };
+        Ok(Some(Opened {
+            file,
+            len,
+            identity,
+            start,
+        }))
+    }
+
+    /// Where the read starts: the byte offset and the lines before it.
+    fn offset(&self) -> (u64, u64) {
+        self.start.map_or((0, 0), |m| (m.offset, m.lines))
+    }
+
+    /// The mark at the end of the file, `lines` lines in.
+    fn end(&self, lines: u64) -> std::io::Result<Mark> {
+        Mark::at(&self.file, self.identity, self.len, lines)
     }
 }
 
@@ -188,13 +238,7 @@ const SEAL_BYTES: u64 = 256;
 /// Streams the non-blank lines of `path`, in order and on this thread, to `visit`, with the
 /// locking and corrupt-line handling of [`fold_from`]. Returns the number of corrupt lines.
 pub fn scan(path: &Path, mut visit: impl FnMut(&str) -> Result<(), String>) -> Result<u64> {
-    let Some(mut file) = open_shared(path)? else {
-        return Ok(0);
-    };
-    let part = Part::read(&mut file, (), 0, &mut |_, line| visit(line))
-        .map_err(|e| Error::io(path, "cannot read", e))?;
-    part.report(path, part.corrupt);
-    Ok(part.corrupt)
+    Ok(scan_marked(path, None, |_| {}, |_, line| visit(line))?.corrupt)
 }
 
 /// A line of [`scan_marked`]: where it starts, for a caller that wants to resume there later.
@@ -212,12 +256,7 @@ pub struct Here<'a> {
 impl Here<'_> {
     /// A mark at the start of this line (its seal is read now, from the file being read).
     pub fn mark(&self) -> std::io::Result<Mark> {
-        Ok(Mark {
-            offset: self.offset,
-            lines: self.lines,
-            seal: seal(self.file, self.offset)?,
-            file: self.identity,
-        })
+        Mark::at(self.file, self.identity, self.offset, self.lines)
     }
 }
 
@@ -240,22 +279,17 @@ pub fn scan_marked(
     mut visit: impl FnMut(&Here, &str) -> Result<(), String>,
 ) -> Result<Scanned> {
     let read = |e| Error::io(path, "cannot read", e);
-    let Some(file) = open_shared(path)? else {
+    let Some(opened) = Opened::at(path, from)? else {
         resumed(false);
         return Ok(Scanned {
             corrupt: 0,
             end: Mark::none(),
         });
     };
-    let meta = file.metadata().map_err(read)?;
-    let (len, identity) = (meta.len(), file_id(&meta));
-    let start = match from {
-        Some(m) if m.fits(&file, len, identity).map_err(read)? => Some(m),
-        _ => None,
-    };
-    resumed(start.is_some());
-    let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
-    (&file).seek(SeekFrom::Start(offset)).map_err(read)?;
+    resumed(opened.start.is_some());
+    let (offset, lines) = opened.offset();
+    let mut file = &opened.file;
+    file.seek(SeekFrom::Start(offset)).map_err(read)?;
     let mut part = Part {
         fold: (),
         lines,
@@ -263,10 +297,10 @@ pub fn scan_marked(
         warnings: Vec::new(),
     };
     let mut at = offset;
-    chunks(&mut (&file).take(len - offset), &mut |bytes| {
+    chunks(&mut file.take(opened.len - offset), &mut |bytes| {
         let here = Here {
-            file: &file,
-            identity,
+            file,
+            identity: opened.identity,
             offset: at,
             lines: part.lines,
             corrupt: part.corrupt,
@@ -277,15 +311,9 @@ pub fn scan_marked(
     })
     .map_err(read)?;
     part.report(path, part.corrupt);
-    let end = Mark {
-        offset: len,
-        lines: part.lines,
-        seal: seal(&file, len).map_err(read)?,
-        file: identity,
-    };
     Ok(Scanned {
         corrupt: part.corrupt,
-        end,
+        end: opened.end(part.lines).map_err(read)?,
     })
 }
 
@@ -333,7 +361,7 @@ pub fn fold_from<F: Fold>(
     empty: impl Fn() -> F + Sync,
 ) -> Result<Folded<F>> {
     let read = |e| Error::io(path, "cannot read", e);
-    let Some(mut file) = open_shared(path)? else {
+    let Some(opened) = Opened::at(path, from)? else {
         return Ok(Folded {
             fold: empty(),
             corrupt: 0,
@@ -341,15 +369,10 @@ pub fn fold_from<F: Fold>(
             resumed: false,
         });
     };
-    let meta = file.metadata().map_err(read)?;
-    let (len, identity) = (meta.len(), file_id(&meta));
-    let start = match from {
-        Some(m) if m.fits(&file, len, identity).map_err(read)? => Some(m),
-        _ => None,
-    };
-    let (offset, lines) = start.map_or((0, 0), |m| (m.offset, m.lines));
+    let (len, (offset, lines)) = (opened.len, opened.offset());
+    let mut file = &opened.file;
     let split = if len - offset >= PARALLEL_MIN {
-        line_start_after(&mut file, offset + (len - offset) / 2).map_err(read)?
+        line_start_after(file, offset + (len - offset) / 2).map_err(read)?
     } else {
         len
     };
@@ -364,28 +387,18 @@ pub fn fold_from<F: Fold>(
             Part::read(&mut other.take(len - split), empty(), 0, &mut F::add)
         });
         file.seek(SeekFrom::Start(offset))?;
-        let first = Part::read(
-            &mut (&file).take(split - offset),
-            empty(),
-            lines,
-            &mut F::add,
-        );
+        let first = Part::read(&mut file.take(split - offset), empty(), lines, &mut F::add);
         let second = second.join().expect("a reader thread does not panic");
         first.and_then(|f| second.map(|s| (f, s)))
     })
     .map_err(read)?;
-    let mark = Mark {
-        offset: len,
-        lines: first.lines + second.lines,
-        seal: seal(&file, len).map_err(read)?,
-        file: identity,
-    };
+    let mark = opened.end(first.lines + second.lines).map_err(read)?;
     let (fold, corrupt) = first.merge(second, path);
     Ok(Folded {
         fold,
         corrupt,
         mark,
-        resumed: start.is_some(),
+        resumed: opened.start.is_some(),
     })
 }
 
@@ -419,7 +432,7 @@ fn seal_of(bytes: &[u8]) -> u64 {
 }
 
 /// The offset just past the first newline at or after `at` (the file's length if none).
-fn line_start_after(file: &mut File, at: u64) -> std::io::Result<u64> {
+fn line_start_after(mut file: &File, at: u64) -> std::io::Result<u64> {
     file.seek(SeekFrom::Start(at))?;
     let mut buf = [0u8; 4096];
     let mut pos = at;
@@ -551,9 +564,9 @@ const CHUNK: usize = 1 << 18;
 const TAIL_BLOCK: u64 = 64 * 1024;
 
 /// The non-blank lines of `path` from the end backwards, each with its distance from the end
-/// (1 = the last line) and the byte offset where it starts, until `visit` says stop: the cost is the lines looked at, not the
-/// size of the history. Read under a shared lock, so an append is never seen half-written.
-/// A missing file has no lines.
+/// (1 = the last line) and the byte offset where it starts, until `visit` says stop: the cost
+/// is the lines looked at, not the size of the history. Read under a shared lock, so an
+/// append is never seen half-written. A missing file has no lines.
 pub fn rev_scan(
     path: &Path,
     mut visit: impl FnMut(u64, u64, &str) -> ControlFlow<()>,
