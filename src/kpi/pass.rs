@@ -82,7 +82,7 @@ struct Reading<'a> {
     /// What the pass resumes from, and the corrupt rows before it once it did.
     saved: Option<&'a Prefix>,
     base_corrupt: u64,
-    cutoff: Timestamp,
+    judge: &'a Judge,
 }
 
 impl Pass {
@@ -185,7 +185,7 @@ impl<'a> Reading<'a> {
     /// The pass in `order`; `None` when the log turned out not to be in time order.
     fn run(
         log: &EventLog,
-        judge: &Judge,
+        judge: &'a Judge,
         verified: &'a HashSet<String>,
         order: Order,
         saved: Option<&'a Checkpoint<Prefix>>,
@@ -207,7 +207,7 @@ impl<'a> Reading<'a> {
             out_of_order: false,
             saved: saved.map(|c| &c.tally),
             base_corrupt: 0,
-            cutoff: judge.prefilter.cutoff(),
+            judge,
         };
         // Parsing the rows is most of the work: one thread parses while this one counts.
         let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<Seen>>(8);
@@ -250,7 +250,7 @@ impl<'a> Reading<'a> {
                     mark,
                     tally: Prefix {
                         corrupt: self.base_corrupt + corrupt,
-                        cutoff: self.cutoff,
+                        cutoff: self.judge.prefilter.cutoff(),
                         streaks: self.pass.streaks.clone(),
                     },
                 });
